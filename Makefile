@@ -1,0 +1,37 @@
+# Thin wrapper: `make demo` and `make test` do everything on a fresh Debian 12 machine.
+BUILD ?= build
+PY := /usr/bin/python3
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup configure build demo test test-unit test-lit test-python test-e2e bench clean example-model
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DLLVM_USE_LINKER=lld \
+	  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir -DPython3_EXECUTABLE=$(PY)
+
+configure: setup $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Regenerates the bundled example model (examples/tiny_cnn.onnx) from its script.
+example-model:
+	$(PY) examples/make_tiny_cnn.py examples/tiny_cnn.onnx
+
+bench: build
+	@bench/run_all.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,42 @@
+/* The C API of the Kiln compiler: what tools and the Python package call.
+ *
+ * Strings returned through `out_` parameters are owned by the caller and released with
+ * kiln_compiler_free_string. Functions return 0 on success; on failure they return non-zero and
+ * set *out_error to a message naming the offending file, node, op or shape. The compiler never
+ * leaves a partial output file behind. Calls are independent and may run on different threads.
+ */
+#ifndef KILN_COMPILER_CAPI_H
+#define KILN_COMPILER_CAPI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kiln_compile_options {
+  uint32_t struct_size; /* sizeof(kiln_compile_options) */
+  const char *target;   /* "cpu" (default when NULL) */
+  int32_t opt_level;    /* 0..3 */
+  const char *mcpu;     /* "native" (default when NULL) or an LLVM CPU name */
+  const char *mtriple;  /* NULL for the host triple */
+  int32_t num_input_shapes;
+  const char *const *input_shapes; /* "NAME=1x3x224x224" entries, specialise symbolic dims */
+} kiln_compile_options;
+
+void kiln_compile_options_init(kiln_compile_options *options);
+
+/* Compiles the ONNX model at `model_path` into a shared object at `output_path`. */
+int kiln_compile_file(const char *model_path, const kiln_compile_options *options,
+                      const char *output_path, char **out_error);
+
+/* Compiles to an intermediate form: emit is "graph", "loop", "llvm" or "asm". */
+int kiln_compile_emit(const char *model_path, const kiln_compile_options *options,
+                      const char *emit, char **out_text, char **out_error);
+
+void kiln_compiler_free_string(char *str);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KILN_COMPILER_CAPI_H */

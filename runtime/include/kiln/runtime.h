@@ -1,0 +1,104 @@
+/* The C API of a model compiled by Kiln: every model.so exports exactly these symbols.
+ *
+ * Ownership: objects returned through `out_` parameters belong to the caller and are released
+ * with the matching *_destroy / *_free function. Strings returned by query functions point into
+ * the model image and stay valid while the .so stays loaded.
+ *
+ * Thread safety: the model-level query functions are thread-safe. A kiln_context is not: use
+ * one context per thread to run concurrently (each owns its workspace and thread pool).
+ *
+ * Errors: functions return a kiln_status; NULL means success. A non-NULL status carries a code
+ * and a one-line message naming the offending thing; free it with kiln_status_free. Nothing in
+ * this API aborts the host process on bad input.
+ */
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_API __attribute__((visibility("default")))
+#define KILN_ABI_VERSION 1
+
+typedef enum kiln_status_code {
+  KILN_STATUS_OK = 0,
+  KILN_STATUS_INVALID_ARGUMENT = 1, /* wrong input count, dtype, shape, NULL pointer */
+  KILN_STATUS_OUT_OF_MEMORY = 2,
+  KILN_STATUS_OUT_OF_RANGE = 3, /* an index past the number of inputs/outputs */
+  KILN_STATUS_INTERNAL = 4,
+} kiln_status_code;
+
+typedef struct kiln_status_s *kiln_status;
+KILN_API kiln_status_code kiln_status_get_code(kiln_status status);
+KILN_API const char *kiln_status_get_message(kiln_status status);
+KILN_API void kiln_status_free(kiln_status status);
+
+typedef enum kiln_dtype {
+  KILN_DTYPE_F32 = 1,
+  KILN_DTYPE_F16 = 2,
+  KILN_DTYPE_BF16 = 3,
+  KILN_DTYPE_F64 = 4,
+  KILN_DTYPE_I8 = 5,
+  KILN_DTYPE_U8 = 6,
+  KILN_DTYPE_I32 = 7,
+  KILN_DTYPE_I64 = 8,
+  KILN_DTYPE_BOOL = 9,
+} kiln_dtype;
+
+/* Size in bytes of one element, 0 for an unknown dtype. */
+KILN_API size_t kiln_dtype_size(kiln_dtype dtype);
+/* Lower-case name ("float32", "int64", ...), "unknown" otherwise. */
+KILN_API const char *kiln_dtype_name(kiln_dtype dtype);
+
+/* Shape and type of a model input or output. `name` is the ONNX value name. */
+typedef struct kiln_tensor_info {
+  const char *name;
+  kiln_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; /* `rank` entries */
+} kiln_tensor_info;
+
+KILN_API int32_t kiln_model_abi_version(void);
+KILN_API int32_t kiln_model_num_inputs(void);
+KILN_API int32_t kiln_model_num_outputs(void);
+KILN_API kiln_status kiln_model_input_info(int32_t index, kiln_tensor_info *out_info);
+KILN_API kiln_status kiln_model_output_info(int32_t index, kiln_tensor_info *out_info);
+
+typedef struct kiln_context_options {
+  uint32_t struct_size; /* sizeof(kiln_context_options), for forward compatibility */
+  int32_t num_threads;  /* worker threads including the caller; <= 0 means all cores */
+} kiln_context_options;
+
+/* Fills `options` with the defaults. */
+KILN_API void kiln_context_options_init(kiln_context_options *options);
+
+typedef struct kiln_context_s *kiln_context;
+/* `options` may be NULL for the defaults. */
+KILN_API kiln_status kiln_context_create(const kiln_context_options *options,
+                                         kiln_context *out_context);
+KILN_API void kiln_context_destroy(kiln_context context);
+KILN_API int32_t kiln_context_num_threads(kiln_context context);
+
+/* A dense, row-major tensor the caller owns. */
+typedef struct kiln_tensor {
+  kiln_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+} kiln_tensor;
+
+/* Runs the model. `inputs` and `outputs` follow the model's input/output order; outputs must be
+ * allocated by the caller with the shapes the model reports. Every input and output is validated
+ * (count, dtype, rank, shape, non-NULL data) before any kernel runs. */
+KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *inputs,
+                                      size_t num_inputs, kiln_tensor *outputs,
+                                      size_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KILN_RUNTIME_H */
