@@ -1,0 +1,239 @@
+// Ops of the `kg` dialect. Shape inference, verification and folders live in ops/<Family>.cpp.
+#ifndef KILN_IR_GRAPH_OPS_TD
+#define KILN_IR_GRAPH_OPS_TD
+
+include "ir/graph/GraphDialect.td"
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class KG_Op<string mnemonic, list<Trait> traits = []>
+    : Op<KilnGraph_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+// Ops whose result type follows from operands and attributes.
+class KG_InferredOp<string mnemonic, list<Trait> traits = []>
+    : KG_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def KG_ConstantOp : KG_Op<"constant", [ConstantLike]> {
+  let summary = "a constant tensor (weights live in dense_resource blobs)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict $value `:` type($result)";
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+    build($_builder, $_state, ::llvm::cast<::mlir::TensorType>(value.getType()), value);
+  }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class KG_BinaryOp<string mnemonic> : KG_InferredOp<mnemonic> {
+  let summary = "numpy-broadcasting elementwise " # mnemonic;
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+def KG_AddOp : KG_BinaryOp<"add">;
+def KG_SubOp : KG_BinaryOp<"sub">;
+def KG_MulOp : KG_BinaryOp<"mul">;
+def KG_DivOp : KG_BinaryOp<"div">;
+def KG_PowOp : KG_BinaryOp<"pow">;
+
+class KG_UnaryOp<string mnemonic, dag attrs = (ins)>
+    : KG_InferredOp<mnemonic> {
+  let summary = "elementwise " # mnemonic;
+  let arguments = !con((ins AnyRankedTensor:$input), attrs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+def KG_SqrtOp : KG_UnaryOp<"sqrt">;
+def KG_ErfOp : KG_UnaryOp<"erf">;
+def KG_TanhOp : KG_UnaryOp<"tanh">;
+def KG_SigmoidOp : KG_UnaryOp<"sigmoid">;
+def KG_ReluOp : KG_UnaryOp<"relu">;
+def KG_ExpOp : KG_UnaryOp<"exp">;
+def KG_NegOp : KG_UnaryOp<"neg">;
+def KG_HardSwishOp : KG_UnaryOp<"hard_swish">;
+def KG_LeakyReluOp : KG_UnaryOp<"leaky_relu", (ins F32Attr:$alpha)>;
+def KG_ClipOp : KG_UnaryOp<"clip", (ins F32Attr:$min, F32Attr:$max)>;
+
+def KG_CastOp : KG_Op<"cast"> {
+  let summary = "elementwise conversion to the result's element type";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def KG_WhereOp : KG_InferredOp<"where"> {
+  let summary = "elementwise select with numpy broadcasting";
+  let arguments = (ins AnyRankedTensor:$condition, AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW, any number of spatial dims)
+//===----------------------------------------------------------------------===//
+
+def KG_ConvOp : KG_InferredOp<"conv"> {
+  let summary = "grouped, strided, dilated, padded convolution; pads = begins then ends";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class KG_PoolOp<string mnemonic, dag extra> : KG_InferredOp<mnemonic> {
+  let arguments = !con((ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                        DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode), extra);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+def KG_MaxPoolOp : KG_PoolOp<"max_pool", (ins)> { let summary = "max pooling"; }
+def KG_AveragePoolOp : KG_PoolOp<"avg_pool", (ins BoolAttr:$count_include_pad)> {
+  let summary = "average pooling";
+}
+
+def KG_GlobalAveragePoolOp : KG_InferredOp<"global_avg_pool"> {
+  let summary = "mean over all spatial dims, kept as size-1 dims";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+def KG_MatMulOp : KG_InferredOp<"matmul"> {
+  let summary = "numpy matmul: batched, broadcast batch dims, 1-D operands promoted";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_GemmOp : KG_InferredOp<"gemm"> {
+  let summary = "alpha * op(A) * op(B) + beta * C, C broadcast to the result";
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b, Optional<AnyRankedTensor>:$c,
+                   BoolAttr:$trans_a, BoolAttr:$trans_b, F32Attr:$alpha, F32Attr:$beta);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and reductions
+//===----------------------------------------------------------------------===//
+
+def KG_BatchNormOp : KG_InferredOp<"batch_norm"> {
+  let summary = "inference batch normalization over dim 1";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale, AnyRankedTensor:$bias,
+                   AnyRankedTensor:$mean, AnyRankedTensor:$variance, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_LayerNormOp : KG_InferredOp<"layer_norm"> {
+  let summary = "normalization over the dims from `axis` on, then scale and bias";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   Optional<AnyRankedTensor>:$bias, I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_SoftmaxOp : KG_InferredOp<"softmax"> {
+  let summary = "softmax along one axis (opset >= 13 semantics)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+class KG_ReduceOp<string mnemonic> : KG_InferredOp<mnemonic> {
+  let summary = mnemonic # " over sorted non-negative `axes`";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+def KG_ReduceSumOp : KG_ReduceOp<"reduce_sum">;
+def KG_ReduceMeanOp : KG_ReduceOp<"reduce_mean">;
+
+//===----------------------------------------------------------------------===//
+// Data movement and shapes
+//===----------------------------------------------------------------------===//
+
+def KG_ReshapeOp : KG_Op<"reshape"> {
+  let summary = "same elements, new static shape (Reshape, Flatten, Squeeze, Unsqueeze)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def KG_TransposeOp : KG_InferredOp<"transpose"> {
+  let summary = "permute dims: result dim i is input dim perm[i]";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def KG_ConcatOp : KG_InferredOp<"concat"> {
+  let summary = "join tensors along a non-negative axis";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def KG_SliceOp : KG_InferredOp<"slice"> {
+  let summary = "strided slice; per dim a normalized start, size and step (step may be < 0)";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def KG_GatherOp : KG_InferredOp<"gather"> {
+  let summary = "ONNX Gather along a non-negative axis; negative indices wrap";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def KG_ShapeOp : KG_InferredOp<"shape"> {
+  let summary = "the static shape as a 1-D i64 tensor, dims [start, end)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def KG_ConstantOfShapeOp : KG_Op<"constant_of_shape"> {
+  let summary = "a tensor of the result's shape filled with one value";
+  let arguments = (ins AnyRankedTensor:$shape, TypedAttrInterface:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+#endif

@@ -1,0 +1,100 @@
+// Convolution and pooling: sliding-window shape inference and verification.
+#include "ir/graph/GraphDialect.h"
+#include "ir/graph/ShapeUtils.h"
+
+using namespace mlir;
+
+namespace kiln::graph {
+
+// Checks the per-spatial-dim attributes and computes the output spatial extents.
+static LogicalResult inferWindow(std::optional<Location> loc, ArrayRef<int64_t> inputShape,
+                                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                                 bool ceilMode, SmallVectorImpl<int64_t> &out) {
+  size_t spatial = inputShape.size() - 2;
+  if (kernel.size() != spatial || strides.size() != spatial || dilations.size() != spatial ||
+      pads.size() != 2 * spatial)
+    return emitOptionalError(loc, "expects ", spatial,
+                             " kernel/stride/dilation entries and ", 2 * spatial, " pads");
+  for (size_t i = 0; i < spatial; ++i) {
+    if (strides[i] <= 0 || dilations[i] <= 0 || kernel[i] <= 0 || pads[i] < 0 ||
+        pads[i + spatial] < 0)
+      return emitOptionalError(loc, "has a non-positive stride, dilation or kernel, or a negative pad");
+    int64_t size = windowOutputSize(inputShape[i + 2], kernel[i], strides[i], pads[i],
+                                    pads[i + spatial], dilations[i], ceilMode);
+    if (size <= 0)
+      return emitOptionalError(loc, "window larger than the padded input along spatial dim ", i);
+    out.push_back(size);
+  }
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = llvm::cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (input.getRank() < 3 || weight.getRank() != input.getRank())
+    return emitOptionalError(loc, "conv input ", formatShape(input.getShape()), " and weight ",
+                             formatShape(weight.getShape()), " must have the same rank >= 3");
+  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(0)};
+  if (failed(inferWindow(loc, input.getShape(), weight.getShape().drop_front(2),
+                         adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
+                         /*ceilMode=*/false, shape)))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  auto input = getInput().getType();
+  auto weight = getWeight().getType();
+  int64_t group = getGroup();
+  if (group <= 0 || input.getDimSize(1) % group || weight.getDimSize(0) % group)
+    return emitOpError("group ") << group << " does not divide the channels";
+  if (input.getDimSize(1) != weight.getDimSize(1) * group)
+    return emitOpError("input has ") << input.getDimSize(1) << " channels but the weight expects "
+                                     << weight.getDimSize(1) * group;
+  if (getBias() && (getBias().getType().getRank() != 1 ||
+                    getBias().getType().getDimSize(0) != weight.getDimSize(0)))
+    return emitOpError("bias must have shape ") << weight.getDimSize(0);
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
+                               SmallVectorImpl<Type> &results) {
+  auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 3)
+    return emitOptionalError(loc, "pooling input must have rank >= 3");
+  SmallVector<int64_t> shape = {input.getDimSize(0), input.getDimSize(1)};
+  if (failed(inferWindow(loc, input.getShape(), adaptor.getKernelShape(), adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(), shape)))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor, results);
+}
+
+LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor, results);
+}
+
+LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                    Adaptor adaptor,
+                                                    SmallVectorImpl<Type> &results) {
+  auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 3)
+    return emitOptionalError(loc, "global pooling input must have rank >= 3");
+  SmallVector<int64_t> shape(input.getShape());
+  for (size_t i = 2; i < shape.size(); ++i)
+    shape[i] = 1;
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+} // namespace kiln::graph

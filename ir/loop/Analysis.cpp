@@ -1,0 +1,122 @@
+// Analyses of the kl loop IR: buffer accesses of blocks, loop nests, binding ranges.
+#include "ir/loop/Analysis.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/AffineExprVisitor.h"
+
+using namespace mlir;
+
+namespace kiln::loop {
+
+// Rewrites an access map over its operands into a map over the block's iter vars.
+static AffineMap toIterVarMap(AffineMap map, ValueRange operands, Block *body) {
+  SmallVector<AffineExpr> replacements;
+  MLIRContext *ctx = map.getContext();
+  for (Value v : operands) {
+    auto arg = llvm::dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner()->getParent() != body->getParent())
+      return AffineMap();
+    replacements.push_back(getAffineDimExpr(arg.getArgNumber(), ctx));
+  }
+  return map.replaceDimsAndSymbols(replacements, {}, body->getNumArguments(), 0);
+}
+
+SmallVector<BufferAccess> collectAccesses(BlockOp block, bool includeInit) {
+  SmallVector<BufferAccess> accesses;
+  auto visit = [&](Region &region) {
+    if (region.empty())
+      return;
+    Block *entry = &region.front();
+    region.walk([&](Operation *op) {
+      if (auto load = llvm::dyn_cast<affine::AffineLoadOp>(op))
+        accesses.push_back({load.getMemRef(),
+                            toIterVarMap(load.getAffineMap(), load.getMapOperands(), entry),
+                            false, op});
+      else if (auto store = llvm::dyn_cast<affine::AffineStoreOp>(op))
+        accesses.push_back({store.getMemRef(),
+                            toIterVarMap(store.getAffineMap(), store.getMapOperands(), entry),
+                            true, op});
+      else if (auto load = llvm::dyn_cast<memref::LoadOp>(op))
+        accesses.push_back({load.getMemRef(), AffineMap(), false, op});
+    });
+  };
+  if (includeInit)
+    visit(block.getInit());
+  visit(block.getBody());
+  return accesses;
+}
+
+SmallVector<ForOp> enclosingLoops(Operation *op) {
+  SmallVector<ForOp> loops;
+  for (Operation *p = op->getParentOp(); p; p = p->getParentOp())
+    if (auto loop = llvm::dyn_cast<ForOp>(p))
+      loops.push_back(loop);
+  std::reverse(loops.begin(), loops.end());
+  return loops;
+}
+
+ForOp findLoop(Operation *root, StringRef name) {
+  ForOp found;
+  root->walk([&](ForOp loop) {
+    if (loop.getLoopName() == name)
+      found = loop;
+  });
+  return found;
+}
+
+BlockOp findBlock(Operation *root, StringRef name) {
+  BlockOp found;
+  root->walk([&](BlockOp block) {
+    if (block.getBlockName() == name)
+      found = block;
+  });
+  return found;
+}
+
+static int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+std::pair<int64_t, int64_t> exprRange(AffineExpr expr, ArrayRef<int64_t> extents) {
+  if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
+    return {0, extents[dim.getPosition()] - 1};
+  if (auto c = llvm::dyn_cast<AffineConstantExpr>(expr))
+    return {c.getValue(), c.getValue()};
+  auto bin = llvm::cast<AffineBinaryOpExpr>(expr);
+  auto [lmin, lmax] = exprRange(bin.getLHS(), extents);
+  auto [rmin, rmax] = exprRange(bin.getRHS(), extents);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return {lmin + rmin, lmax + rmax};
+  case AffineExprKind::Mul: {
+    int64_t c[4] = {lmin * rmin, lmin * rmax, lmax * rmin, lmax * rmax};
+    return {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
+  }
+  case AffineExprKind::FloorDiv:
+    return {floorDiv(lmin, rmin), floorDiv(lmax, rmin)};
+  case AffineExprKind::CeilDiv:
+    return {-floorDiv(-lmin, rmin), -floorDiv(-lmax, rmin)};
+  case AffineExprKind::Mod:
+    if (lmin >= 0 && lmax < rmin)
+      return {lmin, lmax};
+    return {0, rmin - 1};
+  default:
+    return {lmin, lmax};
+  }
+}
+
+bool bindingsStayInDomain(BlockOp block) {
+  SmallVector<int64_t> extents;
+  for (Value v : block.getLoopVars()) {
+    auto arg = llvm::cast<BlockArgument>(v);
+    extents.push_back(llvm::cast<ForOp>(arg.getOwner()->getParentOp()).getExtent());
+  }
+  AffineMap map = block.getBindings();
+  for (unsigned i = 0; i < map.getNumResults(); ++i) {
+    auto [lo, hi] = exprRange(map.getResult(i), extents);
+    if (lo < 0 || hi >= block.getDomains()[i])
+      return false;
+  }
+  return true;
+}
+
+} // namespace kiln::loop

@@ -1,0 +1,40 @@
+// Analyses of the kl loop IR: buffer accesses of blocks, loop nests, binding ranges.
+#ifndef KILN_IR_LOOP_ANALYSIS_H
+#define KILN_IR_LOOP_ANALYSIS_H
+
+#include "ir/loop/LoopDialect.h"
+
+#include "mlir/IR/AffineMap.h"
+
+namespace kiln::loop {
+
+// One load or store of a block, its indices as an affine map of the block's iter vars. `map`
+// is null when an index is not an affine function of the iter vars (e.g. a gathered index).
+struct BufferAccess {
+  mlir::Value buffer;
+  mlir::AffineMap map;
+  bool isWrite;
+  mlir::Operation *op;
+};
+
+// Accesses in the body (and the init region when `includeInit`), in program order.
+llvm::SmallVector<BufferAccess> collectAccesses(BlockOp block, bool includeInit = true);
+
+// The enclosing kl.for loops, outermost first.
+llvm::SmallVector<ForOp> enclosingLoops(mlir::Operation *op);
+
+// Finds a loop or block by name inside a kernel; null when absent.
+ForOp findLoop(mlir::Operation *root, llvm::StringRef name);
+BlockOp findBlock(mlir::Operation *root, llvm::StringRef name);
+
+// Inclusive [min, max] of each binding over the loop ranges; true when every binding stays in
+// its domain, i.e. the block needs no predicate.
+bool bindingsStayInDomain(BlockOp block);
+
+// Extent of `loop` for each enclosing loop var bound in `map` with non-negative coefficients:
+// the range [min, max] of an affine expression over the given loop extents.
+std::pair<int64_t, int64_t> exprRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
+
+} // namespace kiln::loop
+
+#endif
