@@ -1,0 +1,184 @@
+// Planning the executor: storage of every tensor of @main, kernel arguments, memory plan.
+#include "codegen/cpu/Executor.h"
+#include "codegen/cpu/MemoryPlan.h"
+
+#include "ir/graph/GraphDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+
+namespace kiln::codegen {
+
+static std::string dtypeName(Type t) {
+  if (t.isF32()) return "float32";
+  if (t.isF16()) return "float16";
+  if (t.isBF16()) return "bfloat16";
+  if (t.isF64()) return "float64";
+  if (t.isInteger(1)) return "bool";
+  if (t.isUnsignedInteger(8)) return "uint8";
+  if (t.isInteger(8)) return "int8";
+  if (t.isInteger(32)) return "int32";
+  if (t.isInteger(64)) return "int64";
+  return "";
+}
+
+static std::string percentEncode(StringRef name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (isalnum(c) || c == '_' || c == '.' || c == ':' || c == '/' || c == '-')
+      out += char(c);
+    else {
+      char buf[4];
+      snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+static std::string valueName(func::FuncOp main, bool isInput, unsigned i) {
+  StringAttr attr = isInput ? main.getArgAttrOfType<StringAttr>(i, "kiln.name")
+                            : main.getResultAttrOfType<StringAttr>(i, "kiln.name");
+  if (attr)
+    return attr.str();
+  return (isInput ? "input_" : "output_") + std::to_string(i);
+}
+
+static FailureOr<std::string> describe(func::FuncOp main, bool isInput, unsigned i, Type type) {
+  auto tensor = llvm::cast<RankedTensorType>(type);
+  std::string dtype = dtypeName(tensor.getElementType());
+  if (dtype.empty())
+    return main.emitError("unsupported element type for model ") << (isInput ? "input " : "output ") << i;
+  std::string line = std::string(isInput ? "input " : "output ") +
+                     percentEncode(valueName(main, isInput, i)) + " " + dtype + " " +
+                     std::to_string(tensor.getRank());
+  for (int64_t d : tensor.getShape())
+    line += " " + std::to_string(d);
+  return line + "\n";
+}
+
+FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<LoweredKernel> &kernels) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError("no @main function");
+  llvm::StringMap<const LoweredKernel *> kernelByName;
+  for (const LoweredKernel &k : kernels)
+    kernelByName[k.name] = &k;
+
+  ExecutionPlan plan;
+  unsigned numInputs = main.getNumArguments();
+  plan.numInputs = numInputs;
+  DenseMap<Value, BufferRef> storage;  // storage root of each value
+  DenseMap<Value, Value> root;         // reshape aliases -> defining value
+  auto rootOf = [&](Value v) { auto it = root.find(v); return it == root.end() ? v : it->second; };
+  for (unsigned i = 0; i < numInputs; ++i)
+    storage[main.getArgument(i)] = {BufferRef::Input, i, 0};
+
+  // Outputs produced by kernels are written in place into the caller's output buffers.
+  auto ret = llvm::cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  DenseMap<Value, int64_t> outputSlot;
+  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+    plan.outputBytes.push_back(byteSize(v.getType()));
+
+  // First pass: aliases and weights.
+  std::vector<Value> intermediates;
+  std::vector<BufferLifetime> lifetimes;
+  DenseMap<Value, size_t> lifetimeOf;
+  std::vector<std::vector<size_t>> scratchOf;
+  int step = 0;
+  for (Operation &op : main.getBody().front()) {
+    if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {
+      storage[c.getResult()] = {BufferRef::Weight, int64_t(plan.weights.size()), 0};
+      plan.weights.push_back(c.getValue());
+    } else if (auto r = llvm::dyn_cast<graph::ReshapeOp>(op)) {
+      root[r.getResult()] = rootOf(r.getInput());
+    } else if (auto call = llvm::dyn_cast<func::CallOp>(op)) {
+      Value result = call.getResult(0);
+      lifetimeOf[result] = lifetimes.size();
+      lifetimes.push_back({byteSize(result.getType()), step, step});
+      intermediates.push_back(result);
+      for (Value operand : call.getOperands()) {
+        auto it = lifetimeOf.find(rootOf(operand));
+        if (it != lifetimeOf.end())
+          lifetimes[it->second].lastStep = step;
+      }
+      auto k = kernelByName.find((call.getCallee() + "_kernel").str());
+      if (k == kernelByName.end())
+        return call.emitError("no kernel lowered for task ") << call.getCallee();
+      scratchOf.emplace_back();
+      for (int64_t bytes : k->second->scratchBytes) {
+        scratchOf.back().push_back(lifetimes.size());
+        lifetimes.push_back({bytes, step, step});
+      }
+      ++step;
+    }
+  }
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    Value r = rootOf(v);
+    bool producedHere = lifetimeOf.count(r) && !outputSlot.count(r);
+    if (producedHere)
+      outputSlot[r] = j;
+  }
+  // Outputs not computed in place (inputs, weights, a value returned twice) are copied.
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    Value r = rootOf(v);
+    auto slot = outputSlot.find(r);
+    if (slot == outputSlot.end() || slot->second != int64_t(j))
+      plan.outputCopies.push_back({BufferRef{}, j}); // source resolved below
+  }
+  // A value written in place into an output keeps no workspace bytes.
+  for (auto [v, j] : outputSlot)
+    lifetimes[lifetimeOf[v]].bytes = 0;
+  MemoryPlan memory = planMemory(lifetimes);
+  plan.workspaceBytes = memory.workspaceBytes;
+  for (Value v : intermediates) {
+    auto slot = outputSlot.find(v);
+    storage[v] = slot != outputSlot.end()
+                     ? BufferRef{BufferRef::Output, int64_t(numInputs) + slot->second, 0}
+                     : BufferRef{BufferRef::Workspace, 0, memory.offsets[lifetimeOf[v]]};
+  }
+  for (auto &[src, j] : plan.outputCopies)
+    src = storage.lookup(rootOf(ret.getOperand(j)));
+
+  // Second pass: kernel calls with their argument buffers.
+  step = 0;
+  for (Operation &op : main.getBody().front()) {
+    auto call = llvm::dyn_cast<func::CallOp>(op);
+    if (!call)
+      continue;
+    KernelCall kc{*kernelByName[(call.getCallee() + "_kernel").str()], {}};
+    for (Value operand : call.getOperands())
+      kc.args.push_back(storage.lookup(rootOf(operand)));
+    kc.args.push_back(storage.lookup(call.getResult(0)));
+    for (size_t s : scratchOf[step])
+      kc.args.push_back({BufferRef::Workspace, 0, memory.offsets[s]});
+    plan.calls.push_back(std::move(kc));
+    ++step;
+  }
+
+  plan.metadata = "kiln-model 1\nworkspace " + std::to_string(plan.workspaceBytes) + "\n";
+  for (unsigned i = 0; i < numInputs; ++i) {
+    auto line = describe(main, true, i, main.getArgument(i).getType());
+    if (failed(line))
+      return failure();
+    plan.metadata += *line;
+  }
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    auto line = describe(main, false, j, v.getType());
+    if (failed(line))
+      return failure();
+    plan.metadata += *line;
+  }
+
+  SmallVector<Operation *> toErase;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (f.getSymName() == "main" || f->hasAttr("kiln.task"))
+      toErase.push_back(f);
+  for (Operation *op : toErase)
+    op->erase();
+  return plan;
+}
+
+} // namespace kiln::codegen

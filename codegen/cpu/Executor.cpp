@@ -1,0 +1,141 @@
+// Emits the AOT executor in the LLVM dialect: weights, metadata, task wrappers, entry point.
+#include "codegen/cpu/Executor.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+namespace kiln::codegen {
+
+namespace {
+
+// A 1-D view of a constant so it maps onto an LLVM array global.
+ElementsAttr flatten(ElementsAttr value) {
+  auto flatType = RankedTensorType::get({value.getNumElements()}, value.getElementType());
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(value))
+    return dense.reshape(flatType);
+  auto resource = llvm::cast<DenseResourceElementsAttr>(value);
+  return DenseResourceElementsAttr::get(flatType, resource.getRawHandle());
+}
+
+struct EntryBuilder {
+  OpBuilder &b;
+  Location loc;
+  Type ptr, i64;
+
+  Value constI64(int64_t v) { return b.create<LLVM::ConstantOp>(loc, i64, b.getI64IntegerAttr(v)); }
+  Value gep(Value base, Type elem, int64_t index) {
+    return b.create<LLVM::GEPOp>(loc, ptr, elem, base, ArrayRef<LLVM::GEPArg>{int32_t(index)});
+  }
+};
+
+// void <stage>_task(void **args, int64_t begin, int64_t end): unpacks args, calls the stage.
+LLVM::LLVMFuncOp emitTaskWrapper(OpBuilder &b, ModuleOp module, LLVM::LLVMFuncOp stage) {
+  Location loc = stage.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto i64 = b.getI64Type();
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()), {ptr, i64, i64});
+  b.setInsertionPointToEnd(module.getBody());
+  auto task = b.create<LLVM::LLVMFuncOp>(loc, (stage.getName() + "_task").str(), type,
+                                         LLVM::Linkage::Internal);
+  Block *entry = task.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  EntryBuilder eb{b, loc, ptr, i64};
+  unsigned numPointers = stage.getNumArguments() - 2;
+  SmallVector<Value> args;
+  for (unsigned i = 0; i < numPointers; ++i)
+    args.push_back(b.create<LLVM::LoadOp>(loc, ptr, eb.gep(entry->getArgument(0), ptr, i)));
+  args.push_back(entry->getArgument(1));
+  args.push_back(entry->getArgument(2));
+  b.create<LLVM::CallOp>(loc, stage, args);
+  b.create<LLVM::ReturnOp>(loc, ValueRange{});
+  return task;
+}
+
+} // namespace
+
+LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  Location loc = module.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = b.getI64Type();
+  auto voidType = LLVM::LLVMVoidType::get(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+
+  // Weights and metadata.
+  std::vector<LLVM::GlobalOp> weights;
+  for (auto [i, value] : llvm::enumerate(plan.weights)) {
+    auto type = LLVM::LLVMArrayType::get(value.getElementType(), value.getNumElements());
+    auto global = b.create<LLVM::GlobalOp>(loc, type, /*isConstant=*/true, LLVM::Linkage::Internal,
+                                           "kiln_weight_" + std::to_string(i), flatten(value),
+                                           /*alignment=*/64);
+    weights.push_back(global);
+  }
+  std::string text = plan.metadata;
+  text.push_back('\0');
+  auto metaType = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
+  b.create<LLVM::GlobalOp>(loc, metaType, true, LLVM::Linkage::External, "kiln_model_metadata",
+                           b.getStringAttr(text));
+
+  auto parallelFor = b.create<LLVM::LLVMFuncOp>(
+      loc, "kiln_rt_parallel_for", LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, ptr, i64}));
+
+  // Task wrappers for every stage.
+  llvm::StringMap<LLVM::LLVMFuncOp> tasks;
+  for (const KernelCall &call : plan.calls)
+    for (const Stage &stage : call.kernel.stages) {
+      if (tasks.count(stage.name))
+        continue;
+      auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(stage.name);
+      if (!fn)
+        return module.emitError("stage function ") << stage.name << " is missing";
+      fn.setLinkage(LLVM::Linkage::Internal);
+      tasks[stage.name] = emitTaskWrapper(b, module, fn);
+    }
+
+  // void kiln_model_entry(void *const *io, void *workspace, void *rt)
+  b.setInsertionPointToEnd(module.getBody());
+  auto entryFn = b.create<LLVM::LLVMFuncOp>(loc, "kiln_model_entry",
+                                            LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, ptr}));
+  Block *entry = entryFn.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  EntryBuilder eb{b, loc, ptr, i64};
+  Value io = entry->getArgument(0), workspace = entry->getArgument(1), rt = entry->getArgument(2);
+  size_t maxArgs = 1;
+  for (const KernelCall &call : plan.calls)
+    maxArgs = std::max(maxArgs, call.args.size());
+  Value argArray = b.create<LLVM::AllocaOp>(loc, ptr, ptr, eb.constI64(maxArgs), 16);
+  auto resolve = [&](const BufferRef &ref) -> Value {
+    switch (ref.kind) {
+    case BufferRef::Input:
+    case BufferRef::Output:
+      return b.create<LLVM::LoadOp>(loc, ptr, eb.gep(io, ptr, ref.index));
+    case BufferRef::Weight:
+      return b.create<LLVM::AddressOfOp>(loc, weights[ref.index]);
+    case BufferRef::Workspace:
+      return eb.gep(workspace, b.getI8Type(), ref.offset);
+    }
+    llvm_unreachable("buffer kind");
+  };
+  for (const KernelCall &call : plan.calls) {
+    for (auto [i, ref] : llvm::enumerate(call.args))
+      b.create<LLVM::StoreOp>(loc, resolve(ref), eb.gep(argArray, ptr, i));
+    for (const Stage &stage : call.kernel.stages) {
+      Value fn = b.create<LLVM::AddressOfOp>(loc, tasks[stage.name]);
+      b.create<LLVM::CallOp>(loc, parallelFor,
+                             ValueRange{rt, fn, argArray, eb.constI64(stage.numIterations)});
+    }
+  }
+  for (const auto &[src, j] : plan.outputCopies) {
+    Value dst = b.create<LLVM::LoadOp>(loc, ptr, eb.gep(io, ptr, plan.numInputs + j));
+    b.create<LLVM::MemcpyOp>(loc, dst, resolve(src), eb.constI64(plan.outputBytes[j]), false);
+  }
+  b.create<LLVM::ReturnOp>(loc, ValueRange{});
+  return success();
+}
+
+} // namespace kiln::codegen

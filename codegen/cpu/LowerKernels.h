@@ -1,0 +1,39 @@
+// Lowers scheduled kl kernels into stage functions on scf/affine/memref, ready for LLVM.
+#ifndef KILN_CODEGEN_CPU_LOWERKERNELS_H
+#define KILN_CODEGEN_CPU_LOWERKERNELS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::codegen {
+
+// One top-level loop nest of a kernel, outlined as
+//   func @<name>(kernel args..., scratch buffers..., %begin: index, %end: index)
+// The executor runs it as a task over [0, numIterations): a parallel outermost loop is
+// split across threads by [begin, end); any other stage runs once (numIterations == 1).
+struct Stage {
+  std::string name;
+  int64_t numIterations = 1;
+};
+
+// What the executor needs to call a kernel: its stages in order and the scratch buffers
+// (kernel-level intermediates) it expects after its own arguments, in bytes.
+struct LoweredKernel {
+  std::string name;
+  unsigned numArgs = 0;
+  std::vector<int64_t> scratchBytes;
+  std::vector<Stage> stages;
+};
+
+// Replaces every kiln.kernel function in `module` by its stage functions.
+mlir::FailureOr<std::vector<LoweredKernel>> lowerKernels(mlir::ModuleOp module);
+
+// Size in bytes of a statically shaped memref or tensor type.
+int64_t byteSize(mlir::Type shapedType);
+
+} // namespace kiln::codegen
+
+#endif

@@ -1,0 +1,239 @@
+// Lowering of convolution and pooling (NCHW, any number of spatial dims).
+#include "ir/graph/GraphDialect.h"
+#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/IR/IntegerSet.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace kiln::graph;
+
+namespace kiln::lowering {
+
+static const char *const kSpatialNames[] = {"y", "x", "z", "w"};
+
+static std::string spatialName(size_t i, const char *prefix = "") {
+  return std::string(prefix) + (i < 4 ? kSpatialNames[i] : ("s" + std::to_string(i)));
+}
+
+// Copies the input into a zero-padded buffer; the schedule may inline it into the consumer.
+static Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, double padValue) {
+  auto type = llvm::cast<MemRefType>(kb.buffer(input).getType());
+  size_t spatial = type.getRank() - 2;
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return kb.buffer(input);
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < spatial; ++i)
+    shape[i + 2] += pads[i] + pads[i + spatial];
+  Value padded = kb.allocate(MemRefType::get(shape, type.getElementType()));
+  Location loc = kb.loc;
+  kb.emitBlock("pad", spatialAxes(shape), [&](OpBuilder &rb, ValueRange iv) {
+    // In bounds when pad_begin <= i < pad_begin + size, for every spatial dim.
+    SmallVector<AffineExpr> constraints;
+    SmallVector<bool> isEq;
+    SmallVector<AffineExpr> readExprs;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      AffineExpr e = rb.getAffineDimExpr(d);
+      if (d < 2) {
+        readExprs.push_back(e);
+        continue;
+      }
+      int64_t begin = pads[d - 2], size = type.getDimSize(d);
+      constraints.push_back(e - begin);
+      constraints.push_back(begin + size - 1 - e);
+      isEq.append({false, false});
+      readExprs.push_back(e - begin);
+    }
+    auto set = IntegerSet::get(shape.size(), 0, constraints, isEq);
+    auto ifOp = rb.create<affine::AffineIfOp>(loc, type.getElementType(), set, iv, true);
+    OpBuilder tb = ifOp.getThenBodyBuilder();
+    Value v = kb.load(tb, kb.buffer(input), readExprs, iv);
+    tb.create<affine::AffineYieldOp>(loc, v);
+    OpBuilder eb = ifOp.getElseBodyBuilder();
+    eb.create<affine::AffineYieldOp>(loc, kb.constantFloat(eb, type.getElementType(), padValue));
+    kb.store(rb, ifOp.getResult(0), padded, iv);
+  });
+  return padded;
+}
+
+static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<ConvOp>(operation);
+  auto outType = op.getType();
+  Type elementType = outType.getElementType();
+  if (!llvm::isa<FloatType>(elementType))
+    return op.emitOpError("is only supported on floating-point tensors");
+  auto weightShape = op.getWeight().getType().getShape();
+  size_t spatial = outType.getRank() - 2;
+  int64_t group = op.getGroup(), outPerGroup = weightShape[0] / group;
+  Value padded = emitPad(kb, op.getInput(), op.getPads(), 0.0);
+  Value weight = kb.buffer(op.getWeight());
+  Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
+
+  // Axes: n, f, spatial..., rc, r<spatial>...
+  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"f", outType.getDimSize(1)}};
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialName(i), outType.getDimSize(i + 2)});
+  axes.push_back({"rc", weightShape[1], true});
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialName(i, "r"), weightShape[i + 2], true});
+
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  unsigned rc = 2 + spatial;
+  SmallVector<AffineExpr> inputIdx = {d(0), d(1).floorDiv(outPerGroup) * weightShape[1] + d(rc)};
+  for (size_t i = 0; i < spatial; ++i)
+    inputIdx.push_back(d(2 + i) * op.getStrides()[i] + d(rc + 1 + i) * op.getDilations()[i]);
+  SmallVector<AffineExpr> weightIdx = {d(1), d(rc)};
+  for (size_t i = 0; i < spatial; ++i)
+    weightIdx.push_back(d(rc + 1 + i));
+  SmallVector<AffineExpr> outIdx;
+  for (size_t i = 0; i < 2 + spatial; ++i)
+    outIdx.push_back(d(i));
+  Location loc = kb.loc;
+
+  kb.emitBlock(
+      "conv", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value x = kb.load(rb, padded, inputIdx, iv);
+        Value w = kb.load(rb, weight, weightIdx, iv);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        Value prod = rb.create<arith::MulFOp>(loc, x, w, fm);
+        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);
+        kb.store(rb, init, out, outIdx, iv);
+      });
+  return success();
+}
+
+template <typename PoolOp>
+static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<PoolOp>(operation);
+  constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+  auto outType = llvm::cast<RankedTensorType>(op.getType());
+  Type elementType = outType.getElementType();
+  auto inType = llvm::cast<RankedTensorType>(op.getInput().getType());
+  size_t spatial = outType.getRank() - 2;
+  ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
+  // Pads past the input (ceil mode) read the pad value too: extend the end pads to cover.
+  SmallVector<int64_t> fullPads(pads);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t needed = (outType.getDimSize(i + 2) - 1) * op.getStrides()[i] +
+                     (kernel[i] - 1) * op.getDilations()[i] + 1;
+    int64_t have = inType.getDimSize(i + 2) + pads[i] + pads[i + spatial];
+    if (needed > have)
+      fullPads[i + spatial] += needed - have;
+  }
+  double lowest = -std::numeric_limits<double>::infinity();
+  Value padded = emitPad(kb, op.getInput(), fullPads, isMax ? lowest : 0.0);
+
+  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"c", outType.getDimSize(1)}};
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialName(i), outType.getDimSize(i + 2)});
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialName(i, "r"), kernel[i], true});
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inputIdx = {d(0), d(1)}, outIdx = {d(0), d(1)};
+  for (size_t i = 0; i < spatial; ++i) {
+    inputIdx.push_back(d(2 + i) * op.getStrides()[i] + d(2 + spatial + i) * op.getDilations()[i]);
+    outIdx.push_back(d(2 + i));
+  }
+  // Average: each element is scaled by 1/count, count being the window size, or the number
+  // of taps inside the unpadded input when count_include_pad is false.
+  Location loc = kb.loc;
+  kb.emitBlock(
+      isMax ? "max_pool" : "avg_pool", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value x = kb.load(rb, padded, inputIdx, iv);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        Value r;
+        if constexpr (isMax) {
+          r = rb.create<arith::MaximumFOp>(loc, acc, x);
+        } else {
+          Value count;
+          if (op.getCountIncludePad()) {
+            int64_t n = 1;
+            for (int64_t k : kernel)
+              n *= k;
+            count = kb.constantFloat(rb, elementType, double(n));
+          } else {
+            // Valid taps along dim i: those with pad_begin <= y*s + r*d < pad_begin + size.
+            Value total = rb.create<arith::ConstantIndexOp>(loc, 1);
+            for (size_t i = 0; i < spatial; ++i) {
+              int64_t s = op.getStrides()[i], dl = op.getDilations()[i], k = kernel[i];
+              int64_t begin = pads[i], size = inType.getDimSize(i + 2);
+              Value valid = rb.create<arith::ConstantIndexOp>(loc, 0);
+              Value one = rb.create<arith::ConstantIndexOp>(loc, 1);
+              for (int64_t t = 0; t < k; ++t) {
+                auto pos = rb.create<affine::AffineApplyOp>(
+                    loc, AffineMap::get(1, 0, d(0) * s + t * dl), ValueRange{iv[2 + i]});
+                Value lo = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, pos,
+                                                    rb.create<arith::ConstantIndexOp>(loc, begin));
+                Value hi = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, pos,
+                                                    rb.create<arith::ConstantIndexOp>(loc, begin + size));
+                Value in = rb.create<arith::AndIOp>(loc, lo, hi);
+                valid = rb.create<arith::AddIOp>(loc, valid, rb.create<arith::SelectOp>(
+                    loc, in, one, rb.create<arith::ConstantIndexOp>(loc, 0)));
+              }
+              total = rb.create<arith::MulIOp>(loc, total, valid);
+            }
+            Value asInt = rb.create<arith::IndexCastOp>(loc, rb.getI64Type(), total);
+            count = rb.create<arith::SIToFPOp>(loc, elementType, asInt);
+          }
+          r = rb.create<arith::AddFOp>(loc, acc, rb.create<arith::DivFOp>(loc, x, count, fm), fm);
+        }
+        kb.store(rb, r, out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        kb.store(rb, kb.constantFloat(rb, elementType, isMax ? lowest : 0.0), out, outIdx, iv);
+      });
+  return success();
+}
+
+static LogicalResult lowerGlobalAveragePool(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<GlobalAveragePoolOp>(operation);
+  auto inType = op.getInput().getType();
+  Type elementType = inType.getElementType();
+  SmallVector<Axis> axes = {{"n", inType.getDimSize(0)}, {"c", inType.getDimSize(1)}};
+  int64_t count = 1;
+  for (int64_t i = 2; i < inType.getRank(); ++i) {
+    axes.push_back({spatialName(i - 2, "r"), inType.getDimSize(i), true});
+    count *= inType.getDimSize(i);
+  }
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineExpr> outIdx = {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  for (int64_t i = 2; i < inType.getRank(); ++i)
+    outIdx.push_back(getAffineConstantExpr(0, ctx));
+  Location loc = kb.loc;
+  kb.emitBlock(
+      "global_avg_pool", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value x = kb.load(rb, kb.buffer(op.getInput()),
+                          llvm::to_vector(llvm::map_range(llvm::seq<unsigned>(0, iv.size()),
+                                                          [&](unsigned i) { return getAffineDimExpr(i, ctx); })),
+                          iv);
+        Value scaled = rb.create<arith::MulFOp>(loc, x, kb.constantFloat(rb, elementType, 1.0 / count), fm);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, scaled, fm), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        kb.store(rb, kb.constantFloat(rb, elementType, 0.0), out, outIdx, iv);
+      });
+  return success();
+}
+
+void populateConvLowerings(LoweringRegistry &registry) {
+  registry[ConvOp::getOperationName()] = lowerConv;
+  registry[MaxPoolOp::getOperationName()] = lowerPool<MaxPoolOp>;
+  registry[AveragePoolOp::getOperationName()] = lowerPool<AveragePoolOp>;
+  registry[GlobalAveragePoolOp::getOperationName()] = lowerGlobalAveragePool;
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,102 @@
+// Building kl kernels: loop nests around blocks, buffers for tensors, broadcast loads.
+#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+
+std::string KernelBuilder::uniqueName(StringRef base) {
+  int &count = nameCounts[base];
+  std::string name = count == 0 ? base.str() : (base + "_" + Twine(count)).str();
+  ++count;
+  return name;
+}
+
+loop::BlockOp KernelBuilder::emitBlock(StringRef baseName, ArrayRef<Axis> axes,
+                                       const RegionFn &body, const RegionFn &init) {
+  std::string name = uniqueName(baseName);
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Value> loopVars;
+  for (const Axis &axis : axes) {
+    auto loop = b.create<loop::ForOp>(loc, axis.extent, name + "." + axis.name);
+    loopVars.push_back(loop.getInductionVar());
+    b.setInsertionPoint(loop.getBodyBlock()->getTerminator());
+  }
+  SmallVector<int64_t> domains, kinds;
+  for (const Axis &axis : axes) {
+    domains.push_back(axis.extent);
+    kinds.push_back(axis.reduce ? 1 : 0);
+  }
+  OperationState state(loc, loop::BlockOp::getOperationName());
+  state.addOperands(loopVars);
+  state.addAttribute("block_name", b.getStringAttr(name));
+  state.addAttribute("bindings",
+                     AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(axes.size(), b.getContext())));
+  state.addAttribute("domains", b.getDenseI64ArrayAttr(domains));
+  state.addAttribute("iter_kinds", b.getDenseI64ArrayAttr(kinds));
+  Region *initRegion = state.addRegion();
+  Region *bodyRegion = state.addRegion();
+  auto fill = [&](Region *region, const RegionFn &fn) {
+    Block *block = new Block();
+    region->push_back(block);
+    for (size_t i = 0; i < axes.size(); ++i)
+      block->addArgument(b.getIndexType(), loc);
+    OpBuilder rb(block, block->end());
+    fn(rb, block->getArguments());
+    rb.create<loop::YieldOp>(loc);
+  };
+  if (init)
+    fill(initRegion, init);
+  fill(bodyRegion, body);
+  return llvm::cast<loop::BlockOp>(b.create(state));
+}
+
+Value KernelBuilder::allocate(MemRefType type) {
+  OpBuilder ab(allocBlock, allocBlock->begin());
+  return ab.create<memref::AllocOp>(loc, type);
+}
+
+Value KernelBuilder::load(OpBuilder &rb, Value memref, ArrayRef<AffineExpr> exprs,
+                          ValueRange dims) {
+  auto map = AffineMap::get(dims.size(), 0, exprs, rb.getContext());
+  return rb.create<affine::AffineLoadOp>(loc, memref, map, dims);
+}
+
+void KernelBuilder::store(OpBuilder &rb, Value value, Value memref, ValueRange index) {
+  rb.create<affine::AffineStoreOp>(loc, value, memref, index);
+}
+
+void KernelBuilder::store(OpBuilder &rb, Value value, Value memref, ArrayRef<AffineExpr> exprs,
+                          ValueRange dims) {
+  auto map = AffineMap::get(dims.size(), 0, exprs, rb.getContext());
+  rb.create<affine::AffineStoreOp>(loc, value, memref, map, dims);
+}
+
+Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ValueRange resultIndex) {
+  Value memref = buffer(tensor);
+  auto shape = llvm::cast<MemRefType>(memref.getType()).getShape();
+  size_t offset = resultIndex.size() - shape.size();
+  SmallVector<AffineExpr> exprs;
+  for (size_t d = 0; d < shape.size(); ++d)
+    exprs.push_back(shape[d] == 1 ? rb.getAffineConstantExpr(0)
+                                  : rb.getAffineDimExpr(d + offset));
+  return load(rb, memref, exprs, resultIndex);
+}
+
+Value KernelBuilder::constantFloat(OpBuilder &rb, Type type, double value) {
+  if (auto floatType = llvm::dyn_cast<FloatType>(type))
+    return rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(floatType, value));
+  return rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(type, int64_t(value)));
+}
+
+SmallVector<Axis> spatialAxes(ArrayRef<int64_t> shape) {
+  SmallVector<Axis> axes;
+  for (size_t d = 0; d < shape.size(); ++d)
+    axes.push_back({"i" + std::to_string(d), shape[d]});
+  return axes;
+}
+
+} // namespace kiln::lowering

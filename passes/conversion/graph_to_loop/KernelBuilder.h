@@ -1,0 +1,87 @@
+// Building kl kernels: loop nests around blocks, buffers for tensors, broadcast loads.
+#ifndef KILN_PASSES_CONVERSION_GRAPH_TO_LOOP_KERNELBUILDER_H
+#define KILN_PASSES_CONVERSION_GRAPH_TO_LOOP_KERNELBUILDER_H
+
+#include "ir/loop/LoopDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <string>
+
+namespace kiln::lowering {
+
+// One iter var of a block and the loop that binds it.
+struct Axis {
+  std::string name;
+  int64_t extent;
+  bool reduce = false;
+};
+
+// Float ops in kernels may be reassociated and contracted (vectorized reductions, FMA), but
+// keep inf/NaN semantics: max-pooling starts from -inf.
+constexpr mlir::arith::FastMathFlags kFastMath =
+    mlir::arith::FastMathFlags::reassoc | mlir::arith::FastMathFlags::contract;
+
+using RegionFn = std::function<void(mlir::OpBuilder &, mlir::ValueRange iterVars)>;
+
+class KernelBuilder {
+public:
+  KernelBuilder(mlir::OpBuilder &builder, mlir::Location loc) : b(builder), loc(loc) {}
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+
+  // A kernel-unique name derived from `base` ("conv", "conv_1", ...).
+  std::string uniqueName(llvm::StringRef base);
+
+  // Emits a perfect nest of serial loops "<block>.<axis>" around a block with identity
+  // bindings; `init` (optional) runs when all reduce iter vars are 0.
+  loop::BlockOp emitBlock(llvm::StringRef baseName, llvm::ArrayRef<Axis> axes,
+                          const RegionFn &body, const RegionFn &init = nullptr);
+
+  // The memref holding a tensor value (kernel argument or intermediate).
+  mlir::Value buffer(mlir::Value tensor) const { return buffers.lookup(tensor); }
+  void bind(mlir::Value tensor, mlir::Value memref) { buffers[tensor] = memref; }
+  // A new intermediate buffer at the top of the kernel.
+  mlir::Value allocate(mlir::MemRefType type);
+  void setAllocPoint(mlir::Block *block) { allocBlock = block; }
+
+  // affine.load of `tensor` at `resultIndex` with numpy broadcasting: `resultIndex` indexes a
+  // result of rank >= the tensor's; missing leading dims are dropped, size-1 dims read 0.
+  mlir::Value loadBroadcast(mlir::OpBuilder &rb, mlir::Value tensor, mlir::ValueRange resultIndex);
+  // affine.load of a memref at affine expressions of `dims`.
+  mlir::Value load(mlir::OpBuilder &rb, mlir::Value memref, llvm::ArrayRef<mlir::AffineExpr> exprs,
+                   mlir::ValueRange dims);
+  void store(mlir::OpBuilder &rb, mlir::Value value, mlir::Value memref, mlir::ValueRange index);
+  void store(mlir::OpBuilder &rb, mlir::Value value, mlir::Value memref,
+             llvm::ArrayRef<mlir::AffineExpr> exprs, mlir::ValueRange dims);
+
+  mlir::Value constantFloat(mlir::OpBuilder &rb, mlir::Type type, double value);
+
+private:
+  llvm::StringMap<int> nameCounts;
+  llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  mlir::Block *allocBlock = nullptr;
+};
+
+// Axes "i0".."iN" over a shape, all spatial.
+llvm::SmallVector<Axis> spatialAxes(llvm::ArrayRef<int64_t> shape);
+
+// Lowers one kg op: reads its operands' buffers from `kb`, writes `out`.
+using OpLowering = std::function<mlir::LogicalResult(KernelBuilder &kb, mlir::Operation *op,
+                                                     mlir::Value out)>;
+using LoweringRegistry = llvm::StringMap<OpLowering>;
+
+void populateElementwiseLowerings(LoweringRegistry &registry);
+void populateConvLowerings(LoweringRegistry &registry);
+void populateMatMulLowerings(LoweringRegistry &registry);
+void populateNormalizationLowerings(LoweringRegistry &registry);
+void populateReduceLowerings(LoweringRegistry &registry);
+void populateDataMovementLowerings(LoweringRegistry &registry);
+
+} // namespace kiln::lowering
+
+#endif

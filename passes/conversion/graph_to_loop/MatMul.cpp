@@ -1,0 +1,123 @@
+// Lowering of matmul (batched, broadcast, 1-D promotion) and Gemm to one reduction block.
+#include "ir/graph/GraphDialect.h"
+#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+
+using namespace mlir;
+using namespace kiln::graph;
+
+namespace kiln::lowering {
+
+// Index expressions of an operand of `shape` inside the result's iter space: leading batch
+// dims broadcast (size 1 -> 0), then the two matrix dims given by `rowDim`/`colDim`.
+static SmallVector<AffineExpr> operandIndex(MLIRContext *ctx, ArrayRef<int64_t> shape,
+                                            unsigned batchRank, AffineExpr row, AffineExpr col,
+                                            bool isVector, bool vectorIsRow) {
+  SmallVector<AffineExpr> idx;
+  size_t matrixRank = isVector ? 1 : 2;
+  size_t batch = shape.size() - matrixRank;
+  for (size_t i = 0; i < batch; ++i)
+    idx.push_back(shape[i] == 1 ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(batchRank - batch + i, ctx));
+  if (isVector)
+    idx.push_back(vectorIsRow ? col : row);
+  else
+    idx.append({row, col});
+  return idx;
+}
+
+static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<MatMulOp>(operation);
+  auto lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
+  auto outType = op.getType();
+  Type elementType = outType.getElementType();
+  if (!llvm::isa<FloatType>(elementType))
+    return op.emitOpError("is only supported on floating-point tensors");
+  bool lhsVector = lhs.getRank() == 1, rhsVector = rhs.getRank() == 1;
+  int64_t m = lhsVector ? 1 : lhs.getDimSize(lhs.getRank() - 2);
+  int64_t k = lhs.getDimSize(lhs.getRank() - 1);
+  int64_t n = rhsVector ? 1 : rhs.getDimSize(rhs.getRank() - 1);
+  unsigned batchRank = outType.getRank() - (lhsVector ? 0 : 1) - (rhsVector ? 0 : 1);
+
+  SmallVector<Axis> axes;
+  for (unsigned i = 0; i < batchRank; ++i)
+    axes.push_back({"b" + std::to_string(i), outType.getDimSize(i)});
+  axes.push_back({"i", m});
+  axes.push_back({"j", n});
+  axes.push_back({"k", k, true});
+  MLIRContext *ctx = op.getContext();
+  AffineExpr i = getAffineDimExpr(batchRank, ctx), j = getAffineDimExpr(batchRank + 1, ctx),
+             r = getAffineDimExpr(batchRank + 2, ctx);
+  auto lhsIdx = operandIndex(ctx, lhs.getShape(), batchRank, i, r, lhsVector, true);
+  auto rhsIdx = operandIndex(ctx, rhs.getShape(), batchRank, r, j, rhsVector, false);
+  SmallVector<AffineExpr> outIdx;
+  for (unsigned b = 0; b < batchRank; ++b)
+    outIdx.push_back(getAffineDimExpr(b, ctx));
+  if (!lhsVector)
+    outIdx.push_back(i);
+  if (!rhsVector)
+    outIdx.push_back(j);
+  Location loc = kb.loc;
+  kb.emitBlock(
+      "matmul", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value a = kb.load(rb, kb.buffer(op.getLhs()), lhsIdx, iv);
+        Value b = kb.load(rb, kb.buffer(op.getRhs()), rhsIdx, iv);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        Value prod = rb.create<arith::MulFOp>(loc, a, b, fm);
+        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        kb.store(rb, kb.constantFloat(rb, elementType, 0.0), out, outIdx, iv);
+      });
+  return success();
+}
+
+// alpha * op(A) op(B) + beta * C as one block: init beta*C, accumulate alpha*a*b.
+static LogicalResult lowerGemm(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<GemmOp>(operation);
+  auto outType = op.getType();
+  Type elementType = outType.getElementType();
+  if (!llvm::isa<FloatType>(elementType))
+    return op.emitOpError("is only supported on floating-point tensors");
+  auto a = op.getA().getType();
+  int64_t k = op.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
+  SmallVector<Axis> axes = {{"i", outType.getDimSize(0)}, {"j", outType.getDimSize(1)}, {"k", k, true}};
+  MLIRContext *ctx = op.getContext();
+  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx), r = getAffineDimExpr(2, ctx);
+  SmallVector<AffineExpr> aIdx = op.getTransA() ? SmallVector<AffineExpr>{r, i} : SmallVector<AffineExpr>{i, r};
+  SmallVector<AffineExpr> bIdx = op.getTransB() ? SmallVector<AffineExpr>{j, r} : SmallVector<AffineExpr>{r, j};
+  SmallVector<AffineExpr> outIdx = {i, j};
+  double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+  Location loc = kb.loc;
+  kb.emitBlock(
+      "gemm", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value x = kb.load(rb, kb.buffer(op.getA()), aIdx, iv);
+        Value y = kb.load(rb, kb.buffer(op.getB()), bIdx, iv);
+        Value prod = rb.create<arith::MulFOp>(loc, x, y, fm);
+        if (alpha != 1.0)
+          prod = rb.create<arith::MulFOp>(loc, prod, kb.constantFloat(rb, elementType, alpha), fm);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        Value init = kb.constantFloat(rb, elementType, 0.0);
+        if (op.getC() && beta != 0.0) {
+          auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+          init = kb.loadBroadcast(rb, op.getC(), iv.take_front(2));
+          if (beta != 1.0)
+            init = rb.create<arith::MulFOp>(loc, init, kb.constantFloat(rb, elementType, beta), fm);
+        }
+        kb.store(rb, init, out, outIdx, iv);
+      });
+  return success();
+}
+
+void populateMatMulLowerings(LoweringRegistry &registry) {
+  registry[MatMulOp::getOperationName()] = lowerMatMul;
+  registry[GemmOp::getOperationName()] = lowerGemm;
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,159 @@
+// Lowering of batch/layer normalization and softmax into reduction and elementwise blocks.
+#include "ir/graph/GraphDialect.h"
+#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace kiln::graph;
+
+namespace kiln::lowering {
+
+static SmallVector<AffineExpr> identity(MLIRContext *ctx, unsigned n) {
+  SmallVector<AffineExpr> e;
+  for (unsigned i = 0; i < n; ++i)
+    e.push_back(getAffineDimExpr(i, ctx));
+  return e;
+}
+
+// Index of a per-row statistic: the leading `keep` dims of the iter space, rest 0.
+static SmallVector<AffineExpr> rowIndex(MLIRContext *ctx, unsigned rank, unsigned keep) {
+  SmallVector<AffineExpr> e;
+  for (unsigned i = 0; i < rank; ++i)
+    e.push_back(i < keep ? getAffineDimExpr(i, ctx) : getAffineConstantExpr(0, ctx));
+  return e;
+}
+
+static LogicalResult lowerBatchNorm(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<BatchNormOp>(operation);
+  auto type = op.getType();
+  MLIRContext *ctx = op.getContext();
+  Location loc = kb.loc;
+  double eps = op.getEpsilon().convertToDouble();
+  kb.emitBlock("batch_norm", spatialAxes(type.getShape()), [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    SmallVector<AffineExpr> c = {getAffineDimExpr(1, ctx)};
+    auto param = [&](Value v) { return kb.load(rb, kb.buffer(v), c, iv); };
+    Value x = kb.load(rb, kb.buffer(op.getInput()), identity(ctx, iv.size()), iv);
+    Value var = rb.create<arith::AddFOp>(loc, param(op.getVariance()),
+                                         kb.constantFloat(rb, x.getType(), eps), fm);
+    Value inv = rb.create<math::RsqrtOp>(loc, var, fm);
+    Value centered = rb.create<arith::SubFOp>(loc, x, param(op.getMean()), fm);
+    Value scaled = rb.create<arith::MulFOp>(loc, rb.create<arith::MulFOp>(loc, centered, inv, fm),
+                                            param(op.getScale()), fm);
+    kb.store(rb, rb.create<arith::AddFOp>(loc, scaled, param(op.getBias()), fm), out, iv);
+  });
+  return success();
+}
+
+// Mean and variance over dims [axis, rank) into [rows..., 1...] buffers, then normalize.
+static LogicalResult lowerLayerNorm(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<LayerNormOp>(operation);
+  auto type = op.getType();
+  Type et = type.getElementType();
+  MLIRContext *ctx = op.getContext();
+  Location loc = kb.loc;
+  unsigned rank = type.getRank(), axis = op.getAxis();
+  int64_t count = 1;
+  SmallVector<int64_t> statShape(type.getShape());
+  SmallVector<Axis> reduceAxes;
+  for (unsigned d = 0; d < rank; ++d) {
+    bool reduced = d >= axis;
+    reduceAxes.push_back({"i" + std::to_string(d), type.getDimSize(d), reduced});
+    if (reduced) {
+      count *= type.getDimSize(d);
+      statShape[d] = 1;
+    }
+  }
+  auto statType = MemRefType::get(statShape, et);
+  Value mean = kb.allocate(statType), var = kb.allocate(statType);
+  Value input = kb.buffer(op.getInput());
+  auto all = identity(ctx, rank), row = rowIndex(ctx, rank, axis);
+  auto inv = [&](OpBuilder &rb) { return kb.constantFloat(rb, et, 1.0 / count); };
+  auto zero = [&](Value buf) {
+    return [&, buf](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, 0), buf, row, iv); };
+  };
+  kb.emitBlock("ln_mean", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value x = rb.create<arith::MulFOp>(loc, kb.load(rb, input, all, iv), inv(rb), fm);
+    kb.store(rb, rb.create<arith::AddFOp>(loc, kb.load(rb, mean, row, iv), x, fm), mean, row, iv);
+  }, zero(mean));
+  kb.emitBlock("ln_var", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value c = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, mean, row, iv), fm);
+    Value sq = rb.create<arith::MulFOp>(loc, rb.create<arith::MulFOp>(loc, c, c, fm), inv(rb), fm);
+    kb.store(rb, rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), sq, fm), var, row, iv);
+  }, zero(var));
+  double eps = op.getEpsilon().convertToDouble();
+  kb.emitBlock("ln_norm", spatialAxes(type.getShape()), [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value c = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, mean, row, iv), fm);
+    Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), kb.constantFloat(rb, et, eps), fm);
+    Value r = rb.create<arith::MulFOp>(loc, c, rb.create<math::RsqrtOp>(loc, v, fm), fm);
+    r = rb.create<arith::MulFOp>(loc, r, kb.loadBroadcast(rb, op.getScale(), iv), fm);
+    if (op.getBias())
+      r = rb.create<arith::AddFOp>(loc, r, kb.loadBroadcast(rb, op.getBias(), iv), fm);
+    kb.store(rb, r, out, iv);
+  });
+  return success();
+}
+
+// max, exp(x - max), sum, divide: four blocks along one axis.
+static LogicalResult lowerSoftmax(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<SoftmaxOp>(operation);
+  auto type = op.getType();
+  Type et = type.getElementType();
+  MLIRContext *ctx = op.getContext();
+  Location loc = kb.loc;
+  unsigned rank = type.getRank(), axis = op.getAxis();
+  SmallVector<int64_t> statShape(type.getShape());
+  statShape[axis] = 1;
+  SmallVector<Axis> reduceAxes;
+  for (unsigned d = 0; d < rank; ++d)
+    reduceAxes.push_back({"i" + std::to_string(d), type.getDimSize(d), d == axis});
+  // Keep the reduced axis innermost so each row's statistic is a contiguous reduction.
+  std::rotate(reduceAxes.begin() + axis, reduceAxes.begin() + axis + 1, reduceAxes.end());
+  SmallVector<AffineExpr> all(rank), row(rank);
+  for (unsigned d = 0, pos = 0; d < rank; ++d) {
+    unsigned iterVar = d == axis ? rank - 1 : pos++;
+    all[d] = getAffineDimExpr(iterVar, ctx);
+    row[d] = d == axis ? getAffineConstantExpr(0, ctx) : all[d];
+  }
+  auto statType = MemRefType::get(statShape, et);
+  Value max = kb.allocate(statType), sum = kb.allocate(statType);
+  Value exps = kb.allocate(MemRefType::get(type.getShape(), et));
+  Value input = kb.buffer(op.getInput());
+  double lowest = -std::numeric_limits<double>::infinity();
+  kb.emitBlock("softmax_max", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
+    Value m = rb.create<arith::MaximumFOp>(loc, kb.load(rb, max, row, iv), kb.load(rb, input, all, iv));
+    kb.store(rb, m, max, row, iv);
+  }, [&](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, lowest), max, row, iv); });
+  SmallVector<Axis> spatial(reduceAxes);
+  spatial.back().reduce = false;
+  kb.emitBlock("softmax_exp", spatial, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value d = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, max, row, iv), fm);
+    kb.store(rb, rb.create<math::ExpOp>(loc, d, fm), exps, all, iv);
+  });
+  kb.emitBlock("softmax_sum", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value s = rb.create<arith::AddFOp>(loc, kb.load(rb, sum, row, iv), kb.load(rb, exps, all, iv), fm);
+    kb.store(rb, s, sum, row, iv);
+  }, [&](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, 0), sum, row, iv); });
+  kb.emitBlock("softmax_div", spatial, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value r = rb.create<arith::DivFOp>(loc, kb.load(rb, exps, all, iv), kb.load(rb, sum, row, iv), fm);
+    kb.store(rb, r, out, all, iv);
+  });
+  return success();
+}
+
+void populateNormalizationLowerings(LoweringRegistry &registry) {
+  registry[BatchNormOp::getOperationName()] = lowerBatchNorm;
+  registry[LayerNormOp::getOperationName()] = lowerLayerNorm;
+  registry[SoftmaxOp::getOperationName()] = lowerSoftmax;
+}
+
+} // namespace kiln::lowering

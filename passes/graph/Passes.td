@@ -1,0 +1,36 @@
+// Graph-level passes over the kg dialect.
+#ifndef KILN_PASSES_GRAPH_PASSES_TD
+#define KILN_PASSES_GRAPH_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Simplification
+//===----------------------------------------------------------------------===//
+
+def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "fold inference BatchNormalization into a preceding conv's weights and bias";
+  let description = [{
+    conv(x, W, b) -> batch_norm(scale, bias, mean, var) with constant parameters becomes
+    conv(x, W * s, (b - mean) * s + bias) with s = scale / sqrt(var + eps), per output channel.
+  }];
+  let dependentDialects = ["kiln::graph::KilnGraphDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion and task extraction
+//===----------------------------------------------------------------------===//
+
+def ExtractTasks : Pass<"kiln-extract-tasks", "mlir::ModuleOp"> {
+  let summary = "outline each fusion group of @main into a private task function";
+  let description = [{
+    Groups an anchor op (conv, matmul, pooling, reduction, normalization, data movement) with
+    the chain of injective elementwise ops that consume its single-use result, or chains of
+    elementwise ops among themselves, and outlines each group into `func.func private
+    @<name>_<n>` called from @main. Reshapes and constants stay in @main: reshapes become
+    buffer aliases and constants become weights in the compiled model.
+  }];
+  let dependentDialects = ["kiln::graph::KilnGraphDialect", "mlir::func::FuncDialect"];
+}
+
+#endif
