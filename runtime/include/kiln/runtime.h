@@ -33,6 +33,7 @@ typedef enum kiln_status_code {
 } kiln_status_code;
 
 typedef struct kiln_status_s *kiln_status;
+/* A NULL status reads as KILN_STATUS_OK with message "ok"; kiln_status_free(NULL) does nothing. */
 KILN_API kiln_status_code kiln_status_get_code(kiln_status status);
 KILN_API const char *kiln_status_get_message(kiln_status status);
 KILN_API void kiln_status_free(kiln_status status);
@@ -62,6 +63,9 @@ typedef struct kiln_tensor_info {
   const int64_t *shape; /* `rank` entries */
 } kiln_tensor_info;
 
+/* The model's description is parsed on first use. If it is malformed (a compiler bug), the
+ * counts return -1 and kiln_model_input_info, kiln_model_output_info and kiln_context_create
+ * return a KILN_STATUS_INTERNAL status saying what is wrong. */
 KILN_API int32_t kiln_model_abi_version(void);
 KILN_API int32_t kiln_model_num_inputs(void);
 KILN_API int32_t kiln_model_num_outputs(void);
@@ -70,7 +74,8 @@ KILN_API kiln_status kiln_model_output_info(int32_t index, kiln_tensor_info *out
 
 typedef struct kiln_context_options {
   uint32_t struct_size; /* sizeof(kiln_context_options), for forward compatibility */
-  int32_t num_threads;  /* worker threads including the caller; <= 0 means all cores */
+  int32_t num_threads;  /* worker threads including the caller; <= 0 means all cores (the
+                           process's CPU affinity); at most 1024 */
 } kiln_context_options;
 
 /* Fills `options` with the defaults. */
@@ -80,10 +85,13 @@ typedef struct kiln_context_s *kiln_context;
 /* `options` may be NULL for the defaults. */
 KILN_API kiln_status kiln_context_create(const kiln_context_options *options,
                                          kiln_context *out_context);
+/* Joins the context's worker threads. NULL is ignored. */
 KILN_API void kiln_context_destroy(kiln_context context);
+/* 0 for a NULL context. */
 KILN_API int32_t kiln_context_num_threads(kiln_context context);
 
-/* A dense, row-major tensor the caller owns. */
+/* A dense, row-major tensor the caller owns. `shape` may be NULL when `rank` is 0; `data` must
+ * not be NULL, even for a tensor with no elements. */
 typedef struct kiln_tensor {
   kiln_dtype dtype;
   int32_t rank;
@@ -93,7 +101,10 @@ typedef struct kiln_tensor {
 
 /* Runs the model. `inputs` and `outputs` follow the model's input/output order; outputs must be
  * allocated by the caller with the shapes the model reports. Every input and output is validated
- * (count, dtype, rank, shape, non-NULL data) before any kernel runs. */
+ * (count, dtype, rank, shape, non-NULL data) before any kernel runs; the first mismatch is
+ * returned as KILN_STATUS_INVALID_ARGUMENT, e.g.
+ * "input 'x': expected shape 1x3x224x224, got 1x3x224x225". Calling it on one context from two
+ * threads at once is also reported as KILN_STATUS_INVALID_ARGUMENT rather than racing. */
 KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *inputs,
                                       size_t num_inputs, kiln_tensor *outputs,
                                       size_t num_outputs);

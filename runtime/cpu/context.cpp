@@ -1,0 +1,140 @@
+// kiln_context: a thread pool and a workspace sized from the metadata, created once and reused
+// by every kiln_context_run, so a run allocates nothing.
+#include "kiln/model_abi.h"
+#include "kiln/runtime.h"
+#include "runtime/cpu/model_info.h"
+#include "runtime/cpu/status.h"
+#include "runtime/cpu/thread_pool.h"
+#include "runtime/cpu/validate.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Generated code may use aligned vector loads on workspace offsets (model_abi.h promises 64).
+constexpr size_t kWorkspaceAlignment = 64;
+
+// The fields every version of kiln_context_options has; a smaller struct_size is a caller bug.
+constexpr size_t kOptionsV1Size = offsetof(kiln_context_options, num_threads) + sizeof(int32_t);
+
+} // namespace
+
+struct kiln_context_s {
+  const kiln::rt::Metadata *metadata = nullptr;
+  std::unique_ptr<kiln::rt::ThreadPool> pool;
+  void *workspace = nullptr;
+  std::vector<void *> io; // input data pointers, then output data pointers
+  // A context is single-threaded by contract; this turns misuse into an error, not a data race.
+  std::atomic<bool> running{false};
+
+  ~kiln_context_s() { std::free(workspace); }
+};
+
+using kiln::rt::makeStatusf;
+
+namespace {
+
+kiln_status createContext(const kiln_context_options *options, kiln_context *out_context) {
+  kiln_context_options defaults;
+  kiln_context_options_init(&defaults);
+  if (options && options->struct_size < kOptionsV1Size)
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
+                       "options->struct_size is %u, expected at least %zu "
+                       "(initialise options with kiln_context_options_init)",
+                       options->struct_size, kOptionsV1Size);
+  int numThreads = (options ? options : &defaults)->num_threads;
+  if (numThreads <= 0)
+    numThreads = kiln::rt::ThreadPool::availableCpus();
+  if (numThreads > kiln::rt::ThreadPool::kMaxThreads)
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "num_threads is %d, at most %d supported",
+                       numThreads, kiln::rt::ThreadPool::kMaxThreads);
+
+  kiln_status status = nullptr;
+  const kiln::rt::Metadata *metadata = kiln::rt::modelMetadata(&status);
+  if (!metadata)
+    return status;
+
+  auto context = std::make_unique<kiln_context_s>();
+  context->metadata = metadata;
+  context->io.resize(metadata->inputs.size() + metadata->outputs.size());
+  if (size_t bytes = metadata->workspaceBytes) {
+    size_t rounded = (bytes + kWorkspaceAlignment - 1) / kWorkspaceAlignment * kWorkspaceAlignment;
+    if (rounded < bytes || !(context->workspace = std::aligned_alloc(kWorkspaceAlignment, rounded)))
+      return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "cannot allocate the %zu-byte workspace",
+                         bytes);
+  }
+  std::string error;
+  context->pool = kiln::rt::ThreadPool::create(numThreads, &error);
+  if (!context->pool)
+    return kiln::rt::makeStatus(KILN_STATUS_INTERNAL, error);
+  *out_context = context.release();
+  return nullptr;
+}
+
+kiln_status validateRun(const kiln::rt::Metadata &metadata, const kiln_tensor *inputs,
+                        size_t num_inputs, const kiln_tensor *outputs, size_t num_outputs) {
+  try {
+    if (kiln_status status =
+            kiln::rt::validateTensors("input", metadata.inputs, inputs, num_inputs))
+      return status;
+    return kiln::rt::validateTensors("output", metadata.outputs, outputs, num_outputs);
+  } catch (const std::bad_alloc &) {
+    return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "out of memory validating the tensors");
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+KILN_API void kiln_context_options_init(kiln_context_options *options) {
+  if (!options)
+    return;
+  options->struct_size = sizeof(kiln_context_options);
+  options->num_threads = 0;
+}
+
+KILN_API kiln_status kiln_context_create(const kiln_context_options *options,
+                                         kiln_context *out_context) {
+  if (!out_context)
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "out_context is NULL");
+  *out_context = nullptr;
+  try {
+    return createContext(options, out_context);
+  } catch (const std::bad_alloc &) {
+    return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "out of memory creating a context");
+  }
+}
+
+KILN_API void kiln_context_destroy(kiln_context context) { delete context; }
+
+KILN_API int32_t kiln_context_num_threads(kiln_context context) {
+  return context ? context->pool->numThreads() : 0;
+}
+
+KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *inputs,
+                                      size_t num_inputs, kiln_tensor *outputs, size_t num_outputs) {
+  if (!context)
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "context is NULL");
+  if (kiln_status status =
+          validateRun(*context->metadata, inputs, num_inputs, outputs, num_outputs))
+    return status;
+  if (context->running.exchange(true, std::memory_order_acquire))
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
+                       "context is already running on another thread (use one per thread)");
+  for (size_t i = 0; i < num_inputs; ++i)
+    context->io[i] = inputs[i].data;
+  for (size_t i = 0; i < num_outputs; ++i)
+    context->io[num_inputs + i] = outputs[i].data;
+  kiln_model_entry(context->io.data(), context->workspace, context->pool.get());
+  context->running.store(false, std::memory_order_release);
+  return nullptr;
+}
+
+} // extern "C"

@@ -1,0 +1,20 @@
+// What the hand-written fake model computes and records, for the tests that link it statically.
+#ifndef KILN_TEST_UNIT_RUNTIME_FAKE_MODEL_H
+#define KILN_TEST_UNIT_RUNTIME_FAKE_MODEL_H
+
+#include <atomic>
+#include <cstdint>
+
+namespace kiln::test {
+
+// Inputs 'x' and 'y in' are float32 4x1000; outputs 'sum/0' = x + y (float32 4x1000) and
+// 'row_max' = max over each row of the sum (float64 4).
+constexpr int64_t kFakeRows = 4, kFakeCols = 1000;
+
+// Task bodies run so far (one per chunk), and whether any run saw a misaligned workspace.
+extern std::atomic<int64_t> fakeModelTaskCalls;
+extern std::atomic<bool> fakeModelBadWorkspace;
+
+} // namespace kiln::test
+
+#endif

@@ -1,0 +1,160 @@
+// The thread pool: every index exactly once in contiguous balanced chunks, for many sizes and
+// thread counts; repeated, idle-then-woken, nested and concurrent use.
+#include "runtime/cpu/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace kiln::rt {
+namespace {
+
+std::unique_ptr<ThreadPool> makePool(int threads) {
+  std::string error;
+  auto pool = ThreadPool::create(threads, &error);
+  EXPECT_TRUE(pool) << error;
+  return pool;
+}
+
+struct Coverage {
+  std::vector<std::atomic<int>> hits;
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  explicit Coverage(int64_t n) : hits(n) {}
+};
+
+void recordTask(void *const *args, int64_t begin, int64_t end) {
+  auto *coverage = static_cast<Coverage *>(args[0]);
+  for (int64_t i = begin; i < end; ++i)
+    coverage->hits[i].fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(coverage->mutex);
+  coverage->chunks.emplace_back(begin, end);
+}
+
+TEST(ThreadPool, CoversEveryIndexOnceInBalancedContiguousChunks) {
+  for (int threads : {1, 2, 3, 4, 8, 16}) {
+    auto pool = makePool(threads);
+    ASSERT_TRUE(pool);
+    EXPECT_EQ(pool->numThreads(), threads);
+    for (int64_t n : {0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 64, 1000, 100003}) {
+      Coverage coverage(n);
+      void *args[] = {&coverage};
+      pool->parallelFor(n, recordTask, args);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(coverage.hits[i].load(), 1) << "index " << i << " n=" << n << " t=" << threads;
+      auto &chunks = coverage.chunks;
+      std::sort(chunks.begin(), chunks.end());
+      EXPECT_EQ(int64_t(chunks.size()), std::min<int64_t>(n, threads)) << "n=" << n;
+      for (size_t c = 0; c < chunks.size(); ++c) {
+        EXPECT_LT(chunks[c].first, chunks[c].second);
+        if (c > 0)
+          EXPECT_EQ(chunks[c - 1].second, chunks[c].first);
+        // Balanced: sizes differ by at most one.
+        EXPECT_LE(chunks[c].second - chunks[c].first, n / int64_t(chunks.size()) + 1);
+        EXPECT_GE(chunks[c].second - chunks[c].first, n / int64_t(chunks.size()));
+      }
+    }
+  }
+}
+
+void sumTask(void *const *args, int64_t begin, int64_t end) {
+  auto *total = static_cast<std::atomic<int64_t> *>(args[0]);
+  int64_t local = 0;
+  for (int64_t i = begin; i < end; ++i)
+    local += i;
+  total->fetch_add(local);
+}
+
+int64_t runSums(ThreadPool &pool, int jobs, int64_t n) {
+  int64_t wrong = 0;
+  for (int job = 0; job < jobs; ++job) {
+    std::atomic<int64_t> total{0};
+    void *args[] = {&total};
+    pool.parallelFor(n, sumTask, args);
+    wrong += total.load() != n * (n - 1) / 2;
+  }
+  return wrong;
+}
+
+TEST(ThreadPool, ManyBackToBackJobs) {
+  // Tiny jobs in a tight loop exercise the hand-over between generations.
+  auto pool = makePool(4);
+  EXPECT_EQ(runSums(*pool, 20000, 8), 0);
+  EXPECT_EQ(runSums(*pool, 2000, 3), 0);
+}
+
+TEST(ThreadPool, WorkersWakeAfterSleeping) {
+  auto pool = makePool(3);
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5)); // past the spin: workers sleep
+    EXPECT_EQ(runSums(*pool, 1, 1000), 0);
+  }
+}
+
+void nestedTask(void *const *args, int64_t begin, int64_t end) {
+  auto *pool = static_cast<ThreadPool *>(args[0]);
+  auto *total = static_cast<std::atomic<int64_t> *>(args[1]);
+  for (int64_t i = begin; i < end; ++i) {
+    void *inner[] = {total};
+    pool->parallelFor(10, sumTask, inner); // runs inline on this thread
+  }
+}
+
+TEST(ThreadPool, NestedCallsRunInline) {
+  auto pool = makePool(4);
+  std::atomic<int64_t> total{0};
+  void *args[] = {pool.get(), &total};
+  pool->parallelFor(16, nestedTask, args);
+  EXPECT_EQ(total.load(), 16 * 45);
+}
+
+TEST(ThreadPool, PoolsInDifferentThreadsRunConcurrently) {
+  std::vector<std::thread> callers;
+  std::atomic<int64_t> wrong{0};
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&, t] {
+      auto pool = makePool(2 + t);
+      wrong += runSums(*pool, 3000, 100 + t);
+    });
+  for (auto &caller : callers)
+    caller.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(ThreadPool, ConcurrentCallsOnOnePoolStayCorrect) {
+  // Misuse (a context is single-threaded), but it must degrade to inline runs, not corrupt.
+  auto pool = makePool(4);
+  std::atomic<int64_t> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 2; ++t)
+    callers.emplace_back([&] { wrong += runSums(*pool, 2000, 64); });
+  for (auto &caller : callers)
+    caller.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(ThreadPool, ParallelForEntryPoint) {
+  auto pool = makePool(4);
+  for (void *rt : {static_cast<void *>(pool.get()), static_cast<void *>(nullptr)}) {
+    Coverage coverage(100);
+    void *args[] = {&coverage};
+    kiln_rt_parallel_for(rt, recordTask, args, 100);
+    EXPECT_EQ(coverage.chunks.size(), rt ? 4u : 1u);
+    kiln_rt_parallel_for(rt, recordTask, args, 0);
+    kiln_rt_parallel_for(rt, recordTask, args, -5);
+    EXPECT_EQ(coverage.chunks.size(), rt ? 4u : 1u);
+  }
+}
+
+TEST(ThreadPool, AvailableCpus) {
+  EXPECT_GE(ThreadPool::availableCpus(), 1);
+  EXPECT_LE(ThreadPool::availableCpus(), ThreadPool::kMaxThreads);
+}
+
+} // namespace
+} // namespace kiln::rt

@@ -1,0 +1,34 @@
+// Command-line options of kiln-run.
+#ifndef KILN_TOOLS_KILN_RUN_OPTIONS_H
+#define KILN_TOOLS_KILN_RUN_OPTIONS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kiln::run {
+
+struct InputFile {
+  std::string name; // ONNX input name
+  std::string path; // .npy file
+};
+
+struct Options {
+  std::string modelPath;
+  std::vector<InputFile> inputs;
+  std::string outputDir; // empty: print the outputs instead
+  int64_t benchIterations = 0;
+  int32_t numThreads = 0; // 0: all cores
+  uint64_t seed = 0;
+  bool info = false;
+  bool help = false;
+};
+
+extern const char kUsage[];
+
+// Parses argv. On a usage error returns false with a one-line message.
+bool parseOptions(int argc, const char *const *argv, Options *out, std::string *error);
+
+} // namespace kiln::run
+
+#endif
