@@ -39,8 +39,8 @@ static std::string percentEncode(StringRef name) {
 }
 
 static std::string valueName(func::FuncOp main, bool isInput, unsigned i) {
-  StringAttr attr = isInput ? main.getArgAttrOfType<StringAttr>(i, "kiln.name")
-                            : main.getResultAttrOfType<StringAttr>(i, "kiln.name");
+  StringAttr attr = isInput ? main.getArgAttrOfType<StringAttr>(i, "kg.name")
+                            : main.getResultAttrOfType<StringAttr>(i, "kg.name");
   if (attr)
     return attr.str();
   return (isInput ? "input_" : "output_") + std::to_string(i);

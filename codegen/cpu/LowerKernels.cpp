@@ -28,7 +28,7 @@ namespace {
 
 // Inlines a kl.block: iter vars become affine.apply of the bindings; guards the body with
 // its implicit predicate, and runs the init region when all reduce iter vars are 0.
-void lowerBlock(BlockOp block) {
+void lowerBlock(BlockOp block, bool needsPredicate) {
   OpBuilder b(block);
   Location loc = block.getLoc();
   AffineMap map = block.getBindings();
@@ -36,7 +36,7 @@ void lowerBlock(BlockOp block) {
   for (unsigned i = 0; i < map.getNumResults(); ++i)
     iterValues.push_back(b.create<affine::AffineApplyOp>(loc, map.getSubMap({i}), block.getLoopVars()));
   Value inDomain;
-  if (!loop::bindingsStayInDomain(block)) {
+  if (needsPredicate) {
     for (auto [v, domain] : llvm::zip(iterValues, block.getDomains())) {
       Value bound = b.create<arith::ConstantIndexOp>(loc, domain);
       Value ok = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, v, bound);
@@ -158,13 +158,14 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
       begin = entry->getArgument(argTypes.size() - 2);
       end = entry->getArgument(argTypes.size() - 1);
     }
+    // Predicates depend on loop extents: decide them before the loops are lowered.
+    SmallVector<std::pair<BlockOp, bool>> blocks;
+    stage.walk([&](BlockOp block) { blocks.push_back({block, !loop::bindingsStayInDomain(block)}); });
     lowerNest(clone, begin, end);
     // Stack buffers live once per task invocation (per thread), never per iteration.
     stage.walk([&](memref::AllocaOp alloca) { alloca->moveBefore(&entry->front()); });
-    SmallVector<BlockOp> blocks;
-    stage.walk([&](BlockOp block) { blocks.push_back(block); });
-    for (BlockOp block : blocks)
-      lowerBlock(block);
+    for (auto [block, needsPredicate] : blocks)
+      lowerBlock(block, needsPredicate);
     // Unroll innermost first so that nests of unrolled loops flatten completely.
     SmallVector<scf::ForOp> toUnroll;
     stage.walk([&](scf::ForOp f) {

@@ -49,7 +49,8 @@ bool linkSharedObject(const LinkInputs &inputs, std::string &error) {
   std::string outPath = std::string(tmpOut);
   std::string obj = std::string(objPath);
   llvm::SmallVector<llvm::StringRef> args = {*linker, "-shared", "-fuse-ld=lld", "-o", outPath,
-                                             obj, inputs.runtimeArchive, versionScript,
+                                             obj, "-Wl,--whole-archive", inputs.runtimeArchive,
+                                             "-Wl,--no-whole-archive", versionScript,
                                              "-Wl,-z,defs", "-Wl,--gc-sections", "-Wl,-O2",
                                              "-lpthread", "-ldl", "-lm"};
   std::string message;

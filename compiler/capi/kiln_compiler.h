@@ -30,6 +30,10 @@ void kiln_compile_options_init(kiln_compile_options *options);
 int kiln_compile_file(const char *model_path, const kiln_compile_options *options,
                       const char *output_path, char **out_error);
 
+/* Compiles the model into a relocatable object file (any --mtriple, no linking). */
+int kiln_compile_object(const char *model_path, const kiln_compile_options *options,
+                        const char *output_path, char **out_error);
+
 /* Compiles to an intermediate form: emit is "graph", "loop", "llvm" or "asm". */
 int kiln_compile_emit(const char *model_path, const kiln_compile_options *options,
                       const char *emit, char **out_text, char **out_error);

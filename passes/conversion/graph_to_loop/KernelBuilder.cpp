@@ -44,7 +44,8 @@ loop::BlockOp KernelBuilder::emitBlock(StringRef baseName, ArrayRef<Axis> axes,
     region->push_back(block);
     for (size_t i = 0; i < axes.size(); ++i)
       block->addArgument(b.getIndexType(), loc);
-    OpBuilder rb(block, block->end());
+    OpBuilder rb(b.getContext()); // the region has no parent op yet
+    rb.setInsertionPointToEnd(block);
     fn(rb, block->getArguments());
     rb.create<loop::YieldOp>(loc);
   };

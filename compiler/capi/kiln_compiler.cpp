@@ -1,0 +1,130 @@
+// The compiler C API over the driver.
+#include "compiler/capi/kiln_compiler.h"
+#include "compiler/driver/Compiler.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+char *duplicate(const std::string &s) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (out)
+    std::memcpy(out, s.c_str(), s.size() + 1);
+  return out;
+}
+
+// "NAME=1x3x224x224" -> (NAME, dims); false when malformed.
+bool parseInputShape(const std::string &spec, std::pair<std::string, std::vector<int64_t>> &out) {
+  size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    return false;
+  out.first = spec.substr(0, eq);
+  out.second.clear();
+  std::string dims = spec.substr(eq + 1);
+  size_t pos = 0;
+  while (pos <= dims.size()) {
+    size_t x = dims.find('x', pos);
+    std::string part = dims.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    char *end = nullptr;
+    long long v = std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v <= 0)
+      return false;
+    out.second.push_back(v);
+    if (x == std::string::npos)
+      break;
+    pos = x + 1;
+  }
+  return true;
+}
+
+bool toDriverOptions(const kiln_compile_options *in, kiln::driver::CompileOptions &out,
+                     std::string &error) {
+  if (!in)
+    return true;
+  if (in->target)
+    out.target = in->target;
+  out.optLevel = in->opt_level;
+  if (in->mcpu)
+    out.mcpu = in->mcpu;
+  if (in->mtriple)
+    out.mtriple = in->mtriple;
+  for (int32_t i = 0; i < in->num_input_shapes; ++i) {
+    std::pair<std::string, std::vector<int64_t>> shape;
+    if (!in->input_shapes || !in->input_shapes[i] || !parseInputShape(in->input_shapes[i], shape)) {
+      error = std::string("malformed input shape '") +
+              (in->input_shapes && in->input_shapes[i] ? in->input_shapes[i] : "") +
+              "' (expected NAME=1x3x224x224)";
+      return false;
+    }
+    out.inputShapes.push_back(shape);
+  }
+  return true;
+}
+
+int run(const char *modelPath, const kiln_compile_options *options, kiln::driver::Emit emit,
+        const char *outputPath, char **outText, char **outError) {
+  std::string error, text;
+  kiln::driver::CompileOptions driverOptions;
+  bool ok = modelPath && toDriverOptions(options, driverOptions, error);
+  if (!modelPath)
+    error = "no model path given";
+  if (ok)
+    ok = kiln::driver::compile(modelPath, driverOptions, emit, outputPath ? outputPath : "", text,
+                               error);
+  if (ok && outText)
+    *outText = duplicate(text);
+  if (!ok && outError)
+    *outError = duplicate(error);
+  return ok ? 0 : 1;
+}
+
+} // namespace
+
+extern "C" {
+
+void kiln_compile_options_init(kiln_compile_options *options) {
+  std::memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
+  options->target = "cpu";
+  options->opt_level = 3;
+  options->mcpu = "native";
+}
+
+int kiln_compile_file(const char *modelPath, const kiln_compile_options *options,
+                      const char *outputPath, char **outError) {
+  if (!outputPath) {
+    if (outError)
+      *outError = duplicate("no output path given");
+    return 1;
+  }
+  return run(modelPath, options, kiln::driver::Emit::SharedObject, outputPath, nullptr, outError);
+}
+
+int kiln_compile_object(const char *modelPath, const kiln_compile_options *options,
+                        const char *outputPath, char **outError) {
+  if (!outputPath) {
+    if (outError)
+      *outError = duplicate("no output path given");
+    return 1;
+  }
+  return run(modelPath, options, kiln::driver::Emit::Object, outputPath, nullptr, outError);
+}
+
+int kiln_compile_emit(const char *modelPath, const kiln_compile_options *options,
+                      const char *emit, char **outText, char **outError) {
+  kiln::driver::Emit kind;
+  if (!emit || !kiln::driver::parseEmit(emit, kind) || kind == kiln::driver::Emit::Object ||
+      kind == kiln::driver::Emit::SharedObject) {
+    if (outError)
+      *outError = duplicate(std::string("unknown textual form '") + (emit ? emit : "") +
+                            "' (expected graph, loop, llvm or asm)");
+    return 1;
+  }
+  return run(modelPath, options, kind, nullptr, outText, outError);
+}
+
+void kiln_compiler_free_string(char *str) { std::free(str); }
+
+} // extern "C"

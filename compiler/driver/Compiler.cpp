@@ -1,0 +1,182 @@
+// The compile pipeline, as numbered steps; each can be reproduced with kiln-opt.
+#include "compiler/driver/Compiler.h"
+
+#include "codegen/cpu/Executor.h"
+#include "codegen/cpu/LLVMLowering.h"
+#include "codegen/cpu/LowerKernels.h"
+#include "codegen/target/Linker.h"
+#include "codegen/target/ObjectEmitter.h"
+#include "compiler/frontend/onnx/Importer.h"
+#include "compiler/registration/Registration.h"
+#include "passes/conversion/Passes.h"
+#include "passes/graph/Passes.h"
+
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace kiln::driver {
+
+bool parseEmit(const std::string &name, Emit &emit) {
+  static const std::pair<const char *, Emit> table[] = {
+      {"graph", Emit::Graph}, {"loop", Emit::Loop}, {"llvm", Emit::LLVM},
+      {"asm", Emit::Asm},     {"obj", Emit::Object}, {"so", Emit::SharedObject}};
+  for (auto &[n, e] : table)
+    if (name == n) {
+      emit = e;
+      return true;
+    }
+  return false;
+}
+
+namespace {
+
+// Collects MLIR diagnostics into one line instead of printing them.
+struct DiagnosticCollector {
+  std::string messages;
+  ScopedDiagnosticHandler handler;
+  explicit DiagnosticCollector(MLIRContext &ctx)
+      : handler(&ctx, [this](Diagnostic &diag) {
+          if (diag.getSeverity() != DiagnosticSeverity::Error)
+            return success();
+          std::string where;
+          if (auto name = llvm::dyn_cast<NameLoc>(diag.getLocation()))
+            where = "node '" + name.getName().str() + "': ";
+          else if (auto fused = llvm::dyn_cast<FusedLoc>(diag.getLocation()))
+            for (Location l : fused.getLocations())
+              if (auto n = llvm::dyn_cast<NameLoc>(l))
+                where = "node '" + n.getName().str() + "': ";
+          if (!messages.empty())
+            messages += "; ";
+          messages += where + diag.str();
+          return success();
+        }) {}
+};
+
+std::string printModule(ModuleOp module, bool onlyKernels) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  OpPrintingFlags flags;
+  flags.elideLargeElementsAttrs(16);
+  flags.elideLargeResourceString(64);
+  if (!onlyKernels) {
+    module.print(os, flags);
+    return text;
+  }
+  for (Operation &op : module.getBody()->getOperations())
+    if (op.hasAttr("kiln.kernel")) {
+      op.print(os, flags);
+      os << "\n\n";
+    }
+  return text;
+}
+
+} // namespace
+
+bool compile(const std::string &modelPath, const CompileOptions &options, Emit emit,
+             const std::string &outputPath, std::string &text, std::string &error) {
+  if (options.target != "cpu") {
+    error = "unsupported target '" + options.target + "' (supported: cpu)";
+    return false;
+  }
+  if (options.optLevel < 0 || options.optLevel > 3) {
+    error = "optimization level must be 0..3";
+    return false;
+  }
+  DialectRegistry registry;
+  registerKilnDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  DiagnosticCollector diagnostics(ctx);
+  auto failWith = [&](const std::string &what) {
+    error = what + (diagnostics.messages.empty() ? "" : ": " + diagnostics.messages);
+    return false;
+  };
+
+  // 1. Import ONNX into the kg dialect.
+  onnx_frontend::ImportOptions importOptions{options.inputShapes};
+  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
+  if (!module)
+    return false;
+
+  // 2. Simplify the graph: fold constants and shape arithmetic, fold BatchNorm into conv.
+  // 3. Fuse into tasks and lower each to a kl kernel.
+  // 4. Schedule the kernels (default rules at -O1 and above).
+  PassManager pm(&ctx);
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(graph::createExtractTasks());
+  if (emit != Emit::Graph) {
+    pm.addPass(conversion::createLowerGraphToLoop());
+    if (options.optLevel >= 1)
+      ;
+  }
+  if (failed(pm.run(*module)))
+    return failWith("graph compilation of " + modelPath + " failed");
+  if (emit == Emit::Graph || emit == Emit::Loop) {
+    text = printModule(*module, emit == Emit::Loop);
+    return true;
+  }
+
+  // 5. Outline stages, plan the executor and memory, lower to LLVM, emit code.
+  auto kernels = codegen::lowerKernels(*module);
+  if (failed(kernels))
+    return failWith("kernel lowering failed");
+  auto plan = codegen::planExecution(*module, *kernels);
+  if (failed(plan))
+    return failWith("executor planning failed");
+  if (failed(codegen::lowerToLLVMDialect(*module)))
+    return failWith("lowering to LLVM failed");
+  if (failed(codegen::emitExecutor(*module, *plan)))
+    return failWith("executor generation failed");
+  codegen::TargetOptions target{options.mtriple, options.mcpu, options.optLevel};
+  codegen::EmitKind kind = emit == Emit::LLVM  ? codegen::EmitKind::LLVMIR
+                           : emit == Emit::Asm ? codegen::EmitKind::Assembly
+                                               : codegen::EmitKind::Object;
+  std::string code;
+  if (!codegen::emitMachineCode(*module, target, kind, code, error))
+    return false;
+  if (emit == Emit::LLVM || emit == Emit::Asm) {
+    text = std::move(code);
+    return true;
+  }
+  if (emit == Emit::Object) {
+    std::error_code ec;
+    std::string tmp = outputPath + ".tmp-obj";
+    {
+      llvm::raw_fd_ostream os(tmp, ec);
+      if (!ec)
+        os << code;
+    }
+    if (ec || llvm::sys::fs::rename(tmp, outputPath)) {
+      llvm::sys::fs::remove(tmp);
+      error = "cannot write " + outputPath;
+      return false;
+    }
+    return true;
+  }
+  if (!options.mtriple.empty() && options.mtriple != llvm::sys::getDefaultTargetTriple()) {
+    error = "linking a .so is only supported for the host; use --emit=obj for " + options.mtriple;
+    return false;
+  }
+  std::string libDir = codegen::runtimeLibraryDir();
+  codegen::LinkInputs link{code, libDir + "/libkiln_runtime.a", libDir + "/kiln_exports.map",
+                           outputPath};
+  if (!llvm::sys::fs::exists(link.runtimeArchive)) {
+    error = "cannot find the Kiln runtime at " + link.runtimeArchive;
+    return false;
+  }
+  return codegen::linkSharedObject(link, error);
+}
+
+} // namespace kiln::driver

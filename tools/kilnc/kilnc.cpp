@@ -1,0 +1,113 @@
+// kilnc: compiles an ONNX model into a self-contained shared object (or prints a stage).
+#include "compiler/capi/kiln_compiler.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+static const char kUsage[] =
+    "usage: kilnc MODEL.onnx -o MODEL.so [--target=cpu] [--mcpu=native|NAME] [--mtriple=T]\n"
+    "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n";
+
+static int usageError(const std::string &message) {
+  std::fprintf(stderr, "kilnc: error: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+// Accepts "--flag=value" and "--flag value".
+static bool takeValue(int argc, char **argv, int &i, const char *flag, std::string &value) {
+  size_t n = std::strlen(flag);
+  if (std::strncmp(argv[i], flag, n) != 0)
+    return false;
+  if (argv[i][n] == '=') {
+    value = argv[i] + n + 1;
+    return true;
+  }
+  if (argv[i][n] == '\0' && i + 1 < argc) {
+    value = argv[++i];
+    return true;
+  }
+  return false;
+}
+
+int main(int argc, char **argv) {
+  std::string model, output, emit = "so", target = "cpu", mcpu = "native", mtriple, value;
+  int optLevel = 3;
+  std::vector<std::string> shapes;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "-o" && i + 1 < argc) {
+      output = argv[++i];
+    } else if (arg.size() == 3 && arg.compare(0, 2, "-O") == 0 && arg[2] >= '0' && arg[2] <= '3') {
+      optLevel = arg[2] - '0';
+    } else if (takeValue(argc, argv, i, "--emit", value)) {
+      emit = value;
+    } else if (takeValue(argc, argv, i, "--target", value)) {
+      target = value;
+    } else if (takeValue(argc, argv, i, "--mcpu", value)) {
+      mcpu = value;
+    } else if (takeValue(argc, argv, i, "--mtriple", value)) {
+      mtriple = value;
+    } else if (takeValue(argc, argv, i, "--input-shape", value)) {
+      shapes.push_back(value);
+    } else if (!arg.empty() && arg[0] == '-') {
+      return usageError("unknown option '" + arg + "'");
+    } else if (model.empty()) {
+      model = arg;
+    } else {
+      return usageError("more than one model given ('" + model + "', '" + arg + "')");
+    }
+  }
+  if (model.empty())
+    return usageError("no model given");
+  bool textual = emit == "graph" || emit == "loop" || emit == "llvm" || emit == "asm";
+  if (!textual && emit != "so" && emit != "obj")
+    return usageError("unknown --emit form '" + emit + "'");
+  if (!textual && output.empty())
+    return usageError("no output file given (-o MODEL.so)");
+
+  std::vector<const char *> shapePtrs;
+  for (const std::string &s : shapes)
+    shapePtrs.push_back(s.c_str());
+  kiln_compile_options options;
+  kiln_compile_options_init(&options);
+  options.target = target.c_str();
+  options.opt_level = optLevel;
+  options.mcpu = mcpu.c_str();
+  options.mtriple = mtriple.empty() ? nullptr : mtriple.c_str();
+  options.num_input_shapes = int32_t(shapePtrs.size());
+  options.input_shapes = shapePtrs.data();
+
+  char *error = nullptr;
+  int rc;
+  if (textual) {
+    char *text = nullptr;
+    rc = kiln_compile_emit(model.c_str(), &options, emit.c_str(), &text, &error);
+    if (rc == 0) {
+      FILE *out = output.empty() ? stdout : std::fopen(output.c_str(), "w");
+      if (!out) {
+        kiln_compiler_free_string(text);
+        std::fprintf(stderr, "kilnc: error: cannot write %s\n", output.c_str());
+        return 1;
+      }
+      std::fputs(text, out);
+      if (out != stdout)
+        std::fclose(out);
+      kiln_compiler_free_string(text);
+    }
+  } else {
+    rc = emit == "so" ? kiln_compile_file(model.c_str(), &options, output.c_str(), &error)
+                      : kiln_compile_object(model.c_str(), &options, output.c_str(), &error);
+  }
+  if (rc != 0) {
+    std::fprintf(stderr, "kilnc: error: %s\n", error ? error : "compilation failed");
+    kiln_compiler_free_string(error);
+    return 1;
+  }
+  return 0;
+}
