@@ -1,0 +1,15 @@
+"""Kiln: compile ONNX models ahead of time into self-contained model.so files and run them.
+
+    import kiln
+    module = kiln.compile("model.onnx", opt_level=3)    # or an onnx.ModelProto
+    probs = module(image)                               # numpy in, numpy out
+    module.export("model.so")
+    same = kiln.load("model.so")
+"""
+
+from ._compile import compile, emit  # noqa: A004 - kiln.compile is the API
+from ._errors import CompileError, RuntimeError, StatusCode  # noqa: A004
+from ._module import Module, TensorInfo, load
+
+__all__ = ["CompileError", "Module", "RuntimeError", "StatusCode", "TensorInfo", "compile",
+           "emit", "load"]

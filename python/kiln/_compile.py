@@ -1,0 +1,92 @@
+"""kiln.compile and kiln.emit: the compiler C API (kiln_compiler.h) through _kiln_compiler."""
+
+import os
+import shutil
+import tempfile
+
+from . import _capi
+from ._module import Module
+
+EMIT_FORMS = ("graph", "loop", "llvm", "asm")
+
+
+def _extension():
+    try:
+        from . import _kiln_compiler
+    except ImportError as e:
+        raise ImportError(f"the kiln compiler extension is not available ({e}); kiln.load() "
+                          f"still runs models compiled with kilnc") from None
+    return _kiln_compiler
+
+
+def _shape_strings(input_shapes):
+    if input_shapes is None:
+        return []
+    if isinstance(input_shapes, dict):
+        return [f"{name}={'x'.join(str(int(d)) for d in shape)}"
+                for name, shape in input_shapes.items()]
+    return [str(s) for s in input_shapes]
+
+
+def _options(target, opt_level, mcpu, mtriple, input_shapes):
+    if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
+        raise ValueError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
+    return dict(target=str(target), opt_level=int(opt_level), mcpu=str(mcpu),
+                mtriple=None if mtriple is None else str(mtriple),
+                input_shapes=_shape_strings(input_shapes))
+
+
+def _model_file(model, folder):
+    """Returns a path to the ONNX model, serialising an in-memory one into `folder`."""
+    if isinstance(model, (str, os.PathLike)):
+        return os.fspath(model)
+    if isinstance(model, (bytes, bytearray)):
+        data = bytes(model)
+    elif hasattr(model, "SerializeToString"):  # onnx.ModelProto, without importing onnx
+        data = model.SerializeToString()
+    else:
+        raise TypeError(f"model must be a path, an onnx.ModelProto or serialised bytes, got "
+                        f"{type(model).__name__}")
+    path = os.path.join(folder, "model.onnx")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  # noqa: A001
+            input_shapes=None, num_threads=0):
+    """Compiles an ONNX model (a path, an onnx.ModelProto or its bytes) and loads it.
+
+    input_shapes specialises symbolic dimensions: {"input": (1, 3, 224, 224)} or
+    ["input=1x3x224x224"]. num_threads is for the returned Module's context (<= 0: all
+    cores). Raises kiln.CompileError with the compiler's message when the model is rejected.
+    The .so lives in a temporary folder until the Module is gone; Module.export() keeps it."""
+    ext = _extension()
+    options = _options(target, opt_level, mcpu, mtriple, input_shapes)
+    folder = tempfile.mkdtemp(prefix="kiln-compile-")
+    try:
+        source = _model_file(model, folder)
+        output = os.path.join(folder, "model.so")
+        ext.compile_file(source, output, **options)
+        if os.path.dirname(source) == folder:
+            os.unlink(source)
+        library = _capi.open_library(output, owned_dir=folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Module(library, num_threads)
+
+
+def emit(model, form="graph", target="cpu", opt_level=3, mcpu="native", *, mtriple=None,
+         input_shapes=None):
+    """Returns an intermediate form of the compiled model as text: "graph" (kg dialect),
+    "loop" (kl dialect), "llvm" (LLVM IR) or "asm"."""
+    if form not in EMIT_FORMS:
+        raise ValueError(f"form must be one of {', '.join(EMIT_FORMS)}, got {form!r}")
+    ext = _extension()
+    options = _options(target, opt_level, mcpu, mtriple, input_shapes)
+    folder = tempfile.mkdtemp(prefix="kiln-emit-")
+    try:
+        return ext.compile_emit(_model_file(model, folder), form, **options)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

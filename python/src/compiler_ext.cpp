@@ -1,0 +1,116 @@
+// kiln._kiln_compiler: pybind11 bindings of the compiler C API (compiler/capi/kiln_compiler.h).
+// Only the C API is bound (no internal C++ classes); the `kiln` package wraps these functions.
+
+#include "compiler/capi/kiln_compiler.h"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+// Owns the strings a kiln_compile_options points into, for the duration of one call.
+class CompileOptions {
+public:
+  CompileOptions(std::string target, int optLevel, std::string mcpu,
+                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes)
+      : target_(std::move(target)), mcpu_(std::move(mcpu)), mtriple_(std::move(mtriple)),
+        inputShapes_(std::move(inputShapes)) {
+    kiln_compile_options_init(&options_);
+    options_.target = target_.c_str();
+    options_.opt_level = optLevel;
+    options_.mcpu = mcpu_.c_str();
+    options_.mtriple = mtriple_ ? mtriple_->c_str() : nullptr;
+    for (const std::string &shape : inputShapes_)
+      shapePointers_.push_back(shape.c_str());
+    options_.num_input_shapes = static_cast<int32_t>(shapePointers_.size());
+    options_.input_shapes = shapePointers_.empty() ? nullptr : shapePointers_.data();
+  }
+  CompileOptions(const CompileOptions &) = delete;
+  CompileOptions &operator=(const CompileOptions &) = delete;
+
+  const kiln_compile_options *get() const { return &options_; }
+
+private:
+  std::string target_;
+  std::string mcpu_;
+  std::optional<std::string> mtriple_;
+  std::vector<std::string> inputShapes_;
+  std::vector<const char *> shapePointers_;
+  kiln_compile_options options_;
+};
+
+// Takes ownership of a C API string.
+std::string takeString(char *str, const char *fallback) {
+  std::string result = str ? str : fallback;
+  kiln_compiler_free_string(str);
+  return result;
+}
+
+// Raises kiln.CompileError, a Python class, so that `import kiln` works without this module.
+[[noreturn]] void raiseCompileError(const std::string &message) {
+  py::object cls = py::module_::import("kiln._errors").attr("CompileError");
+  // "replace": a message quoting a malformed file must still reach the user.
+  py::object text = py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(
+      message.data(), static_cast<Py_ssize_t>(message.size()), "replace"));
+  if (!text)
+    throw py::error_already_set();
+  PyErr_SetObject(cls.ptr(), text.ptr());
+  throw py::error_already_set();
+}
+
+void compileFile(const std::string &modelPath, const std::string &outputPath,
+                 const std::string &target, int optLevel, const std::string &mcpu,
+                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes) {
+  CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes));
+  char *error = nullptr;
+  int rc;
+  {
+    // Compiling takes a while and the C API is thread-safe: let other Python threads run.
+    py::gil_scoped_release release;
+    rc = kiln_compile_file(modelPath.c_str(), options.get(), outputPath.c_str(), &error);
+  }
+  if (rc != 0)
+    raiseCompileError(takeString(error, "kiln: compilation failed"));
+  kiln_compiler_free_string(error);
+}
+
+std::string compileEmit(const std::string &modelPath, const std::string &emit,
+                        const std::string &target, int optLevel, const std::string &mcpu,
+                        std::optional<std::string> mtriple,
+                        std::vector<std::string> inputShapes) {
+  CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes));
+  char *text = nullptr;
+  char *error = nullptr;
+  int rc;
+  {
+    py::gil_scoped_release release;
+    rc = kiln_compile_emit(modelPath.c_str(), options.get(), emit.c_str(), &text, &error);
+  }
+  if (rc != 0) {
+    kiln_compiler_free_string(text);
+    raiseCompileError(takeString(error, "kiln: compilation failed"));
+  }
+  kiln_compiler_free_string(error);
+  return takeString(text, "");
+}
+
+} // namespace
+
+PYBIND11_MODULE(_kiln_compiler, m) {
+  m.doc() = "Bindings of the Kiln compiler C API; use the kiln package instead.";
+  m.def("compile_file", &compileFile, py::arg("model_path"), py::arg("output_path"),
+        py::kw_only(), py::arg("target") = "cpu", py::arg("opt_level") = 3,
+        py::arg("mcpu") = "native", py::arg("mtriple") = py::none(),
+        py::arg("input_shapes") = std::vector<std::string>{},
+        "Compiles the ONNX model at model_path into a shared object at output_path.");
+  m.def("compile_emit", &compileEmit, py::arg("model_path"), py::arg("emit"), py::kw_only(),
+        py::arg("target") = "cpu", py::arg("opt_level") = 3, py::arg("mcpu") = "native",
+        py::arg("mtriple") = py::none(), py::arg("input_shapes") = std::vector<std::string>{},
+        "Returns an intermediate form (graph, loop, llvm or asm) of the model as text.");
+}
