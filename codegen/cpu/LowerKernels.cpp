@@ -1,5 +1,6 @@
 // Lowers scheduled kl kernels into stage functions on scf/affine/memref, ready for LLVM.
 #include "codegen/cpu/LowerKernels.h"
+#include "codegen/cpu/Vectorize.h"
 
 #include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
@@ -158,6 +159,15 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
       begin = entry->getArgument(argTypes.size() - 2);
       end = entry->getArgument(argTypes.size() - 1);
     }
+    // Vector loops first, while their blocks still see the loop extents; the ones that do not
+    // vectorize are unrolled below for LLVM's SLP vectorizer.
+    SmallVector<ForOp> vectorLoops;
+    stage.walk([&](ForOp f) {
+      if (f.getKind() == ForOp::kVectorized)
+        vectorLoops.push_back(f);
+    });
+    for (ForOp f : vectorLoops)
+      (void)vectorizeLoop(f);
     // Predicates depend on loop extents: decide them before the loops are lowered.
     SmallVector<std::pair<BlockOp, bool>> blocks;
     stage.walk([&](BlockOp block) { blocks.push_back({block, !loop::bindingsStayInDomain(block)}); });

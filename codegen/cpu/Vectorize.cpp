@@ -1,0 +1,217 @@
+// Explicit vectorization of `vectorized` kl loops into vector dialect ops.
+#include "codegen/cpu/Vectorize.h"
+
+#include "ir/loop/Analysis.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+
+namespace kiln::codegen {
+
+namespace {
+
+// How an access index moves when the vectorized loop var advances by one.
+std::optional<int64_t> strideAlong(AffineExpr e, unsigned dim) {
+  MLIRContext *ctx = e.getContext();
+  AffineExpr d = getAffineDimExpr(dim, ctx);
+  AffineExpr next = e.replace(d, d + 1), after = e.replace(d, d + 2);
+  auto s1 = llvm::dyn_cast<AffineConstantExpr>(simplifyAffineExpr(next - e, 64, 0));
+  auto s2 = llvm::dyn_cast<AffineConstantExpr>(simplifyAffineExpr(after - next, 64, 0));
+  if (!s1 || !s2 || s1.getValue() != s2.getValue())
+    return std::nullopt;
+  return s1.getValue();
+}
+
+class LoopVectorizer {
+public:
+  LoopVectorizer(loop::ForOp loop, loop::BlockOp block, unsigned position)
+      : loop(loop), block(block), position(position), width(loop.getExtent()),
+        b(loop) {}
+
+  LogicalResult run() {
+    Location loc = block.getLoc();
+    zero = b.create<arith::ConstantIndexOp>(loc, 0);
+    track(zero.getDefiningOp());
+    // Loop vars with the vectorized one at lane 0.
+    for (auto [i, v] : llvm::enumerate(block.getLoopVars()))
+      laneZeroVars.push_back(i == position ? zero : v);
+    for (Operation &op : block.getBodyBlock()->without_terminator())
+      if (failed(visit(op)))
+        return rollback();
+    return success();
+  }
+
+private:
+  void track(Operation *op) { created.push_back(op); }
+  LogicalResult rollback() {
+    for (Operation *op : llvm::reverse(created))
+      op->erase();
+    return failure();
+  }
+
+  // The access map composed with the bindings: loop vars -> indices.
+  AffineMap onLoopVars(AffineMap access) { return access.compose(block.getBindings()); }
+
+  // Indices of an access at lane 0, as index values.
+  SmallVector<Value> laneZeroIndices(AffineMap composed) {
+    SmallVector<Value> indices;
+    for (unsigned i = 0; i < composed.getNumResults(); ++i) {
+      auto apply = b.create<affine::AffineApplyOp>(block.getLoc(), composed.getSubMap({i}),
+                                                   laneZeroVars);
+      track(apply);
+      indices.push_back(apply);
+    }
+    return indices;
+  }
+
+  enum class Access { Uniform, Contiguous, Other };
+  Access classify(AffineMap composed) {
+    bool uniform = true;
+    for (unsigned k = 0; k < composed.getNumResults(); ++k) {
+      auto stride = strideAlong(composed.getResult(k), position);
+      if (!stride)
+        return Access::Other;
+      bool last = k + 1 == composed.getNumResults();
+      if (*stride != 0 && !(last && *stride == 1))
+        return Access::Other;
+      uniform &= *stride == 0;
+    }
+    return uniform ? Access::Uniform : Access::Contiguous;
+  }
+
+  // Access maps of the body are over the iter vars (block arguments) it names.
+  std::optional<AffineMap> iterVarMap(AffineMap map, ValueRange operands) {
+    SmallVector<AffineExpr> dims;
+    for (Value v : operands) {
+      auto arg = llvm::dyn_cast<BlockArgument>(v);
+      if (!arg || arg.getOwner() != block.getBodyBlock())
+        return std::nullopt;
+      dims.push_back(getAffineDimExpr(arg.getArgNumber(), map.getContext()));
+    }
+    return map.replaceDimsAndSymbols(dims, {}, block.getNumIterVars(), 0);
+  }
+
+  Value asVector(Value v) {
+    if (vectorValues.contains(v))
+      return vectorValues.lookup(v);
+    Value scalar = scalars.lookupOrNull(v);
+    if (!scalar)
+      return {};
+    auto splat = b.create<vector::SplatOp>(block.getLoc(), VectorType::get({width}, scalar.getType()), scalar);
+    track(splat);
+    return splat;
+  }
+
+  LogicalResult visit(Operation &op) {
+    Location loc = op.getLoc();
+    if (auto load = llvm::dyn_cast<affine::AffineLoadOp>(op)) {
+      auto map = iterVarMap(load.getAffineMap(), load.getMapOperands());
+      if (!map)
+        return failure();
+      AffineMap composed = onLoopVars(*map);
+      Access kind = classify(composed);
+      if (kind == Access::Other)
+        return failure();
+      SmallVector<Value> indices = laneZeroIndices(composed);
+      if (kind == Access::Uniform) {
+        auto scalar = b.create<memref::LoadOp>(loc, load.getMemRef(), indices);
+        track(scalar);
+        scalars.map(load.getResult(), scalar.getResult());
+      } else {
+        auto vec = b.create<vector::LoadOp>(loc, VectorType::get({width}, load.getType()),
+                                            load.getMemRef(), indices);
+        track(vec);
+        vectorValues[load.getResult()] = vec;
+      }
+      return success();
+    }
+    if (auto store = llvm::dyn_cast<affine::AffineStoreOp>(op)) {
+      auto map = iterVarMap(store.getAffineMap(), store.getMapOperands());
+      if (!map)
+        return failure();
+      AffineMap composed = onLoopVars(*map);
+      if (classify(composed) != Access::Contiguous)
+        return failure(); // a uniform address with per-lane values would reduce across lanes
+      Value value = asVector(store.getValueToStore());
+      if (!value)
+        return failure();
+      SmallVector<Value> indices = laneZeroIndices(composed);
+      track(b.create<vector::StoreOp>(loc, value, store.getMemRef(), indices));
+      return success();
+    }
+    if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
+        !llvm::isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+      return failure();
+    Type resultType = op.getResult(0).getType();
+    if (!resultType.isIntOrFloat())
+      return failure();
+    bool varying = llvm::any_of(op.getOperands(), [&](Value v) { return vectorValues.contains(v); });
+    for (Value v : op.getOperands())
+      if (!vectorValues.contains(v) && !scalars.contains(v) &&
+          v.getParentRegion() == &block.getBody())
+        return failure(); // an iter var or other block value used directly
+    if (!varying) {
+      Operation *clone = b.clone(op, scalars);
+      track(clone);
+      return success();
+    }
+    SmallVector<Value> operands;
+    for (Value v : op.getOperands()) {
+      Value vec = v.getParentRegion() == &block.getBody() ? asVector(v) : Value();
+      if (!vec) {
+        // A value defined outside the block: broadcast it.
+        auto splat = b.create<vector::SplatOp>(loc, VectorType::get({width}, v.getType()), v);
+        track(splat);
+        vec = splat;
+      }
+      operands.push_back(vec);
+    }
+    OperationState state(loc, op.getName());
+    state.addOperands(operands);
+    state.addTypes(VectorType::get({width}, resultType));
+    state.addAttributes(op.getAttrs());
+    Operation *vecOp = b.create(state);
+    track(vecOp);
+    vectorValues[op.getResult(0)] = vecOp->getResult(0);
+    return success();
+  }
+
+  loop::ForOp loop;
+  loop::BlockOp block;
+  unsigned position;
+  int64_t width;
+  OpBuilder b;
+  Value zero;
+  SmallVector<Value> laneZeroVars;
+  IRMapping scalars;                       // uniform values: block value -> scalar
+  DenseMap<Value, Value> vectorValues;     // varying values: block value -> vector
+  SmallVector<Operation *> created;
+};
+
+} // namespace
+
+LogicalResult vectorizeLoop(loop::ForOp loop) {
+  Block *body = loop.getBodyBlock();
+  if (body->getOperations().size() != 2)
+    return failure();
+  auto block = llvm::dyn_cast<loop::BlockOp>(body->front());
+  if (!block || block.getBodyBlock() == nullptr || block.getInitBlock() ||
+      !loop::bindingsStayInDomain(block))
+    return failure();
+  auto it = llvm::find(block.getLoopVars(), loop.getInductionVar());
+  if (it == block.getLoopVars().end())
+    return failure();
+  unsigned position = it - block.getLoopVars().begin();
+  if (failed(LoopVectorizer(loop, block, position).run()))
+    return failure();
+  loop.erase();
+  return success();
+}
+
+} // namespace kiln::codegen

@@ -1,0 +1,18 @@
+// Explicit vectorization of `vectorized` kl loops into vector dialect ops.
+#ifndef KILN_CODEGEN_CPU_VECTORIZE_H
+#define KILN_CODEGEN_CPU_VECTORIZE_H
+
+#include "ir/loop/LoopDialect.h"
+
+namespace kiln::codegen {
+
+// Replaces a `vectorized` loop whose body is one kl.block by straight-line vector code:
+// contiguous accesses along the loop become vector loads/stores, accesses that do not depend
+// on it scalar loads broadcast to every lane, and the block's scalar arith/math ops their
+// vector forms. Fails, leaving the IR untouched, on anything else (strided or gathered
+// accesses, a store that reduces across lanes, a predicated block); the caller then unrolls.
+mlir::LogicalResult vectorizeLoop(loop::ForOp loop);
+
+} // namespace kiln::codegen
+
+#endif

@@ -1,0 +1,412 @@
+// The ONNX importer: loads and validates a model, fixes input shapes, converts every node
+// through the converter registry and assembles `func.func @main` of kg ops.
+#include "compiler/frontend/onnx/Importer.h"
+
+#include "compiler/frontend/onnx/OnnxShapeInference.h"
+#include "compiler/frontend/onnx/OpBinder.h"
+#include "compiler/frontend/onnx/Registry.h"
+#include "compiler/frontend/onnx/TensorImport.h"
+#include "ir/graph/GraphDialect.h"
+#include "ir/graph/ShapeUtils.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <climits>
+#include <map>
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+bool isDefaultDomain(const std::string &domain) { return domain.empty() || domain == "ai.onnx"; }
+
+// "node 'conv1'" or, for unnamed nodes, "node #3".
+std::string nodeLabel(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? "node #" + std::to_string(index) : "node '" + node.name() + "'";
+}
+
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &ctx, onnx::ModelProto &model, llvm::StringRef modelDir,
+                llvm::StringRef displayName, const ImportOptions &opts)
+      : ctx_(ctx), model_(model), graph_(*model.mutable_graph()), modelDir_(modelDir),
+        displayName_(displayName), opts_(opts), builder_(&ctx) {}
+
+  OwningOpRef<ModuleOp> run(std::string &error);
+
+private:
+  void readOpsets();
+  void specialiseInputs();
+  SmallVector<Type> inputTypes();
+  void findUnsupportedOps();
+  LogicalResult importInitializers();
+  LogicalResult importNodes();
+  LogicalResult checkOutput(const onnx::ValueInfoProto &output, Value value, llvm::StringRef claim);
+  void eraseDeadOps(Block &block);
+  std::string takeDiagnostics(size_t from);
+
+  MLIRContext &ctx_;
+  onnx::ModelProto &model_;
+  onnx::GraphProto &graph_;
+  std::string modelDir_, displayName_;
+  const ImportOptions &opts_;
+  OpBuilder builder_;
+  int64_t opset_ = 0;
+  std::map<std::string, int64_t> domainOpsets_;
+  llvm::StringSet<> initializerNames_;
+  llvm::StringMap<Value> values_;
+  std::vector<std::string> problems_;    // reported together
+  std::vector<std::string> diagnostics_; // MLIR errors captured during the import
+};
+
+std::string ModelImporter::takeDiagnostics(size_t from) {
+  std::vector<std::string> tail(diagnostics_.begin() + std::min(from, diagnostics_.size()),
+                                diagnostics_.end());
+  return tail.empty() ? std::string("conversion failed") : llvm::join(tail, "; ");
+}
+
+void ModelImporter::readOpsets() {
+  bool found = false;
+  for (const auto &import : model_.opset_import()) {
+    domainOpsets_[import.domain()] = import.version();
+    if (isDefaultDomain(import.domain())) {
+      opset_ = import.version();
+      found = true;
+    }
+  }
+  if (!found)
+    problems_.push_back("the model imports no opset of the default ONNX domain");
+}
+
+// Writes --input-shape dims into the graph inputs, so ONNX inference sees them too.
+void ModelImporter::specialiseInputs() {
+  for (const auto &[name, dims] : opts_.inputShapes) {
+    onnx::ValueInfoProto *input = nullptr;
+    std::vector<std::string> names;
+    for (auto &candidate : *graph_.mutable_input()) {
+      if (initializerNames_.contains(candidate.name()))
+        continue;
+      names.push_back("'" + candidate.name() + "'");
+      if (candidate.name() == name)
+        input = &candidate;
+    }
+    if (!input) {
+      problems_.push_back("--input-shape names '" + name +
+                          "', which is not a graph input (inputs: " + llvm::join(names, ", ") + ")");
+      continue;
+    }
+    if (llvm::any_of(dims, [](int64_t d) { return d < 0; })) {
+      problems_.push_back("--input-shape " + name + " has a negative dim");
+      continue;
+    }
+    auto *tensorType = input->mutable_type()->mutable_tensor_type();
+    auto *shape = tensorType->mutable_shape();
+    if (tensorType->has_shape() && shape->dim_size() != int(dims.size())) {
+      problems_.push_back("--input-shape " + name + "=" + graph::formatShape(dims) + " has rank " +
+                          std::to_string(dims.size()) + " but input '" + name + "' has rank " +
+                          std::to_string(shape->dim_size()));
+      continue;
+    }
+    if (shape->dim_size() == 0)
+      for (size_t i = 0; i < dims.size(); ++i)
+        shape->add_dim();
+    for (size_t i = 0; i < dims.size(); ++i) {
+      auto *dim = shape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() != dims[i]) {
+        problems_.push_back("--input-shape " + name + "=" + graph::formatShape(dims) + " sets dim " +
+                            std::to_string(i) + " to " + std::to_string(dims[i]) +
+                            " but the model fixes it at " + std::to_string(dim->dim_value()));
+        break;
+      }
+      dim->set_dim_value(dims[i]);
+    }
+  }
+}
+
+// The static types of the graph inputs; every input that is not fully static is a problem.
+SmallVector<Type> ModelImporter::inputTypes() {
+  SmallVector<Type> types;
+  for (const auto &input : graph_.input()) {
+    if (initializerNames_.contains(input.name()))
+      continue;
+    const std::string &name = input.name();
+    if (!input.type().has_tensor_type()) {
+      problems_.push_back("input '" + name + "' is not a tensor");
+      continue;
+    }
+    const auto &tensorType = input.type().tensor_type();
+    Type elementType = convertElementType(&ctx_, tensorType.elem_type());
+    if (!elementType)
+      problems_.push_back("input '" + name + "' has unsupported element type " +
+                          onnxTypeName(tensorType.elem_type()));
+    if (!tensorType.has_shape()) {
+      problems_.push_back("input '" + name + "' has no shape; give it with --input-shape " + name +
+                          "=DIMS");
+      continue;
+    }
+    SmallVector<int64_t> dims, example;
+    for (const auto &dim : tensorType.shape().dim()) {
+      bool known = dim.has_dim_value() && dim.dim_value() >= 0;
+      dims.push_back(known ? dim.dim_value() : ShapedType::kDynamic);
+      example.push_back(known ? dim.dim_value() : 1);
+    }
+    std::vector<std::string> symbolic;
+    for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
+      if (ShapedType::isDynamic(dims[i]))
+        symbolic.push_back(std::to_string(i) +
+                           (dim.dim_param().empty() ? "" : " ('" + dim.dim_param() + "')"));
+    bool isStatic = symbolic.empty();
+    if (!isStatic)
+      problems_.push_back("input '" + name + "' " + (symbolic.size() == 1 ? "dim " : "dims ") +
+                          llvm::join(symbolic, ", ") + (symbolic.size() == 1 ? " is" : " are") +
+                          " symbolic; specialise with --input-shape " + name + "=DIMS, e.g. " +
+                          "--input-shape " + name + "=" + graph::formatShape(example));
+    if (isStatic && checkedNumElements(dims) < 0)
+      problems_.push_back("input '" + name + "' is too large");
+    if (elementType && isStatic)
+      types.push_back(RankedTensorType::get(dims, elementType));
+  }
+  return types;
+}
+
+void ModelImporter::findUnsupportedOps() {
+  const ConverterRegistry &registry = ConverterRegistry::get();
+  std::vector<std::string> unsupported;
+  for (auto [i, node] : llvm::enumerate(graph_.node())) {
+    std::string opType = node.op_type();
+    int64_t opset = opset_;
+    if (!isDefaultDomain(node.domain())) {
+      opType = node.domain() + "." + opType;
+      auto it = domainOpsets_.find(node.domain());
+      opset = it == domainOpsets_.end() ? 0 : it->second;
+    } else if (registry.lookup(opType, opset)) {
+      continue;
+    }
+    unsupported.push_back(opType + " (" + nodeLabel(node, i) + ", opset " + std::to_string(opset) +
+                          ")");
+  }
+  if (!unsupported.empty())
+    problems_.push_back("unsupported ONNX ops: " + llvm::join(unsupported, ", "));
+}
+
+LogicalResult ModelImporter::importInitializers() {
+  for (const auto &tensor : graph_.initializer()) {
+    size_t before = diagnostics_.size();
+    auto value =
+        convertTensor(tensor, modelDir_, NameLoc::get(builder_.getStringAttr(tensor.name())));
+    if (failed(value)) {
+      problems_.push_back(takeDiagnostics(before));
+      continue;
+    }
+    values_[tensor.name()] = builder_.create<graph::ConstantOp>(
+        NameLoc::get(builder_.getStringAttr(tensor.name())), *value);
+  }
+  return success(problems_.empty());
+}
+
+LogicalResult ModelImporter::importNodes() {
+  const ConverterRegistry &registry = ConverterRegistry::get();
+  for (auto [i, node] : llvm::enumerate(graph_.node())) {
+    std::string label =
+        nodeLabel(node, i) + " (" + node.op_type() + ", opset " + std::to_string(opset_) + ")";
+    for (const std::string &input : node.input())
+      if (!input.empty() && !values_.count(input)) {
+        problems_.push_back(
+            label + ": input '" + input +
+            "' is not produced by an earlier node, an initializer or a graph input");
+        return failure();
+      }
+    std::string locName = node.name().empty() ? "#" + std::to_string(i) : node.name();
+    Location loc = FusedLoc::get({NameLoc::get(builder_.getStringAttr(locName))},
+                                 builder_.getStringAttr(node.op_type()), &ctx_);
+    OpBinder binder(builder_, node, opset_, loc, values_, modelDir_);
+    size_t before = diagnostics_.size();
+    LogicalResult converted = registry.lookup(node.op_type(), opset_)(binder);
+    if (failed(converted) || binder.hadError()) {
+      problems_.push_back(label + ": " + takeDiagnostics(before));
+      return failure();
+    }
+    for (const auto &[name, value] : binder.results()) {
+      if (values_.count(name)) {
+        problems_.push_back(label + ": output '" + name + "' is already defined");
+        return failure();
+      }
+      values_[name] = value;
+    }
+  }
+  return success();
+}
+
+// A graph output's ONNX type (declared, or after ONNX inference) must agree with kg's where it
+// is known; `claim` says which it is.
+LogicalResult ModelImporter::checkOutput(const onnx::ValueInfoProto &output, Value value,
+                                         llvm::StringRef claim) {
+  if (!output.type().has_tensor_type())
+    return success();
+  auto type = cast<RankedTensorType>(value.getType());
+  const auto &onnxType = output.type().tensor_type();
+  bool mismatch = onnxType.elem_type() != 0 &&
+                  convertElementType(&ctx_, onnxType.elem_type()) != type.getElementType();
+  std::string dims;
+  if (onnxType.has_shape()) {
+    mismatch |= onnxType.shape().dim_size() != type.getRank();
+    for (auto [i, dim] : llvm::enumerate(onnxType.shape().dim())) {
+      dims += (i ? "x" : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value()) : "?");
+      mismatch |= dim.has_dim_value() && int64_t(i) < type.getRank() &&
+                  dim.dim_value() != type.getDimSize(i);
+    }
+  }
+  if (!mismatch)
+    return success();
+  std::string kgType;
+  llvm::raw_string_ostream os(kgType);
+  os << type;
+  problems_.push_back("graph output '" + output.name() + "' " + claim.str() + " " +
+                      onnxTypeName(onnxType.elem_type()) + (dims.empty() ? "" : " " + dims) +
+                      " but Kiln computes " + kgType);
+  return failure();
+}
+
+// Shape computations fold to constants that nothing uses any more.
+void ModelImporter::eraseDeadOps(Block &block) {
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+    if (!op.hasTrait<OpTrait::IsTerminator>() && op.use_empty() && isMemoryEffectFree(&op))
+      op.erase();
+}
+
+OwningOpRef<ModuleOp> ModelImporter::run(std::string &error) {
+  ctx_.loadDialect<func::FuncDialect, graph::KilnGraphDialect>();
+  ScopedDiagnosticHandler handler(&ctx_, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      diagnostics_.push_back(diag.str());
+    return success();
+  });
+  auto fail = [&]() -> OwningOpRef<ModuleOp> {
+    error = llvm::join(problems_, "; ");
+    return nullptr;
+  };
+
+  for (const auto &tensor : graph_.initializer())
+    initializerNames_.insert(tensor.name());
+  readOpsets();
+  specialiseInputs();
+  SmallVector<Type> argTypes = inputTypes();
+  findUnsupportedOps();
+  if (!problems_.empty())
+    return fail();
+  Location loc = FileLineColLoc::get(&ctx_, displayName_, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  auto func = func::FuncOp::create(loc, "main", builder_.getFunctionType(argTypes, {}));
+  module->push_back(func);
+  Block *entry = func.addEntryBlock();
+  builder_.setInsertionPointToStart(entry);
+  unsigned argIndex = 0;
+  for (const auto &input : graph_.input())
+    if (!initializerNames_.contains(input.name()))
+      values_[input.name()] = entry->getArgument(argIndex++);
+  if (failed(importInitializers()) || failed(importNodes()))
+    return fail();
+
+  SmallVector<Value> results;
+  for (const auto &output : graph_.output()) {
+    Value value = values_.lookup(output.name());
+    if (!value)
+      problems_.push_back("graph output '" + output.name() + "' is never produced");
+    else if (succeeded(checkOutput(output, value, "is declared")))
+      results.push_back(value);
+  }
+  if (!problems_.empty())
+    return fail();
+
+  // kg inferred every type; ONNX's own inference is a cross-check of the converters. It runs
+  // last, on a model kg has validated (libonnx divides by attributes such as strides without
+  // checking them), and only for opsets its schemas know.
+  if (opset_ <= maxOnnxInferenceOpset()) {
+    std::string inferenceError;
+    if (!runOnnxShapeInference(model_, inferenceError)) {
+      problems_.push_back("ONNX shape inference failed: " + inferenceError);
+      return fail();
+    }
+    for (auto [output, value] : llvm::zip(graph_.output(), results))
+      (void)checkOutput(output, value, "is inferred by ONNX as");
+    if (!problems_.empty())
+      return fail();
+  }
+  builder_.setInsertionPointToEnd(entry);
+  builder_.create<func::ReturnOp>(loc, results);
+  func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  argIndex = 0;
+  for (const auto &input : graph_.input())
+    if (!initializerNames_.contains(input.name()))
+      func.setArgAttr(argIndex++, "kg.name", builder_.getStringAttr(input.name()));
+  for (auto [i, output] : llvm::enumerate(graph_.output()))
+    func.setResultAttr(i, "kg.name", builder_.getStringAttr(output.name()));
+  eraseDeadOps(*entry);
+
+  size_t before = diagnostics_.size();
+  if (failed(verify(*module))) {
+    problems_.push_back("internal error: the imported module does not verify: " +
+                        takeDiagnostics(before));
+    return fail();
+  }
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &ctx, const onnx::ModelProto &model,
+                                      const std::string &modelDir, const ImportOptions &opts,
+                                      std::string &error) {
+  if (!model.has_graph()) {
+    error = "the ONNX model has no graph";
+    return nullptr;
+  }
+  onnx::ModelProto copy = model; // inference and input specialisation edit the proto
+  return ModelImporter(ctx, copy, modelDir, "<onnx model>", opts).run(error);
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, const std::string &path,
+                                     const ImportOptions &opts, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = "cannot read '" + path + "': " + buffer.getError().message();
+    return nullptr;
+  }
+  if ((*buffer)->getBufferSize() > size_t(INT_MAX)) {
+    error = "'" + path + "' is larger than 2 GiB; store its weights as external data";
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  if (!model.ParseFromArray((*buffer)->getBufferStart(), int((*buffer)->getBufferSize()))) {
+    error = "'" + path +
+            "' is not a valid ONNX model (the protobuf does not parse: truncated or "
+            "not an ONNX file)";
+    return nullptr;
+  }
+  buffer->reset(); // the proto holds its own copy
+  if (!model.has_graph()) {
+    error = "'" + path + "' is not an ONNX model: it has no graph";
+    return nullptr;
+  }
+  llvm::StringRef parent = llvm::sys::path::parent_path(path);
+  std::string modelDir = parent.empty() ? "." : parent.str();
+  OwningOpRef<ModuleOp> module = ModelImporter(ctx, model, modelDir, path, opts).run(error);
+  if (!module)
+    error = path + ": " + error;
+  return module;
+}
+
+} // namespace kiln::onnx_frontend

@@ -1,0 +1,46 @@
+// Public entry points of the ONNX importer: an ONNX model → a module of kg ops.
+//
+// The module holds one `func.func @main` whose arguments are the graph inputs (initializers
+// excluded) and whose results are the graph outputs, each carrying its ONNX name as the
+// `kg.name` argument/result attribute. Every tensor has a static shape. On failure the
+// functions return a null module and set `error` to one line: every problem found, joined
+// with "; " (all unsupported ops at once, each with its op type, node name and opset).
+#ifndef KILN_COMPILER_FRONTEND_ONNX_IMPORTER_H
+#define KILN_COMPILER_FRONTEND_ONNX_IMPORTER_H
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+class ModuleOp;
+template <typename OpTy> class OwningOpRef;
+} // namespace mlir
+
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
+namespace kiln::onnx_frontend {
+
+struct ImportOptions {
+  // NAME -> dims (`--input-shape NAME=1x3x224x224`): fixes the symbolic dims of a graph input.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+};
+
+// Reads, validates and converts the model at `path`; external data is read from its folder.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
+                                                 const ImportOptions &opts, std::string &error);
+
+// Converts an in-memory model; `modelDir` is the folder external data is read from (may be
+// empty when the model has none).
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &ctx,
+                                                  const onnx::ModelProto &model,
+                                                  const std::string &modelDir,
+                                                  const ImportOptions &opts, std::string &error);
+
+} // namespace kiln::onnx_frontend
+
+#endif

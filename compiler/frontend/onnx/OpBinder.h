@@ -1,0 +1,119 @@
+// The view of one ONNX node that converters get: its inputs as kg values, typed attribute
+// access, constant-operand reads, and op creation that infers, verifies and folds.
+#ifndef KILN_COMPILER_FRONTEND_ONNX_OPBINDER_H
+#define KILN_COMPILER_FRONTEND_ONNX_OPBINDER_H
+
+#include "ir/graph/GraphDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
+#include <string>
+
+namespace onnx {
+class AttributeProto;
+class NodeProto;
+} // namespace onnx
+
+namespace kiln::onnx_frontend {
+
+class OpBinder {
+public:
+  OpBinder(mlir::OpBuilder &builder, const onnx::NodeProto &node, int64_t opset, mlir::Location loc,
+           const llvm::StringMap<mlir::Value> &values, llvm::StringRef modelDir);
+
+  int64_t opset() const { return opset_; }
+  mlir::Location loc() const { return loc_; }
+  mlir::OpBuilder &builder() { return builder_; }
+  mlir::MLIRContext *context() { return builder_.getContext(); }
+
+  // ---- Inputs. Absent optional inputs (missing or named "") are null values.
+  unsigned numInputs() const;
+  mlir::Value input(unsigned i) const;
+  // Fails with a message when the input is absent.
+  mlir::FailureOr<mlir::Value> requiredInput(unsigned i);
+  // Reads a constant input (a folded shape computation or an initializer); fails naming
+  // `what` when the input is computed at run time.
+  mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(unsigned i, llvm::StringRef what);
+  mlir::FailureOr<llvm::SmallVector<double>> constantFloats(unsigned i, llvm::StringRef what);
+
+  // ---- Attributes. An attribute of the wrong kind is reported and fails the node.
+  bool hasAttr(llvm::StringRef name) const;
+  int64_t intAttr(llvm::StringRef name, int64_t defaultValue);
+  float floatAttr(llvm::StringRef name, float defaultValue);
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue);
+  std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name);
+  std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name);
+  // A TENSOR attribute converted to a constant; nullopt when absent.
+  std::optional<mlir::FailureOr<mlir::ElementsAttr>> tensorAttr(llvm::StringRef name);
+
+  // ---- Outputs. Values beyond those given must be unused by the graph.
+  unsigned numOutputs() const;
+  bool outputUsed(unsigned i) const;
+  mlir::LogicalResult setResults(llvm::ArrayRef<mlir::Value> values);
+  llvm::ArrayRef<std::pair<std::string, mlir::Value>> results() const { return results_; }
+
+  // ---- Diagnostics: messages are prefixed with the node by the importer.
+  mlir::InFlightDiagnostic emitError();
+  bool hadError() const { return hadError_; }
+
+  // ---- Op creation. Each op is verified right after it is built (so folders never see an
+  // invalid op) and then folded, like OpBuilder::createOrFold.
+  // Ops with InferTypeOpAdaptor: the result type is inferred, and a failure is reported
+  // through the op's location instead of aborting as the ODS builders without types do.
+  template <typename OpTy, typename... Args> mlir::FailureOr<mlir::Value> create(Args &&...args) {
+    mlir::OperationState state(loc_, OpTy::getOperationName());
+    OpTy::build(builder_, state, mlir::Type(), std::forward<Args>(args)...);
+    state.types.clear();
+    llvm::SmallVector<mlir::Type, 1> types;
+    if (mlir::failed(OpTy::inferReturnTypes(context(), loc_, state.operands,
+                                            state.attributes.getDictionary(context()),
+                                            state.getRawProperties(), state.regions, types)))
+      return failFlagged();
+    state.addTypes(types);
+    return finish(state);
+  }
+  // Ops whose result type is given (reshape, cast, constant_of_shape).
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> createTyped(mlir::Type resultType, Args &&...args) {
+    mlir::OperationState state(loc_, OpTy::getOperationName());
+    OpTy::build(builder_, state, resultType, std::forward<Args>(args)...);
+    return finish(state);
+  }
+
+  mlir::Value constant(mlir::ElementsAttr value);
+  // A rank-0 constant of `elementType`.
+  mlir::Value scalar(mlir::Type elementType, double value);
+  mlir::FailureOr<mlir::Value> reshape(mlir::Value input, llvm::ArrayRef<int64_t> shape);
+
+  // ONNX axis in [-rank, rank) → [0, rank); fails naming the axis otherwise.
+  mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+  static mlir::RankedTensorType typeOf(mlir::Value v) {
+    return llvm::cast<mlir::RankedTensorType>(v.getType());
+  }
+
+private:
+  const onnx::AttributeProto *findAttr(llvm::StringRef name, int kind);
+  mlir::FailureOr<mlir::Value> finish(mlir::OperationState &state);
+  mlir::FailureOr<mlir::Value> failFlagged() {
+    hadError_ = true;
+    return mlir::failure();
+  }
+  mlir::FailureOr<mlir::Attribute> constantAttr(unsigned i, llvm::StringRef what);
+
+  mlir::OpBuilder &builder_;
+  const onnx::NodeProto &node_;
+  int64_t opset_;
+  mlir::Location loc_;
+  const llvm::StringMap<mlir::Value> &values_;
+  llvm::StringRef modelDir_;
+  llvm::SmallVector<std::pair<std::string, mlir::Value>> results_;
+  bool hadError_ = false;
+};
+
+} // namespace kiln::onnx_frontend
+
+#endif

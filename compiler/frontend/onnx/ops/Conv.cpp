@@ -1,0 +1,150 @@
+// Convolution and pooling: Conv, MaxPool, AveragePool, GlobalAveragePool.
+#include "compiler/frontend/onnx/OpBinder.h"
+#include "compiler/frontend/onnx/Registry.h"
+
+#include <limits>
+
+using namespace mlir;
+namespace kg = kiln::graph;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+// The sliding-window attributes shared by Conv and the pools, defaults filled in and
+// auto_pad resolved to explicit pads (begins then ends).
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+FailureOr<Window> readWindow(OpBinder &b, RankedTensorType input, ArrayRef<int64_t> kernel) {
+  if (input.getRank() < 3)
+    return b.emitError() << "expects an input of rank >= 3 (N, C, spatial...), got rank "
+                         << input.getRank();
+  size_t spatial = input.getRank() - 2;
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = b.intsAttr("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations = b.intsAttr("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.pads = b.intsAttr("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (w.kernel.size() != spatial || w.strides.size() != spatial || w.dilations.size() != spatial ||
+      w.pads.size() != 2 * spatial)
+    return b.emitError() << "expects " << spatial << " kernel, stride and dilation entries and "
+                         << 2 * spatial << " pads for a rank-" << input.getRank() << " input";
+  // Bounded so that no window arithmetic (here or in kg) can overflow.
+  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+  auto outOfRange = [&](ArrayRef<int64_t> values, int64_t min) {
+    return llvm::any_of(values, [&](int64_t v) { return v < min || v > kMax; });
+  };
+  if (outOfRange(w.kernel, 1) || outOfRange(w.strides, 1) || outOfRange(w.dilations, 1))
+    return b.emitError() << "kernel, strides and dilations must be in [1, " << kMax << "]";
+  if (outOfRange(w.pads, 0))
+    return b.emitError() << "pads must be in [0, " << kMax << "]";
+
+  std::string autoPad = b.stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // Output = ceil(input / stride); the odd pad goes at the end (UPPER) or start (LOWER).
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2);
+      int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return b.emitError() << "unknown auto_pad '" << autoPad << "'";
+  }
+  return w;
+}
+
+LogicalResult convertConv(OpBinder &b) {
+  auto x = b.requiredInput(0), weight = b.requiredInput(1);
+  if (failed(x) || failed(weight))
+    return failure();
+  auto weightType = b.typeOf(*weight);
+  if (weightType.getRank() != b.typeOf(*x).getRank() || weightType.getRank() < 3)
+    return b.emitError() << "expects input and weight of the same rank >= 3, got ranks "
+                         << b.typeOf(*x).getRank() << " and " << weightType.getRank();
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  if (auto declared = b.intsAttr("kernel_shape");
+      declared && ArrayRef<int64_t>(*declared) != kernel)
+    return b.emitError() << "kernel_shape does not match the weight's spatial dims";
+  auto w = readWindow(b, b.typeOf(*x), kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &ob = b.builder();
+  auto result =
+      b.create<kg::ConvOp>(*x, *weight, b.input(2), ob.getDenseI64ArrayAttr(w->strides),
+                           ob.getDenseI64ArrayAttr(w->pads), ob.getDenseI64ArrayAttr(w->dilations),
+                           ob.getI64IntegerAttr(b.intAttr("group", 1)));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// The pools' window as kg attributes.
+struct PoolAttrs {
+  DenseI64ArrayAttr kernel, strides, pads, dilations;
+  BoolAttr ceilMode;
+};
+
+FailureOr<PoolAttrs> readPool(OpBinder &b, Value x) {
+  auto kernel = b.intsAttr("kernel_shape");
+  if (!kernel)
+    return b.emitError() << "requires kernel_shape";
+  auto w = readWindow(b, b.typeOf(x), *kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &ob = b.builder();
+  return PoolAttrs{ob.getDenseI64ArrayAttr(w->kernel), ob.getDenseI64ArrayAttr(w->strides),
+                   ob.getDenseI64ArrayAttr(w->pads), ob.getDenseI64ArrayAttr(w->dilations),
+                   ob.getBoolAttr(b.intAttr("ceil_mode", 0) != 0)};
+}
+
+// MaxPool-8 added the Indices output, which Kiln does not produce (setResults rejects its use).
+LogicalResult convertMaxPool(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto p = readPool(b, *x);
+  if (failed(p))
+    return failure();
+  auto result =
+      b.create<kg::MaxPoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertAveragePool(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto p = readPool(b, *x);
+  if (failed(p))
+    return failure();
+  auto result =
+      b.create<kg::AveragePoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode,
+                                  b.builder().getBoolAttr(b.intAttr("count_include_pad", 0) != 0));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertGlobalAveragePool(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto result = b.create<kg::GlobalAveragePoolOp>(*x);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+} // namespace
+
+void populateConvConverters(ConverterRegistry &r) {
+  // Later versions only widen types or add attributes that default to the old behaviour
+  // (MaxPool-10 / AveragePool-10 ceil_mode, MaxPool-10 / AveragePool-19 dilations).
+  r.add("Conv", 1, convertConv);
+  r.add("MaxPool", 1, convertMaxPool);
+  r.add("AveragePool", 1, convertAveragePool);
+  r.add("GlobalAveragePool", 1, convertGlobalAveragePool);
+}
+
+} // namespace kiln::onnx_frontend

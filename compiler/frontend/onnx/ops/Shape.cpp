@@ -1,0 +1,419 @@
+// Shape and data-movement ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice,
+// Gather, Shape, ConstantOfShape, Identity, Constant, Cast, Where. Shape computations fold as
+// they are built, so their consumers read constants (see OpBinder::constantInts).
+#include "compiler/frontend/onnx/OpBinder.h"
+#include "compiler/frontend/onnx/Registry.h"
+#include "compiler/frontend/onnx/TensorImport.h"
+
+#include "ir/graph/ConstantData.h"
+#include "ir/graph/ShapeUtils.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+namespace kg = kiln::graph;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+LogicalResult setReshaped(OpBinder &b, Value x, ArrayRef<int64_t> shape) {
+  auto result = b.reshape(x, shape);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// 0 copies the input dim (unless allowzero), -1 takes what is left.
+LogicalResult buildReshape(OpBinder &b, Value x, ArrayRef<int64_t> requested, bool allowZero) {
+  ArrayRef<int64_t> in = b.typeOf(x).getShape();
+  int64_t total = graph::numElements(in), known = 1, inferred = -1;
+  SmallVector<int64_t> out;
+  for (size_t i = 0; i < requested.size(); ++i) {
+    int64_t dim = requested[i];
+    if (dim == 0 && !allowZero) {
+      if (i >= in.size())
+        return b.emitError() << "shape entry " << i << " is 0 (copy the input dim) but the input "
+                             << graph::formatShape(in) << " has rank " << in.size();
+      dim = in[i];
+    }
+    if (dim == -1) {
+      if (inferred >= 0)
+        return b.emitError() << "shape has more than one -1";
+      inferred = i;
+    } else if (dim < 0 || __builtin_mul_overflow(known, dim, &known)) {
+      return b.emitError() << "shape entry " << i << " (" << dim << ") is invalid";
+    }
+    out.push_back(dim);
+  }
+  if (inferred >= 0) {
+    if (known == 0 || total % known)
+      return b.emitError() << "cannot infer the -1 in the shape from the " << graph::formatShape(in)
+                           << " input";
+    out[inferred] = total / known;
+  } else if (known != total) {
+    return b.emitError() << "cannot reshape " << graph::formatShape(in) << " to "
+                         << graph::formatShape(out);
+  }
+  return setReshaped(b, x, out);
+}
+
+// Reshape-14 added allowzero.
+template <bool hasAllowZero> LogicalResult convertReshape(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  auto shape = b.constantInts(1, "Reshape shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  return buildReshape(b, *x, *shape, hasAllowZero && b.intAttr("allowzero", 0) != 0);
+}
+
+LogicalResult convertFlatten(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = b.typeOf(*x).getShape();
+  int64_t rank = shape.size(), axis = b.intAttr("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return b.emitError() << "axis " << b.intAttr("axis", 1) << " is out of range for rank " << rank;
+  return setReshaped(
+      b, *x,
+      {graph::numElements(shape.take_front(axis)), graph::numElements(shape.drop_front(axis))});
+}
+
+// Axes from the attribute (opset < 13) or the optional input (opset >= 13).
+template <bool fromInput>
+FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OpBinder &b, StringRef what) {
+  if (!fromInput)
+    return b.intsAttr("axes");
+  if (!b.input(1))
+    return std::optional<SmallVector<int64_t>>();
+  auto axes = b.constantInts(1, what);
+  if (failed(axes))
+    return failure();
+  return std::optional<SmallVector<int64_t>>(*axes);
+}
+
+template <bool fromInput> LogicalResult convertSqueeze(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  auto axes = readAxes<fromInput>(b, "Squeeze axes");
+  if (failed(x) || failed(axes))
+    return failure();
+  ArrayRef<int64_t> shape = b.typeOf(*x).getShape();
+  SmallVector<bool> drop(shape.size(), false);
+  if (!*axes) {
+    for (size_t d = 0; d < shape.size(); ++d)
+      drop[d] = shape[d] == 1;
+  }
+  for (int64_t axis : axes->value_or(SmallVector<int64_t>())) {
+    auto d = b.normalizeAxis(axis, shape.size());
+    if (failed(d))
+      return failure();
+    if (shape[*d] != 1)
+      return b.emitError() << "cannot squeeze dim " << axis << " of size " << shape[*d];
+    drop[*d] = true;
+  }
+  SmallVector<int64_t> out;
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (!drop[d])
+      out.push_back(shape[d]);
+  return setReshaped(b, *x, out);
+}
+
+template <bool fromInput> LogicalResult convertUnsqueeze(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  auto axes = readAxes<fromInput>(b, "Unsqueeze axes");
+  if (failed(x) || failed(axes))
+    return failure();
+  if (!*axes)
+    return b.emitError() << "requires axes";
+  ArrayRef<int64_t> shape = b.typeOf(*x).getShape();
+  int64_t outRank = shape.size() + (*axes)->size();
+  SmallVector<bool> inserted(outRank, false);
+  for (int64_t axis : **axes) {
+    auto d = b.normalizeAxis(axis, outRank);
+    if (failed(d))
+      return failure();
+    if (inserted[*d])
+      return b.emitError() << "axes repeat dim " << *d;
+    inserted[*d] = true;
+  }
+  SmallVector<int64_t> out;
+  const int64_t *next = shape.begin();
+  for (int64_t d = 0; d < outRank; ++d)
+    out.push_back(inserted[d] ? 1 : *next++);
+  return setReshaped(b, *x, out);
+}
+
+LogicalResult convertTranspose(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = b.typeOf(*x).getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    perm.push_back(d);
+  perm = b.intsAttr("perm").value_or(perm);
+  auto result = b.create<kg::TransposeOp>(*x, b.builder().getDenseI64ArrayAttr(perm));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertConcat(OpBinder &b) {
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < b.numInputs(); ++i) {
+    auto v = b.requiredInput(i);
+    if (failed(v))
+      return failure();
+    if (b.typeOf(*v).getElementType() != b.typeOf(inputs.empty() ? *v : inputs[0]).getElementType())
+      return b.emitError() << "inputs have different element types";
+    inputs.push_back(*v);
+  }
+  if (inputs.empty())
+    return b.emitError() << "needs at least one input";
+  if (!b.hasAttr("axis"))
+    return b.emitError() << "requires axis";
+  auto axis = b.normalizeAxis(b.intAttr("axis", 0), b.typeOf(inputs[0]).getRank());
+  if (failed(axis))
+    return failure();
+  auto result = b.create<kg::ConcatOp>(inputs, b.builder().getI64IntegerAttr(*axis));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// ONNX slice bounds → kg.slice's normalized per-dim start, size and step: negative starts and
+// ends count from the end, then clamp to the dim ([0, d] going forward, [-1, d-1] backward).
+LogicalResult buildSlice(OpBinder &b, Value x, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                         std::optional<SmallVector<int64_t>> axes,
+                         std::optional<SmallVector<int64_t>> steps) {
+  ArrayRef<int64_t> shape = b.typeOf(x).getShape();
+  int64_t rank = shape.size(), n = starts.size();
+  if (!axes) {
+    axes.emplace();
+    for (int64_t i = 0; i < n; ++i)
+      axes->push_back(i);
+  }
+  if (!steps)
+    steps.emplace(n, 1);
+  if (int64_t(ends.size()) != n || int64_t(axes->size()) != n || int64_t(steps->size()) != n)
+    return b.emitError() << "starts, ends, axes and steps differ in length";
+  SmallVector<int64_t> kStarts(rank, 0), kSizes(shape), kSteps(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (int64_t i = 0; i < n; ++i) {
+    auto axis = b.normalizeAxis((*axes)[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis])
+      return b.emitError() << "axes repeat dim " << *axis;
+    seen[*axis] = true;
+    int64_t dim = shape[*axis], step = (*steps)[i], start = starts[i], end = ends[i];
+    if (step == 0)
+      return b.emitError() << "slice step is 0";
+    if (start < 0)
+      start += dim;
+    if (end < 0)
+      end += dim;
+    int64_t size = 0;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+      if (end > start)
+        size = 1 + (end - start - 1) / step;
+    } else if (dim > 0) {
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+      uint64_t magnitude = uint64_t(-(step + 1)) + 1; // |step| without overflow
+      if (start > end)
+        size = int64_t(1 + uint64_t(start - end - 1) / magnitude);
+    } else {
+      start = 0;
+    }
+    kStarts[*axis] = start;
+    kSizes[*axis] = size;
+    kSteps[*axis] = step;
+  }
+  OpBuilder &ob = b.builder();
+  auto result =
+      b.create<kg::SliceOp>(x, ob.getDenseI64ArrayAttr(kStarts), ob.getDenseI64ArrayAttr(kSizes),
+                            ob.getDenseI64ArrayAttr(kSteps));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// Slice-1: starts, ends and axes are attributes; steps are 1.
+LogicalResult convertSlice1(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto starts = b.intsAttr("starts"), ends = b.intsAttr("ends");
+  if (!starts || !ends)
+    return b.emitError() << "requires starts and ends";
+  return buildSlice(b, *x, *starts, *ends, b.intsAttr("axes"), std::nullopt);
+}
+
+// Slice-10+: starts, ends, axes and steps are (constant) inputs.
+LogicalResult convertSlice10(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  auto starts = b.constantInts(1, "Slice starts"), ends = b.constantInts(2, "Slice ends");
+  if (failed(x) || failed(starts) || failed(ends))
+    return failure();
+  std::optional<SmallVector<int64_t>> optional[2];
+  const char *names[2] = {"Slice axes", "Slice steps"};
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!b.input(3 + i))
+      continue;
+    auto values = b.constantInts(3 + i, names[i]);
+    if (failed(values))
+      return failure();
+    optional[i] = *values;
+  }
+  return buildSlice(b, *x, *starts, *ends, optional[0], optional[1]);
+}
+
+LogicalResult convertGather(OpBinder &b) {
+  auto data = b.requiredInput(0), indices = b.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  auto axis = b.normalizeAxis(b.intAttr("axis", 0), b.typeOf(*data).getRank());
+  if (failed(axis))
+    return failure();
+  // Constant indices are checked here; the kernel trusts them.
+  Attribute constant;
+  if (matchPattern(*indices, m_Constant(&constant))) {
+    int64_t extent = b.typeOf(*data).getDimSize(*axis);
+    for (int64_t index : graph::readAsInt64(constant).value_or(std::vector<int64_t>()))
+      if (index < -extent || index >= extent)
+        return b.emitError() << "index " << index << " is out of range for a dim of size "
+                             << extent;
+  }
+  auto result = b.create<kg::GatherOp>(*data, *indices, b.builder().getI64IntegerAttr(*axis));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// Shape-15 added start/end: negative counts from the end, then both clamp to [0, rank].
+template <bool hasRange> LogicalResult convertShape(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = b.typeOf(*x).getRank(), start = 0, end = rank;
+  if (hasRange) {
+    auto clampToRank = [&](int64_t v) {
+      return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+    };
+    start = clampToRank(b.intAttr("start", 0));
+    end = clampToRank(b.intAttr("end", rank));
+  }
+  auto result = b.create<kg::ShapeOp>(*x, b.builder().getI64IntegerAttr(start),
+                                      b.builder().getI64IntegerAttr(std::max(start, end)));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertConstantOfShape(OpBinder &b) {
+  auto shapeInput = b.requiredInput(0);
+  auto dims = b.constantInts(0, "ConstantOfShape shape");
+  if (failed(shapeInput) || failed(dims))
+    return failure();
+  if (checkedNumElements(*dims) < 0)
+    return b.emitError() << "shape " << graph::formatShape(*dims) << " is invalid";
+  // The fill value defaults to a float 0.
+  TypedAttr fill = b.builder().getF32FloatAttr(0);
+  if (auto tensor = b.tensorAttr("value")) {
+    if (failed(*tensor))
+      return failure();
+    if ((*tensor)->getNumElements() != 1)
+      return b.emitError() << "value must hold exactly one element";
+    Type elementType = (*tensor)->getElementType();
+    auto floats = graph::readAsDouble(**tensor);
+    auto ints = graph::readAsInt64(**tensor);
+    if (!floats || !ints)
+      return b.emitError() << "value of type " << elementType << " is not supported";
+    if (isa<FloatType>(elementType))
+      fill = FloatAttr::get(elementType, (*floats)[0]);
+    else
+      fill = IntegerAttr::get(elementType, (*ints)[0]);
+  }
+  Type elementType = fill.getType();
+  auto result = b.createTyped<kg::ConstantOfShapeOp>(RankedTensorType::get(*dims, elementType),
+                                                     *shapeInput, fill);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertIdentity(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  return failed(x) ? failure() : b.setResults({*x});
+}
+
+LogicalResult convertConstant(OpBinder &b) {
+  OpBuilder &ob = b.builder();
+  ElementsAttr value;
+  if (auto tensor = b.tensorAttr("value")) {
+    if (failed(*tensor))
+      return failure();
+    value = **tensor;
+  } else if (b.hasAttr("value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, ob.getF32Type()),
+                                   b.floatAttr("value_float", 0));
+  } else if (auto floats = b.floatsAttr("value_floats")) {
+    value =
+        DenseElementsAttr::get(RankedTensorType::get({int64_t(floats->size())}, ob.getF32Type()),
+                               ArrayRef<float>(*floats));
+  } else if (b.hasAttr("value_int")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, ob.getI64Type()),
+                                   b.intAttr("value_int", 0));
+  } else if (auto ints = b.intsAttr("value_ints")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({int64_t(ints->size())}, ob.getI64Type()),
+                                   ArrayRef<int64_t>(*ints));
+  } else {
+    return b.emitError() << "has no value Kiln supports (value, value_float(s), value_int(s))";
+  }
+  if (b.hadError())
+    return failure();
+  return b.setResults({b.constant(value)});
+}
+
+LogicalResult convertCast(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  if (!b.hasAttr("to"))
+    return b.emitError() << "requires 'to'";
+  int64_t to = b.intAttr("to", 0);
+  Type elementType = convertElementType(b.context(), int32_t(to));
+  if (!elementType)
+    return b.emitError() << "cannot cast to " << onnxTypeName(int32_t(to));
+  auto result = b.createTyped<kg::CastOp>(b.typeOf(*x).clone(elementType), *x);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertWhere(OpBinder &b) {
+  auto cond = b.requiredInput(0), lhs = b.requiredInput(1), rhs = b.requiredInput(2);
+  if (failed(cond) || failed(lhs) || failed(rhs))
+    return failure();
+  if (!b.typeOf(*cond).getElementType().isInteger(1))
+    return b.emitError() << "condition must be bool";
+  if (b.typeOf(*lhs).getElementType() != b.typeOf(*rhs).getElementType())
+    return b.emitError() << "X and Y have different element types";
+  auto result = b.create<kg::WhereOp>(*cond, *lhs, *rhs);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+} // namespace
+
+void populateShapeConverters(ConverterRegistry &r) {
+  r.add("Reshape", 5, convertReshape<false>);
+  r.add("Reshape", 14, convertReshape<true>);
+  r.add("Flatten", 1, convertFlatten);
+  r.add("Squeeze", 1, convertSqueeze<false>);
+  r.add("Squeeze", 13, convertSqueeze<true>);
+  r.add("Unsqueeze", 1, convertUnsqueeze<false>);
+  r.add("Unsqueeze", 13, convertUnsqueeze<true>);
+  r.add("Transpose", 1, convertTranspose);
+  r.add("Concat", 4, convertConcat);
+  r.add("Slice", 1, convertSlice1);
+  r.add("Slice", 10, convertSlice10);
+  r.add("Gather", 1, convertGather);
+  r.add("Shape", 1, convertShape<false>);
+  r.add("Shape", 15, convertShape<true>);
+  r.add("ConstantOfShape", 9, convertConstantOfShape);
+  r.add("Identity", 1, convertIdentity);
+  r.add("Constant", 1, convertConstant);
+  r.add("Cast", 6, convertCast);
+  r.add("Where", 9, convertWhere);
+}
+
+} // namespace kiln::onnx_frontend
