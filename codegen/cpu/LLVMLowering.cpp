@@ -1,5 +1,6 @@
 // Lowers stage functions (scf/affine/memref/arith/math) to the LLVM dialect.
 #include "codegen/cpu/LLVMLowering.h"
+#include "codegen/cpu/PromoteAccumulators.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -37,6 +38,11 @@ struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<Modu
   }
 };
 
+struct PromoteAccumulatorsPass : PassWrapper<PromoteAccumulatorsPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PromoteAccumulatorsPass)
+  void runOnOperation() override { promoteAccumulators(getOperation()); }
+};
+
 } // namespace
 
 LogicalResult lowerToLLVMDialect(ModuleOp module) {
@@ -48,7 +54,13 @@ LogicalResult lowerToLLVMDialect(ModuleOp module) {
         f.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(), UnitAttr::get(ctx));
 
   PassManager pm(ctx);
+  // Hoist index arithmetic so accumulator addresses are visibly loop-invariant, then keep
+  // the accumulators in registers across the reduction loops.
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addNestedPass<func::FuncOp>(std::make_unique<PromoteAccumulatorsPass>());
   pm.addPass(std::make_unique<ApproximateMathPass>());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertSCFToCFPass());

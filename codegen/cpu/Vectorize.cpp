@@ -70,19 +70,28 @@ private:
     return indices;
   }
 
-  enum class Access { Uniform, Contiguous, Other };
-  Access classify(AffineMap composed) {
+  enum class Access { Uniform, Contiguous, Strided, Other };
+  // Along the vector loop: no movement, unit stride in the last dim, or a constant stride in
+  // the last dim (strided convolutions and pooling), gathered.
+  Access classify(AffineMap composed, int64_t *lastStride = nullptr) {
     bool uniform = true;
+    int64_t last = 0;
     for (unsigned k = 0; k < composed.getNumResults(); ++k) {
       auto stride = strideAlong(composed.getResult(k), position);
       if (!stride)
         return Access::Other;
-      bool last = k + 1 == composed.getNumResults();
-      if (*stride != 0 && !(last && *stride == 1))
+      bool isLast = k + 1 == composed.getNumResults();
+      if (*stride != 0 && !(isLast && *stride > 0))
         return Access::Other;
       uniform &= *stride == 0;
+      if (isLast)
+        last = *stride;
     }
-    return uniform ? Access::Uniform : Access::Contiguous;
+    if (lastStride)
+      *lastStride = last;
+    if (uniform)
+      return Access::Uniform;
+    return last == 1 ? Access::Contiguous : Access::Strided;
   }
 
   // Access maps of the body are over the iter vars (block arguments) it names.
@@ -115,10 +124,29 @@ private:
       if (!map)
         return failure();
       AffineMap composed = onLoopVars(*map);
-      Access kind = classify(composed);
+      int64_t stride = 0;
+      Access kind = classify(composed, &stride);
       if (kind == Access::Other)
         return failure();
       SmallVector<Value> indices = laneZeroIndices(composed);
+      if (kind == Access::Strided) {
+        // Lane i reads base + i * stride; every lane stays in bounds since the block does.
+        auto vecType = VectorType::get({width}, load.getType());
+        SmallVector<int32_t> offsets;
+        for (int64_t i = 0; i < width; ++i)
+          offsets.push_back(int32_t(i * stride));
+        auto offsetType = VectorType::get({width}, b.getI32Type());
+        auto offsetsOp = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(offsetType, ArrayRef<int32_t>(offsets)));
+        auto maskType = VectorType::get({width}, b.getI1Type());
+        auto mask = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(maskType, true));
+        auto passThru = b.create<arith::ConstantOp>(loc, b.getZeroAttr(vecType));
+        auto gather = b.create<vector::GatherOp>(loc, vecType, load.getMemRef(), indices,
+                                                 offsetsOp, mask, passThru);
+        for (Operation *o : {offsetsOp.getOperation(), mask.getOperation(), passThru.getOperation(), gather.getOperation()})
+          track(o);
+        vectorValues[load.getResult()] = gather;
+        return success();
+      }
       if (kind == Access::Uniform) {
         auto scalar = b.create<memref::LoadOp>(loc, load.getMemRef(), indices);
         track(scalar);

@@ -39,7 +39,7 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, Operation *operation, Val
     Value x = kb.load(rb, kb.buffer(op.getInput()), identity(ctx, iv.size()), iv);
     Value var = rb.create<arith::AddFOp>(loc, param(op.getVariance()),
                                          kb.constantFloat(rb, x.getType(), eps), fm);
-    Value inv = rb.create<math::RsqrtOp>(loc, var, fm);
+    Value inv = rb.create<arith::DivFOp>(loc, kb.constantFloat(rb, x.getType(), 1.0), rb.create<math::SqrtOp>(loc, var, fm), fm);
     Value centered = rb.create<arith::SubFOp>(loc, x, param(op.getMean()), fm);
     Value scaled = rb.create<arith::MulFOp>(loc, rb.create<arith::MulFOp>(loc, centered, inv, fm),
                                             param(op.getScale()), fm);
@@ -91,7 +91,7 @@ static LogicalResult lowerLayerNorm(KernelBuilder &kb, Operation *operation, Val
     auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
     Value c = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, mean, row, iv), fm);
     Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), kb.constantFloat(rb, et, eps), fm);
-    Value r = rb.create<arith::MulFOp>(loc, c, rb.create<math::RsqrtOp>(loc, v, fm), fm);
+    Value r = rb.create<arith::DivFOp>(loc, c, rb.create<math::SqrtOp>(loc, v, fm), fm);
     r = rb.create<arith::MulFOp>(loc, r, kb.loadBroadcast(rb, op.getScale(), iv), fm);
     if (op.getBias())
       r = rb.create<arith::AddFOp>(loc, r, kb.loadBroadcast(rb, op.getBias(), iv), fm);
