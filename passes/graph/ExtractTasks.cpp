@@ -87,7 +87,9 @@ void outline(Group &group, func::FuncOp main, SymbolTable &symbols, unsigned ind
     name.resize(60);
   name += "_" + std::to_string(index);
 
-  OpBuilder b(main);
+  // Tasks follow @main in the module, in call order.
+  OpBuilder b(main.getContext());
+  b.setInsertionPointToEnd(main->getParentOfType<ModuleOp>().getBody());
   SmallVector<Type> inputTypes;
   for (Value v : inputs)
     inputTypes.push_back(v.getType());

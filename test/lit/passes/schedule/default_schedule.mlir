@@ -1,0 +1,239 @@
+// RUN: kiln-opt %s --split-input-file --kiln-default-schedule="print-trace check-roundtrip" \
+// RUN:   --mlir-print-local-scope | FileCheck %s
+
+// matmul + bias + relu: the bias add is inlined into the relu; the matmul is tiled 8 x 16
+// (register block x vector), its outer tiles fused into one parallel loop with the init
+// hoisted before the reduce loop, and the relu epilogue runs per tile in the same loop.
+// CHECK: // kiln-trace @matmul_bias_relu: [{"ints":[],"names":["add"],"primitive":"compute_inline"}
+// CHECK-SAME: {"ints":[],"names":["relu","matmul.i.0+matmul.j.0"],"primitive":"reverse_compute_at"}
+// CHECK-LABEL: func.func @matmul_bias_relu
+// CHECK: kl.for %[[F:.*]] : "matmul.i.0+matmul.j.0" in 128 parallel {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1.init" in 8 {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.j.1.init" in 16 vectorized {
+// CHECK-NEXT: kl.block "matmul.init"
+// CHECK: kl.for %{{.*}} : "matmul.k" in 128 {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1" in 8 unrolled {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.j.1" in 16 vectorized {
+// CHECK-NEXT: kl.block "matmul" {{.*}} iter_vars({{.*}}) {
+// CHECK: kl.for %{{.*}} : "relu.i" in 8 {
+// CHECK-NEXT: kl.for %{{.*}} : "relu.j" in 16 vectorized {
+// CHECK-NEXT: kl.block "relu" [%[[F]],
+// CHECK-NOT: kl.block "add"
+func.func @matmul_bias_relu(%A: memref<64x128xf32>, %B: memref<128x256xf32>, %bias: memref<256xf32>, %out: memref<64x256xf32>) attributes {kiln.kernel} {
+  %0 = memref.alloc() : memref<64x256xf32>
+  %1 = memref.alloc() : memref<64x256xf32>
+  kl.for %i : "matmul.i" in 64 {
+    kl.for %j : "matmul.j" in 256 {
+      kl.for %k : "matmul.k" in 128 {
+        kl.block "matmul" [%i, %j, %k] affine_map<(d0, d1, d2) -> (d0, d1, d2)> iter_vars(%vi: spatial 64, %vj: spatial 256, %vk: reduce 128) init {
+        ^bb0(%a: index, %b: index, %c: index):
+          %z = arith.constant 0.0 : f32
+          affine.store %z, %0[%a, %b] : memref<64x256xf32>
+        } {
+          %x = affine.load %A[%vi, %vk] : memref<64x128xf32>
+          %y = affine.load %B[%vk, %vj] : memref<128x256xf32>
+          %acc = affine.load %0[%vi, %vj] : memref<64x256xf32>
+          %m = arith.mulf %x, %y fastmath<fast> : f32
+          %s = arith.addf %acc, %m fastmath<fast> : f32
+          affine.store %s, %0[%vi, %vj] : memref<64x256xf32>
+        }
+      }
+    }
+  }
+  kl.for %i : "add.i" in 64 {
+    kl.for %j : "add.j" in 256 {
+      kl.block "add" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 64, %vj: spatial 256) {
+        %x = affine.load %0[%vi, %vj] : memref<64x256xf32>
+        %b = affine.load %bias[%vj] : memref<256xf32>
+        %s = arith.addf %x, %b fastmath<fast> : f32
+        affine.store %s, %1[%vi, %vj] : memref<64x256xf32>
+      }
+    }
+  }
+  kl.for %i : "relu.i" in 64 {
+    kl.for %j : "relu.j" in 256 {
+      kl.block "relu" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 64, %vj: spatial 256) {
+        %x = affine.load %1[%vi, %vj] : memref<64x256xf32>
+        %z = arith.constant 0.0 : f32
+        %r = arith.maximumf %x, %z fastmath<fast> : f32
+        affine.store %r, %out[%vi, %vj] : memref<64x256xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// conv + bias + relu as the graph-to-loop lowering emits it. The padding (an affine.if) is
+// not inlined into the convolution's hot loop: it stays a parallel nest of its own. The
+// convolution keeps rc/ry/rx outside a 5 x 5 output tile (y unrolled, x vectorized); both
+// fit whole, so only n and f are left to fuse into the parallel loop.
+// CHECK: // kiln-trace @task_conv_kernel:
+// CHECK-LABEL: func.func @task_conv_kernel
+// CHECK: "pad.i0+pad.i1+pad.i2+pad.i3" in 98 parallel {
+// CHECK-NEXT: kl.block "pad"
+// CHECK: "conv.n+conv.f" in 3 parallel {
+// CHECK-NEXT: "conv.y.init" in 5 {
+// CHECK-NEXT: "conv.x.init" in 5 vectorized {
+// CHECK: "conv.rc" in 2 {
+// CHECK-NEXT: "conv.ry" in 3 {
+// CHECK-NEXT: "conv.rx" in 3 {
+// CHECK-NEXT: "conv.y" in 5 unrolled {
+// CHECK-NEXT: "conv.x" in 5 vectorized {
+// CHECK: "relu.i3" in 5 vectorized {
+// CHECK-NEXT: kl.block "relu"
+// CHECK-NOT: kl.block "add"
+func.func @task_conv_kernel(%arg0: memref<1x2x5x5xf32>, %arg1: memref<3x2x3x3xf32>, %arg2: memref<1x3x1x1xf32>, %arg3: memref<1x3x5x5xf32>) attributes {kiln.kernel} {
+  %alloc = memref.alloc() : memref<1x3x5x5xf32>
+  %alloc_0 = memref.alloc() : memref<1x2x7x7xf32>
+  %alloc_1 = memref.alloc() : memref<1x3x5x5xf32>
+  kl.for %arg4 : "pad.i0" in 1 {
+    kl.for %arg5 : "pad.i1" in 2 {
+      kl.for %arg6 : "pad.i2" in 7 {
+        kl.for %arg7 : "pad.i3" in 7 {
+          kl.block "pad" [%arg4, %arg5, %arg6, %arg7] affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)> iter_vars(%arg8: spatial 1, %arg9: spatial 2, %arg10: spatial 7, %arg11: spatial 7) {
+            %0 = affine.if affine_set<(d0, d1, d2, d3) : (d2 - 1 >= 0, -d2 + 5 >= 0, d3 - 1 >= 0, -d3 + 5 >= 0)>(%arg8, %arg9, %arg10, %arg11) -> f32 {
+              %1 = affine.load %arg0[%arg8, %arg9, %arg10 - 1, %arg11 - 1] : memref<1x2x5x5xf32>
+              affine.yield %1 : f32
+            } else {
+              %cst = arith.constant 0.000000e+00 : f32
+              affine.yield %cst : f32
+            }
+            affine.store %0, %alloc_0[%arg8, %arg9, %arg10, %arg11] : memref<1x2x7x7xf32>
+          }
+        }
+      }
+    }
+  }
+  kl.for %arg4 : "conv.n" in 1 {
+    kl.for %arg5 : "conv.f" in 3 {
+      kl.for %arg6 : "conv.y" in 5 {
+        kl.for %arg7 : "conv.x" in 5 {
+          kl.for %arg8 : "conv.rc" in 2 {
+            kl.for %arg9 : "conv.ry" in 3 {
+              kl.for %arg10 : "conv.rx" in 3 {
+                kl.block "conv" [%arg4, %arg5, %arg6, %arg7, %arg8, %arg9, %arg10] affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4, d5, d6)> iter_vars(%arg11: spatial 1, %arg12: spatial 3, %arg13: spatial 5, %arg14: spatial 5, %arg15: reduce 2, %arg16: reduce 3, %arg17: reduce 3) init {
+                ^bb0(%arg11: index, %arg12: index, %arg13: index, %arg14: index, %arg15: index, %arg16: index, %arg17: index):
+                  %cst = arith.constant 0.000000e+00 : f32
+                  affine.store %cst, %alloc_1[%arg11, %arg12, %arg13, %arg14] : memref<1x3x5x5xf32>
+                } {
+                  %0 = affine.load %alloc_0[%arg11, (%arg12 floordiv 3) * 2 + %arg15, %arg13 + %arg16, %arg14 + %arg17] : memref<1x2x7x7xf32>
+                  %1 = affine.load %arg1[%arg12, %arg15, %arg16, %arg17] : memref<3x2x3x3xf32>
+                  %2 = affine.load %alloc_1[%arg11, %arg12, %arg13, %arg14] : memref<1x3x5x5xf32>
+                  %3 = arith.mulf %0, %1 fastmath<reassoc,contract> : f32
+                  %4 = arith.addf %2, %3 fastmath<reassoc,contract> : f32
+                  affine.store %4, %alloc_1[%arg11, %arg12, %arg13, %arg14] : memref<1x3x5x5xf32>
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  kl.for %arg4 : "add.i0" in 1 {
+    kl.for %arg5 : "add.i1" in 3 {
+      kl.for %arg6 : "add.i2" in 5 {
+        kl.for %arg7 : "add.i3" in 5 {
+          kl.block "add" [%arg4, %arg5, %arg6, %arg7] affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)> iter_vars(%arg8: spatial 1, %arg9: spatial 3, %arg10: spatial 5, %arg11: spatial 5) {
+            %0 = affine.load %alloc_1[0, %arg9, %arg10, %arg11] : memref<1x3x5x5xf32>
+            %1 = affine.load %arg2[0, %arg9, 0, 0] : memref<1x3x1x1xf32>
+            %2 = arith.addf %0, %1 fastmath<reassoc,contract> : f32
+            affine.store %2, %alloc[%arg8, %arg9, %arg10, %arg11] : memref<1x3x5x5xf32>
+          }
+        }
+      }
+    }
+  }
+  kl.for %arg4 : "relu.i0" in 1 {
+    kl.for %arg5 : "relu.i1" in 3 {
+      kl.for %arg6 : "relu.i2" in 5 {
+        kl.for %arg7 : "relu.i3" in 5 {
+          kl.block "relu" [%arg4, %arg5, %arg6, %arg7] affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)> iter_vars(%arg8: spatial 1, %arg9: spatial 3, %arg10: spatial 5, %arg11: spatial 5) {
+            %0 = affine.load %alloc[0, %arg9, %arg10, %arg11] : memref<1x3x5x5xf32>
+            %cst = arith.constant 0.000000e+00 : f32
+            %1 = arith.cmpf oge, %0, %cst : f32
+            %cst_2 = arith.constant 0.000000e+00 : f32
+            %2 = arith.select %1, %0, %cst_2 : f32
+            affine.store %2, %arg3[%arg8, %arg9, %arg10, %arg11] : memref<1x3x5x5xf32>
+          }
+        }
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// Elementwise only: a transpose reads with a stride along the last dim, so nothing is
+// vectorized; the loops are fused into one parallel loop.
+// CHECK-LABEL: func.func @transpose
+// CHECK: kl.for %{{.*}} : "t.i+t.j" in 128 parallel {
+// CHECK-NOT: vectorized
+func.func @transpose(%A: memref<16x8xf32>, %out: memref<8x16xf32>) attributes {kiln.kernel} {
+  kl.for %i : "t.i" in 8 {
+    kl.for %j : "t.j" in 16 {
+      kl.block "t" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 16) {
+        %x = affine.load %A[%vj, %vi] : memref<16x8xf32>
+        affine.store %x, %out[%vi, %vj] : memref<8x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A producer with two readers is not inlined; the row sum is parallel over rows, and the
+// scale epilogue joins it per row: its column dim keeps its full range (12, one vector).
+// CHECK-LABEL: func.func @row_reduce
+// CHECK: "shift.i" in 5 parallel {
+// CHECK-NEXT: "shift.j" in 12 vectorized {
+// CHECK-NEXT: kl.block "shift"
+// CHECK: kl.for %[[I:.*]] : "sum.i" in 5 parallel {
+// CHECK-NEXT: kl.block "sum.init" [%[[I]]]
+// CHECK: kl.for %{{.*}} : "sum.j" in 12 {
+// CHECK: kl.for %{{.*}} : "scale.i" in 1 {
+// CHECK-NEXT: kl.for %{{.*}} : "scale.j" in 12 vectorized {
+// CHECK-NEXT: kl.block "scale" [%[[I]],
+func.func @row_reduce(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {kiln.kernel} {
+  %p = memref.alloc() : memref<5x12xf32>
+  %s = memref.alloc() : memref<5xf32>
+  kl.for %i : "shift.i" in 5 {
+    kl.for %j : "shift.j" in 12 {
+      kl.block "shift" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 5, %vj: spatial 12) {
+        %x = affine.load %X[%vi, %vj] : memref<5x12xf32>
+        %one = arith.constant 1.0 : f32
+        %r = arith.addf %x, %one fastmath<fast> : f32
+        affine.store %r, %p[%vi, %vj] : memref<5x12xf32>
+      }
+    }
+  }
+  kl.for %i : "sum.i" in 5 {
+    kl.for %j : "sum.j" in 12 {
+      kl.block "sum" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 5, %vj: reduce 12) init {
+      ^bb0(%a: index, %b: index):
+        %z = arith.constant 0.0 : f32
+        affine.store %z, %s[%a] : memref<5xf32>
+      } {
+        %x = affine.load %p[%vi, %vj] : memref<5x12xf32>
+        %acc = affine.load %s[%vi] : memref<5xf32>
+        %r = arith.addf %acc, %x fastmath<fast> : f32
+        affine.store %r, %s[%vi] : memref<5xf32>
+      }
+    }
+  }
+  kl.for %i : "scale.i" in 5 {
+    kl.for %j : "scale.j" in 12 {
+      kl.block "scale" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 5, %vj: spatial 12) {
+        %x = affine.load %p[%vi, %vj] : memref<5x12xf32>
+        %t = affine.load %s[%vi] : memref<5xf32>
+        %r = arith.mulf %x, %t fastmath<fast> : f32
+        affine.store %r, %Y[%vi, %vj] : memref<5x12xf32>
+      }
+    }
+  }
+  return
+}
