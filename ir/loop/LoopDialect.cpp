@@ -40,8 +40,8 @@ void ForOp::print(OpAsmPrinter &p) {
   p << " in " << getExtent();
   if (getKind() != kSerial)
     p << " " << getKind();
-  p.printOptionalAttrDict((*this)->getAttrs(),
-                          {getExtentAttrName(), getLoopNameAttrName(), getKindAttrName()});
+  p.printOptionalAttrDictWithKeyword(
+      (*this)->getAttrs(), {getExtentAttrName(), getLoopNameAttrName(), getKindAttrName()});
   p << " ";
   p.printRegion(getBody(), /*printEntryBlockArgs=*/false, /*printBlockTerminators=*/false);
 }
@@ -61,7 +61,7 @@ ParseResult ForOp::parse(OpAsmParser &parser, OperationState &state) {
   Builder &b = parser.getBuilder();
   state.addAttribute(getExtentAttrName(state.name), b.getI64IntegerAttr(extent));
   state.addAttribute(getKindAttrName(state.name), b.getStringAttr(kind));
-  if (parser.parseOptionalAttrDict(state.attributes))
+  if (parser.parseOptionalAttrDictWithKeyword(state.attributes))
     return failure();
   iv.type = b.getIndexType();
   Region *body = state.addRegion();
@@ -101,8 +101,9 @@ void BlockOp::print(OpAsmPrinter &p) {
       << getDomains()[i];
   }
   p << ")";
-  p.printOptionalAttrDict((*this)->getAttrs(), {getBlockNameAttrName(), getBindingsAttrName(),
-                                                getDomainsAttrName(), getIterKindsAttrName()});
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                     {getBlockNameAttrName(), getBindingsAttrName(),
+                                      getDomainsAttrName(), getIterKindsAttrName()});
   if (!getInit().empty()) {
     p << " init ";
     p.printRegion(getInit(), /*printEntryBlockArgs=*/true, /*printBlockTerminators=*/false);
@@ -143,7 +144,7 @@ ParseResult BlockOp::parse(OpAsmParser &parser, OperationState &state) {
     return success();
   };
   if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Paren, parseIterVar) ||
-      parser.parseOptionalAttrDict(state.attributes))
+      parser.parseOptionalAttrDictWithKeyword(state.attributes))
     return failure();
   state.addAttribute(getDomainsAttrName(state.name), b.getDenseI64ArrayAttr(domains));
   state.addAttribute(getIterKindsAttrName(state.name), b.getDenseI64ArrayAttr(kinds));

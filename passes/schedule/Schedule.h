@@ -7,11 +7,13 @@
 #ifndef KILN_PASSES_SCHEDULE_SCHEDULE_H
 #define KILN_PASSES_SCHEDULE_SCHEDULE_H
 
+#include "ir/loop/LoopDialect.h"
 #include "passes/schedule/Trace.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <optional>
 #include <string>
 
 namespace kiln::schedule {
@@ -22,21 +24,31 @@ public:
 
   // --- loop transformations (LoopTransforms.cpp)
   // Splits `loop` into nested loops with the given extents, outermost first; at most one
-  // factor may be -1 (inferred). Non-divisible splits leave the blocks predicated.
-  // Returns the new loop names: "<loop>.0", "<loop>.1", ...
+  // factor may be -1 (inferred). A split whose extents multiply to more than the loop's is
+  // accepted only when every block under the loop is predicated off (an iter var leaves its
+  // domain) for the extra iterations. Returns the new names: "<loop>.0", "<loop>.1", ...
   mlir::FailureOr<llvm::SmallVector<std::string>> split(llvm::StringRef loop,
                                                        llvm::ArrayRef<int64_t> factors);
-  // Fuses perfectly nested consecutive loops (outermost first) into one; returns its name.
+  // Fuses perfectly nested consecutive serial loops (outermost first) into one loop named
+  // "<a>+<b>+..."; loops binding reduce iter vars fuse only with each other.
   mlir::FailureOr<std::string> fuse(llvm::ArrayRef<std::string> loops);
-  // Reorders loops of one perfect nest chain into the given order.
+  // Gives the named serial loops (one perfect chain from the outermost to the innermost named
+  // loop) the given order; unnamed loops of the chain keep their positions.
   mlir::LogicalResult reorder(llvm::ArrayRef<std::string> loops);
 
-  // --- annotations (Annotations.cpp)
+  // --- annotations (Annotations.cpp): serial loops only. parallel: no reduce iter var bound
+  // to it, no parallel loop around or inside. vectorize: innermost, extent <= 64, only blocks
+  // with affine accesses invariant or unit-stride along it, no predicate. unroll: <= 256.
   mlir::LogicalResult parallel(llvm::StringRef loop);
   mlir::LogicalResult vectorize(llvm::StringRef loop);
   mlir::LogicalResult unroll(llvm::StringRef loop);
 
-  // --- compute location (ComputeLocation.cpp)
+  // --- compute location (ComputeLocation.cpp, Inline.cpp)
+  // compute_at: moves an all-spatial producer (sole writer of its buffer, identity indices)
+  // to the start of `loop`, which must hold every reader, over the region they read there.
+  // reverse_compute_at: moves an all-spatial consumer after its producers into the end of
+  // `loop`, over the region they finish writing in one iteration.
+  // compute_inline: replaces each load of an injective block's buffer by its computation.
   mlir::LogicalResult computeAt(llvm::StringRef block, llvm::StringRef loop);
   mlir::LogicalResult reverseComputeAt(llvm::StringRef block, llvm::StringRef loop);
   mlir::LogicalResult computeInline(llvm::StringRef block);
@@ -49,6 +61,9 @@ public:
   // `loop`; returns that block's name.
   mlir::FailureOr<std::string> decomposeReduction(llvm::StringRef block, llvm::StringRef loop);
 
+  // Applies one recorded step (dispatching on its primitive name; see Schedule.cpp for the
+  // registry) and records it again on success.
+  mlir::LogicalResult apply(const TraceStep &step);
   // Replays every step of `trace`; stops at the first failing step.
   mlir::LogicalResult replay(const Trace &trace);
 
@@ -58,10 +73,23 @@ public:
 
 private:
   mlir::LogicalResult fail(const llvm::Twine &message);
+  void record(TraceStep step) { recorded.steps.push_back(std::move(step)); }
+  // Look a loop / block up by name; null (with the error set) when absent.
+  loop::ForOp getLoop(llvm::StringRef name);
+  loop::BlockOp getBlock(llvm::StringRef name);
   mlir::func::FuncOp kernel;
   Trace recorded;
   std::string error;
 };
+
+// The names of the registered primitives, as they appear in traces.
+llvm::SmallVector<llvm::StringRef> primitiveNames();
+
+// Serialises `trace` to JSON text, parses it back, replays it on a copy of `original` and
+// compares the printed result with `scheduled`. Returns a message describing the first
+// difference, or std::nullopt when the round trip reproduces `scheduled` exactly.
+std::optional<std::string> checkTraceRoundTrip(mlir::func::FuncOp original,
+                                               mlir::func::FuncOp scheduled, const Trace &trace);
 
 } // namespace kiln::schedule
 

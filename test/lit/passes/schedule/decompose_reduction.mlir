@@ -67,6 +67,37 @@ func.func @tiled(%A: memref<16x8xf32>, %B: memref<8x32xf32>, %C: memref<16x32xf3
 
 // -----
 
+// The graph-to-loop lowering passes every iter var to every access; the init's store ignores
+// vk, which must not leave a dangling constant index behind in the init block.
+// CHECK-LABEL: func.func @unused_access_operands
+// CHECK: kl.block "mm.init" {{.*}} iter_vars(%[[A:.*]]: spatial 16, %[[B:.*]]: spatial 32) {
+// CHECK-NEXT: arith.constant 0.0
+// CHECK-NEXT: affine.store %{{.*}}, %{{.*}}[%[[A]], %[[B]]] : memref<16x32xf32>
+// CHECK-NEXT: }
+func.func @unused_access_operands(%A: memref<16x8xf32>, %B: memref<8x32xf32>, %C: memref<16x32xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "decompose_reduction", names = ["mm", "mm.k"]}]} {
+  kl.for %i : "mm.i" in 16 {
+    kl.for %j : "mm.j" in 32 {
+      kl.for %k : "mm.k" in 8 {
+        kl.block "mm" [%i, %j, %k] affine_map<(d0, d1, d2) -> (d0, d1, d2)> iter_vars(%vi: spatial 16, %vj: spatial 32, %vk: reduce 8) init {
+        ^bb0(%a: index, %b: index, %c: index):
+          %z = arith.constant 0.0 : f32
+          affine.store %z, %C[%a + %c * 0, %b] : memref<16x32xf32>
+        } {
+          %x = affine.load %A[%vi, %vk] : memref<16x8xf32>
+          %y = affine.load %B[%vk, %vj] : memref<8x32xf32>
+          %acc = affine.load %C[%vi, %vj] : memref<16x32xf32>
+          %m = arith.mulf %x, %y fastmath<fast> : f32
+          %s = arith.addf %acc, %m fastmath<fast> : f32
+          affine.store %s, %C[%vi, %vj] : memref<16x32xf32>
+        }
+      }
+    }
+  }
+  return
+}
+
+// -----
+
 // With mm.k outermost, an init placed inside it would reset the sums on every k.
 // expected-error @+1 {{step 1 (decompose_reduction): cannot decompose block 'mm' at loop 'mm.j': enclosing loop 'mm.k' binds a reduce iter var}}
 func.func @under_reduce_loop(%A: memref<16x8xf32>, %B: memref<8x32xf32>, %C: memref<16x32xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "reorder", names = ["mm.k", "mm.i"]}, {primitive = "decompose_reduction", names = ["mm", "mm.j"]}]} {

@@ -1,0 +1,277 @@
+// The default schedule (rules in the style of TVM's MetaSchedule CPU defaults, without search)
+// and the kiln-default-schedule pass.
+//
+//  1. Inline each injective block into its single reader, except a padding-like (select/if)
+//     or transcendental producer into a reduction: it would be recomputed in the hot loop, so
+//     (as TVM does on CPU) it stays a nest of its own.
+//  2. Each reduction block (anchor), in a nest fresh from the lowering: tile the last spatial
+//     loop by a vector width (whole if <= 16, else 16/8/4 when it divides, else the largest
+//     divisor <= 16) and the one before by a register block (largest divisor <= 8), order
+//     outer spatial / reduce / register / vector, fuse the outer spatial loops into one
+//     parallel loop, hoist the init before the reduce loops, unroll the register loop and
+//     vectorize the vector loop (when its accesses allow). All-spatial blocks after it that
+//     read what it produces move into its parallel loop (reverse_compute_at) and vectorize.
+//  3. Every other nest: vector-tile the last loop, fuse the rest into a parallel loop.
+// Each step is a checked primitive; a step that is illegal (e.g. a strided access that cannot
+// vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
+#include "passes/schedule/DefaultSchedule.h"
+#include "passes/schedule/Passes.h"
+#include "passes/schedule/Utils.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace kiln::loop;
+using namespace kiln::schedule::detail;
+
+namespace kiln::schedule {
+
+static int64_t largestDivisorAtMost(int64_t n, int64_t bound) {
+  for (int64_t d = std::min(n, bound); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+// Vector width for a loop of extent n: all of it up to 16, else a full 16/8/4-lane vector
+// when one divides n (no remainder, no predicate), else the largest divisor up to 16.
+static int64_t vectorWidth(int64_t n) {
+  if (n <= 16)
+    return n;
+  for (int64_t w : {16, 8, 4})
+    if (n % w == 0)
+      return w;
+  return largestDivisorAtMost(n, 16);
+}
+
+static SmallVector<std::string> blockNames(func::FuncOp kernel) {
+  SmallVector<std::string> names;
+  kernel.walk([&](BlockOp b) { names.push_back(b.getBlockName().str()); });
+  return names;
+}
+
+// The block's loops when it sits alone in a perfect nest whose loop k binds iter var k.
+static std::optional<SmallVector<ForOp>> cleanNest(BlockOp block) {
+  SmallVector<ForOp> loops = privateLoops(block);
+  if (loops.empty() || !llvm::isa<func::FuncOp>(loops.front()->getParentOp()) ||
+      loops.size() != block.getNumIterVars() || !block.getBindings().isIdentity())
+    return std::nullopt;
+  for (auto [loop, var] : llvm::zip(loops, block.getLoopVars()))
+    if (loop.getInductionVar() != var || loop.getKind() != ForOp::kSerial)
+      return std::nullopt;
+  return loops;
+}
+
+static bool expensiveToRecompute(BlockOp block) {
+  WalkResult r = block.getBody().walk([](Operation *op) {
+    if (llvm::isa<arith::SelectOp, scf::IfOp, affine::AffineIfOp>(op) ||
+        llvm::isa<math::MathDialect>(op->getDialect()))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+static void inlineProducers(func::FuncOp kernel, Schedule &s) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const std::string &name : blockNames(kernel)) {
+      BlockOp block = findBlock(kernel, name);
+      SmallVector<Value> written = writtenBuffers(block);
+      if (block.hasReduction() || written.size() != 1)
+        continue;
+      SmallVector<BlockOp> readers = readersOf(kernel, written[0]);
+      if (readers.size() != 1 || readers[0] == block ||
+          (readers[0].hasReduction() && expensiveToRecompute(block)))
+        continue;
+      if (succeeded(s.computeInline(name))) {
+        changed = true;
+        break;
+      }
+    }
+  }
+}
+
+// Vectorizes the loop directly around `block`, splitting off a vector-width loop when it is
+// longer than a vector; returns false when it cannot be vectorized.
+static bool vectorizeInnermost(Schedule &s, BlockOp block) {
+  auto loop = llvm::dyn_cast<ForOp>(block->getParentOp());
+  if (!loop || loop.getExtent() < 2 || !vectorizeBlocker(loop, /*checkStructure=*/false).empty())
+    return false;
+  std::string name = loop.getLoopName().str();
+  if (loop.getExtent() > 64) {
+    int64_t width = vectorWidth(loop.getExtent());
+    auto names = width > 1 ? s.split(name, {-1, width}) : FailureOr<SmallVector<std::string>>();
+    if (failed(names))
+      return false;
+    name = names->back();
+  }
+  return succeeded(s.vectorize(name));
+}
+
+// Fuses `outer` (a perfect chain, outermost first) into one loop and parallelizes it.
+static std::string fuseParallel(Schedule &s, ArrayRef<std::string> outer) {
+  std::string fused = outer.front();
+  if (outer.size() > 1)
+    if (auto name = s.fuse(outer); succeeded(name))
+      fused = *name;
+  (void)s.parallel(fused);
+  return fused;
+}
+
+// Step 2 for one reduction block; returns the parallel loop epilogues go under.
+static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
+                                                    SmallVector<ForOp> loops) {
+  std::string blockName = block.getBlockName().str();
+  SmallVector<std::string> names, outer, reduce;
+  SmallVector<unsigned> spatial;
+  SmallVector<int64_t> extents;
+  for (auto [k, loop] : llvm::enumerate(loops)) {
+    names.push_back(loop.getLoopName().str());
+    extents.push_back(loop.getExtent());
+    if (block.isReduceVar(k)) {
+      reduce.push_back(names.back());
+    } else {
+      outer.push_back(names.back());
+      spatial.push_back(k);
+    }
+  }
+  if (spatial.empty())
+    return std::nullopt;
+  // Decided before any split invalidates `loops`.
+  unsigned vec = spatial.back();
+  bool vectorizable = vectorizeBlocker(loops[vec], /*checkStructure=*/false).empty();
+
+  // Splits spatial loop k into outer/inner; returns the inner loop's name. A loop no longer
+  // than `width` is not split: it becomes the inner loop itself.
+  auto tile = [&](unsigned k, int64_t width) -> std::string {
+    if (width <= 1)
+      return "";
+    if (width == extents[k]) {
+      outer.erase(llvm::find(outer, names[k]));
+      return names[k];
+    }
+    auto parts = s.split(names[k], {-1, width});
+    if (failed(parts))
+      return "";
+    *llvm::find(outer, names[k]) = (*parts)[0];
+    return (*parts)[1];
+  };
+  std::string regLoop, vecLoop;
+  if (spatial.size() > 1) {
+    unsigned reg = spatial[spatial.size() - 2];
+    regLoop = tile(reg, largestDivisorAtMost(extents[reg], 8));
+  }
+  if (vectorizable)
+    vecLoop = tile(vec, vectorWidth(extents[vec]));
+
+  SmallVector<std::string> order(outer);
+  order.append(reduce.begin(), reduce.end());
+  for (const std::string &loop : {regLoop, vecLoop})
+    if (!loop.empty())
+      order.push_back(loop);
+  SmallVector<std::string> current;
+  for (ForOp loop : enclosingLoops(block))
+    current.push_back(loop.getLoopName().str());
+  if (current != order)
+    (void)s.reorder(order);
+  std::optional<std::string> parallelLoop;
+  if (!outer.empty())
+    parallelLoop = fuseParallel(s, outer);
+  if (auto init = s.decomposeReduction(blockName, reduce.front()); succeeded(init))
+    vectorizeInnermost(s, findBlock(s.getKernel(), *init));
+  if (!regLoop.empty())
+    (void)s.unroll(regLoop);
+  if (!vecLoop.empty())
+    (void)s.vectorize(vecLoop);
+  return parallelLoop;
+}
+
+static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops) {
+  SmallVector<std::string> outer;
+  for (ForOp loop : loops)
+    outer.push_back(loop.getLoopName().str());
+  std::string vecLoop;
+  ForOp last = loops.back();
+  int64_t extent = last.getExtent(), width = vectorWidth(extent);
+  if (width > 1 && vectorizeBlocker(last, /*checkStructure=*/false).empty()) {
+    if (width == extent) {
+      vecLoop = outer.pop_back_val();
+    } else if (auto parts = s.split(outer.back(), {-1, width}); succeeded(parts)) {
+      outer.back() = (*parts)[0];
+      vecLoop = (*parts)[1];
+    }
+  }
+  if (!outer.empty())
+    fuseParallel(s, outer);
+  if (!vecLoop.empty())
+    (void)s.vectorize(vecLoop);
+}
+
+LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
+  inlineProducers(kernel, s);
+  llvm::StringSet<> done;
+  SmallVector<std::string> order = blockNames(kernel);
+  for (auto [index, name] : llvm::enumerate(order)) {
+    if (done.contains(name))
+      continue;
+    BlockOp block = findBlock(kernel, name);
+    std::optional<SmallVector<ForOp>> loops = cleanNest(block);
+    if (!loops)
+      continue;
+    if (!block.hasReduction()) {
+      scheduleSpatial(s, *loops);
+      continue;
+    }
+    std::optional<std::string> parallelLoop = scheduleReduction(s, block, *loops);
+    if (!parallelLoop)
+      continue;
+    for (const std::string &next : ArrayRef<std::string>(order).drop_front(index + 1)) {
+      BlockOp epilogue = findBlock(kernel, next);
+      if (epilogue.hasReduction() || !cleanNest(epilogue))
+        continue;
+      if (succeeded(s.reverseComputeAt(next, *parallelLoop))) {
+        done.insert(next);
+        vectorizeInnermost(s, findBlock(kernel, next));
+      }
+    }
+  }
+  return verify(kernel);
+}
+
+#define GEN_PASS_DEF_DEFAULTSCHEDULE
+#include "passes/schedule/Passes.h.inc"
+
+namespace {
+struct DefaultSchedulePass : impl::DefaultScheduleBase<DefaultSchedulePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> kernels;
+    getOperation().walk([&](func::FuncOp f) {
+      if (f->hasAttr("kiln.kernel"))
+        kernels.push_back(f);
+    });
+    for (func::FuncOp kernel : kernels) {
+      func::FuncOp original =
+          checkRoundTrip ? llvm::cast<func::FuncOp>(kernel->clone()) : func::FuncOp();
+      Schedule s(kernel);
+      LogicalResult result = applyDefaultSchedule(kernel, s);
+      if (failed(result))
+        kernel.emitError("default schedule produced invalid IR");
+      else
+        result = reportTrace(kernel, original, s.trace(), printTrace, checkRoundTrip);
+      if (original)
+        original->erase();
+      if (failed(result))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace
+
+} // namespace kiln::schedule
