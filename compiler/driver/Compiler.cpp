@@ -10,7 +10,7 @@
 #include "compiler/registration/Registration.h"
 #include "passes/conversion/Passes.h"
 #include "passes/graph/Passes.h"
-
+#include "passes/schedule/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -119,7 +119,7 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
   if (emit != Emit::Graph) {
     pm.addPass(conversion::createLowerGraphToLoop());
     if (options.optLevel >= 1)
-      ;
+      pm.addPass(schedule::createDefaultSchedule());
   }
   if (failed(pm.run(*module)))
     return failWith("graph compilation of " + modelPath + " failed");

@@ -5,7 +5,7 @@
 #include "ir/loop/LoopDialect.h"
 #include "passes/conversion/Passes.h"
 #include "passes/graph/Passes.h"
-
+#include "passes/schedule/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,7 +36,7 @@ void registerKilnDialects(mlir::DialectRegistry &registry) {
 void registerKilnPasses() {
   graph::registerKilnGraphPasses();
   conversion::registerKilnConversionPasses();
-
+  schedule::registerSchedulePasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
 }

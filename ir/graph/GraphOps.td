@@ -64,8 +64,14 @@ def KG_ReluOp : KG_UnaryOp<"relu">;
 def KG_ExpOp : KG_UnaryOp<"exp">;
 def KG_NegOp : KG_UnaryOp<"neg">;
 def KG_HardSwishOp : KG_UnaryOp<"hard_swish">;
-def KG_LeakyReluOp : KG_UnaryOp<"leaky_relu", (ins F32Attr:$alpha)>;
-def KG_ClipOp : KG_UnaryOp<"clip", (ins F32Attr:$min, F32Attr:$max)>;
+// Ops with attributes spell out their result type: the parser cannot infer types from
+// attributes that are not yet stored in the op's properties.
+def KG_LeakyReluOp : KG_UnaryOp<"leaky_relu", (ins F32Attr:$alpha)> {
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+def KG_ClipOp : KG_UnaryOp<"clip", (ins F32Attr:$min, F32Attr:$max)> {
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
 
 def KG_CastOp : KG_Op<"cast"> {
   let summary = "elementwise conversion to the result's element type";
@@ -159,7 +165,7 @@ def KG_SoftmaxOp : KG_InferredOp<"softmax"> {
   let summary = "softmax along one axis (opset >= 13 semantics)";
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 class KG_ReduceOp<string mnemonic> : KG_InferredOp<mnemonic> {
