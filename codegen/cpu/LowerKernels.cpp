@@ -166,12 +166,17 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
       if (f.getKind() == ForOp::kVectorized)
         vectorLoops.push_back(f);
     });
-    for (ForOp f : vectorLoops)
-      (void)vectorizeLoop(f);
+    bool rootVectorized = false;
+    for (ForOp f : vectorLoops) {
+      bool isRoot = f.getOperation() == clone;
+      if (succeeded(vectorizeLoop(f)) && isRoot)
+        rootVectorized = true; // the whole stage is now straight-line vector code
+    }
     // Predicates depend on loop extents: decide them before the loops are lowered.
     SmallVector<std::pair<BlockOp, bool>> blocks;
     stage.walk([&](BlockOp block) { blocks.push_back({block, !loop::bindingsStayInDomain(block)}); });
-    lowerNest(clone, begin, end);
+    if (!rootVectorized)
+      lowerNest(clone, begin, end);
     // Stack buffers live once per task invocation (per thread), never per iteration.
     stage.walk([&](memref::AllocaOp alloca) { alloca->moveBefore(&entry->front()); });
     for (auto [block, needsPredicate] : blocks)

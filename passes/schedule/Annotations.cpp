@@ -47,8 +47,9 @@ LogicalResult Schedule::parallel(StringRef name) {
 }
 
 // Why codegen could not turn `block`'s instances along `iv` into vector ops, or "" if it can.
-// Accesses must be invariant along the loop or contiguous (unit stride in the last buffer
-// dim only); stores must be contiguous; iter vars that vary along the loop may feed only
+// Accesses must be invariant along the loop or move along the last buffer dim only: loads
+// by any positive constant stride (codegen gathers strided ones, e.g. stride-2 convolutions),
+// stores contiguously; iter vars that vary along the loop may feed only
 // accesses; the block must not need a predicate.
 static std::string vectorBlocker(BlockOp block, Value iv) {
   std::string name = ("block '" + block.getBlockName() + "'").str();
@@ -85,7 +86,8 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
       if (!c)
         return name + " has an access that is not linear along the loop";
       bool last = d + 1 == rank;
-      if (c.getValue() != 0 && !(last && c.getValue() == 1))
+      bool allowed = c.getValue() == 0 || (last && (access.isWrite ? c.getValue() == 1 : c.getValue() > 0));
+      if (!allowed)
         return name + " has a non-contiguous access";
       if (access.isWrite && last && c.getValue() != 1)
         return name + " stores to an address that does not advance with the loop";

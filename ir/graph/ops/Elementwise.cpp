@@ -61,10 +61,13 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn f
   return makeDense(type, out);
 }
 
-#define KILN_BINARY(OP, EXPR)                                                                  \
+#define KILN_BINARY(OP, EXPR, SAME)                                                                \
   LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
                                      Adaptor adaptor, SmallVectorImpl<Type> &results) {        \
     Type elementType = llvm::cast<ShapedType>(adaptor.getLhs().getType()).getElementType();    \
+    Type rhsType = llvm::cast<ShapedType>(adaptor.getRhs().getType()).getElementType();        \
+    if (SAME && elementType != rhsType) /* Pow's exponent may have its own type */             \
+      return emitOptionalError(loc, "operand element types differ");                          \
     return inferBroadcast(loc, {adaptor.getLhs(), adaptor.getRhs()}, elementType, results);    \
   }                                                                                            \
   OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
@@ -72,11 +75,11 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn f
                       [](double a, double b, bool isInt) -> double { return EXPR; });          \
   }
 
-KILN_BINARY(AddOp, a + b)
-KILN_BINARY(SubOp, a - b)
-KILN_BINARY(MulOp, a * b)
-KILN_BINARY(DivOp, isInt ? (b == 0 ? 0 : std::trunc(a / b)) : a / b)
-KILN_BINARY(PowOp, std::pow(a, b))
+KILN_BINARY(AddOp, a + b, true)
+KILN_BINARY(SubOp, a - b, true)
+KILN_BINARY(MulOp, a * b, true)
+KILN_BINARY(DivOp, isInt ? (b == 0 ? 0 : std::trunc(a / b)) : a / b, true)
+KILN_BINARY(PowOp, std::pow(a, b), false)
 #undef KILN_BINARY
 
 template <typename Fn>

@@ -35,8 +35,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                           Adaptor adaptor, SmallVectorImpl<Type> &results) {
   auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
-  if (adaptor.getAxis() < 0 || adaptor.getAxis() >= input.getRank())
-    return emitOptionalError(loc, "softmax axis ", adaptor.getAxis(), " out of range");
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return emitOptionalError(loc, "softmax axis ", axis, " out of range");
   results.push_back(input);
   return success();
 }

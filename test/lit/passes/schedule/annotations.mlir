@@ -184,3 +184,20 @@ func.func @unroll_long(%A: memref<2x512xf32>, %out: memref<2x512xf32>) attribute
   }
   return
 }
+
+// -----
+
+// A stride-2 read along the last dim (a strided convolution's input) vectorizes as a gather.
+// CHECK-LABEL: func.func @vectorize_strided_load
+// CHECK: kl.for %{{.*}} : "s.j" in 8 vectorized
+func.func @vectorize_strided_load(%A: memref<4x16xf32>, %out: memref<4x8xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "vectorize", names = ["s.j"]}]} {
+  kl.for %i : "s.i" in 4 {
+    kl.for %j : "s.j" in 8 {
+      kl.block "s" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 4, %vj: spatial 8) {
+        %x = affine.load %A[%vi, %vj * 2] : memref<4x16xf32>
+        affine.store %x, %out[%vi, %vj] : memref<4x8xf32>
+      }
+    }
+  }
+  return
+}
