@@ -94,6 +94,27 @@ private:
     return last == 1 ? Access::Contiguous : Access::Strided;
   }
 
+  // True when reading `stride * width` contiguous elements from any lane-0 address of the
+  // access stays inside the buffer: the largest lane-0 linear offset over all loop values,
+  // plus the wide load's length, is below the buffer's element count.
+  bool overreadStaysInBuffer(AffineMap composed, Value memref, int64_t stride) {
+    auto type = llvm::cast<MemRefType>(memref.getType());
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      return false;
+    SmallVector<int64_t> extents;
+    for (Value v : block.getLoopVars()) {
+      auto arg = llvm::cast<BlockArgument>(v);
+      extents.push_back(llvm::cast<loop::ForOp>(arg.getOwner()->getParentOp()).getExtent());
+    }
+    extents[position] = 1; // lane 0
+    int64_t maxOffset = 0, rowStride = 1;
+    for (int64_t k = composed.getNumResults() - 1; k >= 0; --k) {
+      maxOffset += loop::exprRange(composed.getResult(k), extents).second * rowStride;
+      rowStride *= type.getDimSize(k);
+    }
+    return maxOffset + stride * width - 1 < type.getNumElements();
+  }
+
   // Access maps of the body are over the iter vars (block arguments) it names.
   std::optional<AffineMap> iterVarMap(AffineMap map, ValueRange operands) {
     SmallVector<AffineExpr> dims;
@@ -129,6 +150,21 @@ private:
       if (kind == Access::Other)
         return failure();
       SmallVector<Value> indices = laneZeroIndices(composed);
+      if (kind == Access::Strided && stride <= 4 && overreadStaysInBuffer(composed, load.getMemRef(), stride)) {
+        // Lanes i * stride of one wide contiguous load: two loads and a shuffle instead of a
+        // gather. The wide load reads up to stride - 1 elements past the last lane, which
+        // overreadStaysInBuffer proved to be inside the buffer.
+        auto wideType = VectorType::get({width * stride}, load.getType());
+        auto wide = b.create<vector::LoadOp>(loc, wideType, load.getMemRef(), indices);
+        SmallVector<int64_t> lanes;
+        for (int64_t i = 0; i < width; ++i)
+          lanes.push_back(i * stride);
+        auto picked = b.create<vector::ShuffleOp>(loc, wide, wide, lanes);
+        track(wide);
+        track(picked);
+        vectorValues[load.getResult()] = picked;
+        return success();
+      }
       if (kind == Access::Strided) {
         // Lane i reads base + i * stride; every lane stays in bounds since the block does.
         auto vecType = VectorType::get({width}, load.getType());
