@@ -17,8 +17,8 @@ static std::string spatialName(size_t i, const char *prefix = "") {
   return std::string(prefix) + (i < 4 ? kSpatialNames[i] : ("s" + std::to_string(i)));
 }
 
-// Copies the input into a padded buffer: one block fills it with the pad value, a second
-// copies the input into its interior. Both are plain contiguous nests that vectorize, where a
+// Copies the input into a padded buffer: blocks fill the border with the pad value, another
+// copies the input into the interior. All are plain affine nests that vectorize, where a
 // single block with a bounds test per element would not.
 static Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, double padValue) {
   auto type = llvm::cast<MemRefType>(kb.buffer(input).getType());
@@ -29,9 +29,24 @@ static Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, dou
   for (size_t i = 0; i < spatial; ++i)
     shape[i + 2] += pads[i] + pads[i + spatial];
   Value padded = kb.allocate(MemRefType::get(shape, type.getElementType()));
-  kb.emitBlock("pad_fill", spatialAxes(shape), [&](OpBuilder &rb, ValueRange iv) {
-    kb.store(rb, kb.constantFloat(rb, type.getElementType(), padValue), padded, iv);
-  });
+  // Only the border needs the pad value: per spatial dim, the slabs before and after the
+  // interior (corners are written by more than one slab, with the same value).
+  for (size_t d = 2; d < shape.size(); ++d) {
+    for (bool atEnd : {false, true}) {
+      int64_t width = atEnd ? pads[d - 2 + spatial] : pads[d - 2];
+      if (width == 0)
+        continue;
+      int64_t offset = atEnd ? shape[d] - width : 0;
+      SmallVector<int64_t> slab(shape);
+      slab[d] = width;
+      kb.emitBlock("pad_fill", spatialAxes(slab), [&](OpBuilder &rb, ValueRange iv) {
+        SmallVector<AffineExpr> at;
+        for (size_t k = 0; k < shape.size(); ++k)
+          at.push_back(rb.getAffineDimExpr(k) + (k == d ? offset : 0));
+        kb.store(rb, kb.constantFloat(rb, type.getElementType(), padValue), padded, at, iv);
+      });
+    }
+  }
   kb.emitBlock("pad_copy", spatialAxes(type.getShape()), [&](OpBuilder &rb, ValueRange iv) {
     SmallVector<AffineExpr> readExprs, writeExprs;
     for (size_t d = 0; d < shape.size(); ++d) {

@@ -23,10 +23,17 @@ func.func private @task_matmul_relu(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) ->
 
 // -----
 
-// Padding becomes its own block with an affine.if on the unpadded bounds.
+// Padding becomes border fills (top, bottom, left, right) and a copy into the interior.
 // CHECK-LABEL: func.func @task_conv_kernel
-// CHECK: kl.block "pad"
-// CHECK: affine.if
+// CHECK: %[[PAD:.*]] = memref.alloc() : memref<1x3x6x6xf32>
+// CHECK: kl.block "pad_fill" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 3, {{.*}}: spatial 1, {{.*}}: spatial 6)
+// CHECK: affine.store %{{.*}}, %[[PAD]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: kl.block "pad_fill_1"
+// CHECK: affine.store %{{.*}}, %[[PAD]][%{{.*}}, %{{.*}}, %{{.*}} + 5, %{{.*}}]
+// CHECK: kl.block "pad_fill_2"
+// CHECK: kl.block "pad_fill_3"
+// CHECK: kl.block "pad_copy" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 3, {{.*}}: spatial 4, {{.*}}: spatial 4)
+// CHECK: affine.store %{{.*}}, %[[PAD]][%{{.*}}, %{{.*}}, %{{.*}} + 1, %{{.*}} + 1]
 // CHECK: kl.block "conv" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 2, {{.*}}: spatial 4, {{.*}}: spatial 4, {{.*}}: reduce 3, {{.*}}: reduce 3, {{.*}}: reduce 3)
 func.func private @task_conv(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x2x4x4xf32> attributes {kiln.task} {
   %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x4x4xf32>
