@@ -117,3 +117,30 @@ def test_reduce_random_axes(seed, opt_level):
         inits = []
     model = _model([node], [_value("x", shape)], [_value("y", ref.shape)], inits)
     _check(model, {"x": x}, np.asarray(ref), opt_level)
+
+
+@pytest.mark.parametrize("opt_level", [0, 3])
+@pytest.mark.parametrize("seed", range(CASES))
+def test_pointwise_conv_with_epilogue(seed, opt_level):
+    """1x1 convolutions with a residual add and relu are lowered on flattened N x C x (H*W)
+    buffers; the epilogue operands broadcast in every rank they may come with."""
+    rng = np.random.default_rng(400 + seed)
+    group = int(rng.choice([1, 2]))
+    cin, cout = group * int(rng.integers(1, 9)), group * int(rng.integers(1, 9))
+    h, w = (int(v) for v in rng.integers(1, 12, size=2))
+    x = rng.standard_normal((1, cin, h, w)).astype(np.float32)
+    weight = rng.standard_normal((cout, cin // group, 1, 1)).astype(np.float32)
+    bias = rng.standard_normal(cout).astype(np.float32)
+    # The residual operand: a full tensor, or a per-channel [C, 1, 1] that broadcasts.
+    shape = (1, cout, h, w) if seed % 2 == 0 else (cout, 1, 1)
+    residual = rng.standard_normal(shape).astype(np.float32)
+    conv = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(weight),
+                                      torch.from_numpy(bias), groups=group).numpy()
+    ref = np.maximum(conv + residual, 0)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], group=group),
+             helper.make_node("Add", ["c", "r"], ["s"]),
+             helper.make_node("Relu", ["s"], ["y"])]
+    model = _model(nodes, [_value("x", x.shape), _value("r", residual.shape)],
+                   [_value("y", ref.shape)],
+                   [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")])
+    _check(model, {"x": x, "r": residual}, ref, opt_level)

@@ -60,8 +60,44 @@ static Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, dou
   return padded;
 }
 
+// A 1x1 unpadded stride-1 convolution on flattened N x C x P buffers (see LowerGraphToLoop):
+// out[n, f, p] = bias[f] + sum_c in[n, group(f) * Cg + c, p] * w[f, c, 0, 0].
+static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out) {
+  auto outShape = llvm::cast<MemRefType>(out.getType()).getShape();
+  auto weightShape = op.getWeight().getType().getShape();
+  int64_t outPerGroup = weightShape[0] / op.getGroup();
+  Value input = kb.buffer(op.getInput()), weight = kb.buffer(op.getWeight());
+  Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
+  Type elementType = op.getType().getElementType();
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<Axis> axes = {{"n", outShape[0]}, {"f", outShape[1]}, {"p", outShape[2]},
+                            {"rc", weightShape[1], true}};
+  SmallVector<AffineExpr> inIdx = {d(0), d(1).floorDiv(outPerGroup) * weightShape[1] + d(3), d(2)};
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+  SmallVector<AffineExpr> wIdx = {d(1), d(3), zero, zero};
+  SmallVector<AffineExpr> outIdx = {d(0), d(1), d(2)};
+  Location loc = kb.loc;
+  kb.emitBlock(
+      "conv", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+        Value prod = rb.create<arith::MulFOp>(loc, kb.load(rb, input, inIdx, iv),
+                                              kb.load(rb, weight, wIdx, iv), fm);
+        Value acc = kb.load(rb, out, outIdx, iv);
+        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);
+        kb.store(rb, init, out, outIdx, iv);
+      });
+  return success();
+}
+
 static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value out) {
   auto op = llvm::cast<ConvOp>(operation);
+  if (llvm::cast<MemRefType>(out.getType()).getRank() != op.getType().getRank())
+    return lowerPointwiseConv(kb, op, out);
   auto outType = op.getType();
   Type elementType = outType.getElementType();
   if (!llvm::isa<FloatType>(elementType))

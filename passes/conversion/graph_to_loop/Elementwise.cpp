@@ -104,7 +104,9 @@ static LogicalResult lowerElementwise(KernelBuilder &kb, Operation *op, Value ou
     return op->emitOpError("is only supported on floating-point tensors");
   std::string base = op->getName().stripDialect().str();
   Location loc = kb.loc;
-  kb.emitBlock(base, spatialAxes(type.getShape()), [&](OpBuilder &rb, ValueRange iv) {
+  // The iteration space is the output buffer's: it may be a flattened view of the tensor.
+  auto outShape = llvm::cast<MemRefType>(out.getType()).getShape();
+  kb.emitBlock(base, spatialAxes(outShape), [&](OpBuilder &rb, ValueRange iv) {
     SmallVector<Value> x;
     for (Value operand : op->getOperands())
       x.push_back(kb.loadBroadcast(rb, operand, iv));

@@ -15,9 +15,39 @@ std::string kernelNameFor(StringRef task) { return (task + "_kernel").str(); }
 
 namespace {
 
-MemRefType toMemRef(Type type) {
+// With `flattenSpatial`, an NCHW tensor (lower ranks are first left-padded with 1s, as
+// broadcasting aligns them) becomes an N x C x (H*W) buffer: same bytes, one spatial dim.
+MemRefType toMemRef(Type type, bool flattenSpatial = false) {
   auto tensor = llvm::cast<RankedTensorType>(type);
-  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+  if (!flattenSpatial)
+    return MemRefType::get(tensor.getShape(), tensor.getElementType());
+  SmallVector<int64_t> shape(4 - tensor.getRank(), 1);
+  llvm::append_range(shape, tensor.getShape());
+  return MemRefType::get({shape[0], shape[1], shape[2] * shape[3]}, tensor.getElementType());
+}
+
+// A 1x1, stride-1, unpadded 2-D convolution with its elementwise epilogue reads and writes
+// each image as one contiguous row per channel: the whole task is lowered on N x C x (H*W)
+// buffers, so the anchor is a matrix product whose long pixel dim vectorizes fully.
+bool isPointwiseConvTask(func::FuncOp task) {
+  Block &body = task.getBody().front();
+  auto conv = llvm::dyn_cast<graph::ConvOp>(body.front());
+  if (!conv || conv.getType().getRank() != 4)
+    return false;
+  auto weight = conv.getWeight().getType().getShape();
+  if (weight[2] != 1 || weight[3] != 1 ||
+      llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
+      llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+    return false;
+  // The weight and bias keep their own layout: nothing else may read them.
+  for (Value param : {conv.getWeight(), conv.getBias()})
+    if (param && !param.hasOneUse())
+      return false;
+  auto atMostRank4 = [](Value v) { return llvm::cast<RankedTensorType>(v.getType()).getRank() <= 4; };
+  for (Operation &op : body.without_terminator())
+    if (!llvm::all_of(op.getOperands(), atMostRank4) || !llvm::all_of(op.getResults(), atMostRank4))
+      return false;
+  return true;
 }
 
 const lowering::LoweringRegistry &registry() {
@@ -36,11 +66,17 @@ const lowering::LoweringRegistry &registry() {
 
 LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
   OpBuilder b(task);
+  bool flatten = isPointwiseConvTask(task);
+  // In a flattened task the conv's weight and bias keep their shapes.
+  auto isConvParam = [&](Value v) {
+    auto conv = llvm::dyn_cast<graph::ConvOp>(task.getBody().front().front());
+    return flatten && conv && (v == conv.getWeight() || v == conv.getBias());
+  };
   SmallVector<Type> argTypes;
-  for (Type t : task.getArgumentTypes())
-    argTypes.push_back(toMemRef(t));
+  for (BlockArgument arg : task.getArguments())
+    argTypes.push_back(toMemRef(arg.getType(), flatten && !isConvParam(arg)));
   for (Type t : task.getResultTypes())
-    argTypes.push_back(toMemRef(t));
+    argTypes.push_back(toMemRef(t, flatten));
   auto kernel = b.create<func::FuncOp>(task.getLoc(), kernelNameFor(task.getSymName()),
                                        b.getFunctionType(argTypes, {}));
   kernel->setAttr("kiln.kernel", b.getUnitAttr());
@@ -66,7 +102,7 @@ LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
       if (v == result)
         out = entry->getArgument(numInputs + i);
     if (!out)
-      out = kb.allocate(toMemRef(result.getType()));
+      out = kb.allocate(toMemRef(result.getType(), flatten));
     kb.bind(result, out);
     kb.loc = op.getLoc();
     if (failed(it->second(kb, &op, out)))

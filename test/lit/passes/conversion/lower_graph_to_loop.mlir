@@ -39,3 +39,20 @@ func.func private @task_conv(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x3x3xf32>) -
   %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x4x4xf32>
   return %c : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A 1x1 unpadded conv task runs on N x C x (H*W) buffers; its weight and bias keep their
+// shapes and the per-channel epilogue operand is flattened the way it broadcasts.
+// CHECK-LABEL: func.func @task_pointwise_kernel
+// CHECK-SAME: (%[[X:.*]]: memref<1x4x12xf32>, %[[W:.*]]: memref<2x4x1x1xf32>, %[[S:.*]]: memref<1x2x1xf32>, %[[OUT:.*]]: memref<1x2x12xf32>)
+// CHECK: kl.block "conv" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 2, {{.*}}: spatial 12, {{.*}}: reduce 4)
+// CHECK: affine.load %[[X]]
+// CHECK: affine.load %[[W]][%{{.*}}, %{{.*}}, 0, 0]
+// CHECK: kl.block "mul"
+// CHECK: affine.load %[[S]][0, %{{.*}}, 0]
+func.func private @task_pointwise(%x: tensor<1x4x3x4xf32>, %w: tensor<2x4x1x1xf32>, %s: tensor<2x1x1xf32>) -> tensor<1x2x3x4xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x3x4xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x3x4xf32>
+  %m = kg.mul %c, %s : (tensor<1x2x3x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x4xf32>
+  return %m : tensor<1x2x3x4xf32>
+}
