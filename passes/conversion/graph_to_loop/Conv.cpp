@@ -60,6 +60,66 @@ static Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, dou
   return padded;
 }
 
+// For a strided convolution: the padded input split by phase, P[n, c, a..., q...] =
+// padded[n, c, q * stride + a], so that each tap reads a unit-stride row of one phase (the
+// window's x * stride + r becomes phase r mod stride, row x + r floordiv stride) and the
+// output's spatial loops vectorize with contiguous loads.
+static Value emitPhaseSplitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> strides) {
+  auto type = llvm::cast<MemRefType>(kb.buffer(input).getType());
+  size_t spatial = type.getRank() - 2;
+  SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(1)};
+  for (size_t i = 0; i < spatial; ++i)
+    shape.push_back(strides[i]);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t padded = type.getDimSize(i + 2) + pads[i] + pads[i + spatial];
+    int64_t rows = (padded + strides[i] - 1) / strides[i];
+    // Whole 16-lane rows let the fill vectorize; the extra columns are never read.
+    if (i + 1 == spatial)
+      rows = (rows + 15) / 16 * 16;
+    shape.push_back(rows);
+  }
+  Value split = kb.allocate(MemRefType::get(shape, type.getElementType()));
+  kb.emitBlock("pad_fill", spatialAxes(shape), [&](OpBuilder &rb, ValueRange iv) {
+    kb.store(rb, kb.constantFloat(rb, type.getElementType(), 0.0), split, iv);
+  });
+  // One copy block per phase, over the rows of that phase that hold input (not padding):
+  // stores are contiguous and loads stride by `stride`, so both vectorize.
+  int64_t numPhases = 1;
+  for (size_t i = 0; i < spatial; ++i)
+    numPhases *= strides[i];
+  for (int64_t phase = 0; phase < numPhases; ++phase) {
+    SmallVector<int64_t> a(spatial), first(spatial), count(spatial);
+    bool empty = false;
+    for (int64_t i = spatial - 1, rest = phase; i >= 0; --i) {
+      a[i] = rest % strides[i];
+      rest /= strides[i];
+      int64_t p = pads[i], st = strides[i], size = type.getDimSize(i + 2);
+      first[i] = std::max<int64_t>(0, (p - a[i] + st - 1) / st);
+      int64_t last = (size - 1 + p - a[i]) >= 0 ? (size - 1 + p - a[i]) / st : -1;
+      count[i] = last - first[i] + 1;
+      empty |= count[i] <= 0;
+    }
+    if (empty)
+      continue;
+    SmallVector<int64_t> box = {type.getDimSize(0), type.getDimSize(1)};
+    box.append(count.begin(), count.end());
+    kb.emitBlock("phase_copy", spatialAxes(box), [&](OpBuilder &rb, ValueRange iv) {
+      SmallVector<AffineExpr> readExprs = {rb.getAffineDimExpr(0), rb.getAffineDimExpr(1)};
+      SmallVector<AffineExpr> writeExprs = readExprs;
+      for (size_t i = 0; i < spatial; ++i)
+        writeExprs.push_back(rb.getAffineConstantExpr(a[i]));
+      for (size_t i = 0; i < spatial; ++i) {
+        AffineExpr q = rb.getAffineDimExpr(i + 2) + first[i];
+        writeExprs.push_back(q);
+        readExprs.push_back(q * strides[i] + (a[i] - pads[i]));
+      }
+      kb.store(rb, kb.load(rb, kb.buffer(input), readExprs, iv), split, writeExprs, iv);
+    });
+  }
+  return split;
+}
+
 // A 1x1 unpadded stride-1 convolution on flattened N x C x P buffers (see LowerGraphToLoop):
 // out[n, f, p] = bias[f] + sum_c in[n, group(f) * Cg + c, p] * w[f, c, 0, 0].
 static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out) {
@@ -105,7 +165,11 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   auto weightShape = op.getWeight().getType().getShape();
   size_t spatial = outType.getRank() - 2;
   int64_t group = op.getGroup(), outPerGroup = weightShape[0] / group;
-  Value padded = emitPad(kb, op.getInput(), op.getPads(), 0.0);
+  // Depthwise convolutions do too little work per input element to repay the phase copy.
+  bool depthwise = group > 1 && weightShape[1] == 1;
+  bool strided = !depthwise && llvm::any_of(op.getStrides(), [](int64_t st) { return st > 1; });
+  Value padded = strided ? emitPhaseSplitPad(kb, op.getInput(), op.getPads(), op.getStrides())
+                         : emitPad(kb, op.getInput(), op.getPads(), 0.0);
   Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
 
@@ -121,8 +185,13 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   unsigned rc = 2 + spatial;
   SmallVector<AffineExpr> inputIdx = {d(0), d(1).floorDiv(outPerGroup) * weightShape[1] + d(rc)};
-  for (size_t i = 0; i < spatial; ++i)
-    inputIdx.push_back(d(2 + i) * op.getStrides()[i] + d(rc + 1 + i) * op.getDilations()[i]);
+  for (size_t i = 0; strided && i < spatial; ++i)
+    inputIdx.push_back((d(rc + 1 + i) * op.getDilations()[i]) % op.getStrides()[i]);
+  for (size_t i = 0; i < spatial; ++i) {
+    AffineExpr tap = d(rc + 1 + i) * op.getDilations()[i];
+    inputIdx.push_back(strided ? d(2 + i) + tap.floorDiv(op.getStrides()[i])
+                               : d(2 + i) * op.getStrides()[i] + tap);
+  }
   SmallVector<AffineExpr> weightIdx = {d(1), d(rc)};
   for (size_t i = 0; i < spatial; ++i)
     weightIdx.push_back(d(rc + 1 + i));

@@ -56,3 +56,18 @@ func.func private @task_pointwise(%x: tensor<1x4x3x4xf32>, %w: tensor<2x4x1x1xf3
   %m = kg.mul %c, %s : (tensor<1x2x3x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x4xf32>
   return %m : tensor<1x2x3x4xf32>
 }
+
+// -----
+
+// A stride-2 conv reads a phase-split copy of its padded input: taps index the phase by
+// r mod 2 and the row by x + r floordiv 2, unit stride along x.
+// CHECK-LABEL: func.func @task_strided_conv_kernel
+// CHECK: %[[SPLIT:.*]] = memref.alloc() : memref<1x3x2x2x3x16xf32>
+// CHECK: kl.block "pad_fill"
+// CHECK-COUNT-4: kl.block "phase_copy
+// CHECK: kl.block "conv"
+// CHECK: affine.load %[[SPLIT]][{{.*}}, %[[RY:arg[0-9]+]] mod 2, %[[RX:arg[0-9]+]] mod 2, %{{.*}} + %[[RY]] floordiv 2, %{{.*}} + %[[RX]] floordiv 2]
+func.func private @task_strided_conv(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x2x2x2xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x2x2xf32>
+  return %c : tensor<1x2x2x2xf32>
+}
