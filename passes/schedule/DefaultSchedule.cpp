@@ -37,12 +37,13 @@ static int64_t largestDivisorAtMost(int64_t n, int64_t bound) {
   return 1;
 }
 
-// Vector width for a loop of extent n: all of it up to 16, else a full 16/8/4-lane vector
-// when one divides n (no remainder, no predicate), else the largest divisor up to 16.
+// Vector width for a loop of extent n: all of it up to 16, else a full 16- or 8-lane vector
+// when one divides n (no remainder, no predicate), else the largest divisor up to 16: for
+// 28-wide rows one 14-lane op beats seven 4-lane ones.
 static int64_t vectorWidth(int64_t n) {
   if (n <= 16)
     return n;
-  for (int64_t w : {16, 8, 4})
+  for (int64_t w : {16, 8})
     if (n % w == 0)
       return w;
   return largestDivisorAtMost(n, 16);
