@@ -128,6 +128,12 @@ struct ExtractTasksPass : impl::ExtractTasksBase<ExtractTasksPass> {
     SmallVector<Group> groups = formGroups(main);
     for (auto [i, group] : llvm::enumerate(groups))
       outline(group, main, symbols, i);
+    // List the tasks in execution order (a group is called where its last op was), so that
+    // printed kernels and per-stage profiles read top to bottom.
+    main.walk([&](func::CallOp call) {
+      if (auto task = symbols.lookup<func::FuncOp>(call.getCallee()))
+        task->moveBefore(module.getBody(), module.getBody()->end());
+    });
   }
 };
 
