@@ -54,7 +54,7 @@ void lowerBlock(BlockOp block, bool needsPredicate) {
     for (Operation &op : src.without_terminator())
       b.clone(op, mapping);
   };
-  if (Block *init = block.getInitBlock()) {
+  if (block.getInitBlock()) {
     Value first;
     for (unsigned i = 0; i < block.getNumIterVars(); ++i) {
       if (!block.isReduceVar(i))
@@ -66,7 +66,6 @@ void lowerBlock(BlockOp block, bool needsPredicate) {
     auto ifFirst = b.create<scf::IfOp>(loc, first, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifFirst.thenBlock()->getTerminator());
-    (void)init;
     inlineRegion(block.getInit());
   }
   inlineRegion(block.getBody());
