@@ -124,6 +124,30 @@ static std::string fuseParallel(Schedule &s, ArrayRef<std::string> outer) {
   return fused;
 }
 
+// The register-block axis: a spatial iter var along which the block's vector-varying input
+// loads stay the same, so each loaded vector feeds several accumulators (a conv's output
+// channels, a matmul's rows). Falls back to the axis before the vector axis.
+static unsigned registerAxis(BlockOp block, ArrayRef<unsigned> spatial, unsigned vec,
+                             ArrayRef<int64_t> extents) {
+  SmallVector<BufferAccess> accesses = collectAccesses(block, /*includeInit=*/false);
+  llvm::SmallPtrSet<void *, 4> accumulators;
+  for (const BufferAccess &a : accesses)
+    if (a.isWrite)
+      accumulators.insert(a.buffer.getAsOpaquePointer());
+  for (unsigned k : llvm::reverse(spatial)) {
+    if (k == vec || extents[k] == 1)
+      continue;
+    bool reused = llvm::all_of(accesses, [&](const BufferAccess &a) {
+      if (a.isWrite || accumulators.contains(a.buffer.getAsOpaquePointer()))
+        return true;
+      return a.map && !(a.map.isFunctionOfDim(vec) && a.map.isFunctionOfDim(k));
+    });
+    if (reused)
+      return k;
+  }
+  return spatial[spatial.size() - 2];
+}
+
 // Step 2 for one reduction block; returns the parallel loop epilogues go under.
 static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
                                                     SmallVector<ForOp> loops) {
@@ -164,7 +188,7 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   };
   std::string regLoop, vecLoop;
   if (spatial.size() > 1) {
-    unsigned reg = spatial[spatial.size() - 2];
+    unsigned reg = registerAxis(block, spatial, vec, extents);
     regLoop = tile(reg, largestDivisorAtMost(extents[reg], 8));
   }
   if (vectorizable)

@@ -133,7 +133,9 @@ static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out)
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<Axis> axes = {{"n", outShape[0]}, {"f", outShape[1]}, {"p", outShape[2]},
                             {"rc", weightShape[1], true}};
-  SmallVector<AffineExpr> inIdx = {d(0), d(1).floorDiv(outPerGroup) * weightShape[1] + d(3), d(2)};
+  // Without groups the input channel is just rc: the index then visibly ignores f.
+  AffineExpr channel = op.getGroup() == 1 ? d(3) : d(1).floorDiv(outPerGroup) * weightShape[1] + d(3);
+  SmallVector<AffineExpr> inIdx = {d(0), channel, d(2)};
   AffineExpr zero = getAffineConstantExpr(0, ctx);
   SmallVector<AffineExpr> wIdx = {d(1), d(3), zero, zero};
   SmallVector<AffineExpr> outIdx = {d(0), d(1), d(2)};
@@ -184,7 +186,9 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   unsigned rc = 2 + spatial;
-  SmallVector<AffineExpr> inputIdx = {d(0), d(1).floorDiv(outPerGroup) * weightShape[1] + d(rc)};
+  // Without groups the input channel is just rc: the index then visibly ignores f.
+  AffineExpr channel = group == 1 ? d(rc) : d(1).floorDiv(outPerGroup) * weightShape[1] + d(rc);
+  SmallVector<AffineExpr> inputIdx = {d(0), channel};
   for (size_t i = 0; strided && i < spatial; ++i)
     inputIdx.push_back((d(rc + 1 + i) * op.getDilations()[i]) % op.getStrides()[i]);
   for (size_t i = 0; i < spatial; ++i) {
