@@ -30,6 +30,10 @@ using namespace kiln::schedule::detail;
 
 namespace kiln::schedule {
 
+// Accumulator vectors per register block: 16 of AVX-512's 32 registers when each loaded
+// input vector feeds all of them, 8 when every accumulator needs its own loads.
+static constexpr int64_t kRegisterBlockWithReuse = 16, kRegisterBlock = 8;
+
 static int64_t largestDivisorAtMost(int64_t n, int64_t bound) {
   for (int64_t d = std::min(n, bound); d > 1; --d)
     if (n % d == 0)
@@ -127,8 +131,8 @@ static std::string fuseParallel(Schedule &s, ArrayRef<std::string> outer) {
 // The register-block axis: a spatial iter var along which the block's vector-varying input
 // loads stay the same, so each loaded vector feeds several accumulators (a conv's output
 // channels, a matmul's rows). Falls back to the axis before the vector axis.
-static unsigned registerAxis(BlockOp block, ArrayRef<unsigned> spatial, unsigned vec,
-                             ArrayRef<int64_t> extents) {
+static std::pair<unsigned, bool> registerAxis(BlockOp block, ArrayRef<unsigned> spatial,
+                                              unsigned vec, ArrayRef<int64_t> extents) {
   SmallVector<BufferAccess> accesses = collectAccesses(block, /*includeInit=*/false);
   llvm::SmallPtrSet<void *, 4> accumulators;
   for (const BufferAccess &a : accesses)
@@ -143,9 +147,9 @@ static unsigned registerAxis(BlockOp block, ArrayRef<unsigned> spatial, unsigned
       return a.map && !(a.map.isFunctionOfDim(vec) && a.map.isFunctionOfDim(k));
     });
     if (reused)
-      return k;
+      return {k, true};
   }
-  return spatial[spatial.size() - 2];
+  return {spatial[spatial.size() - 2], false};
 }
 
 // Step 2 for one reduction block; returns the parallel loop epilogues go under.
@@ -188,8 +192,9 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   };
   std::string regLoop, vecLoop;
   if (spatial.size() > 1) {
-    unsigned reg = registerAxis(block, spatial, vec, extents);
-    regLoop = tile(reg, largestDivisorAtMost(extents[reg], 8));
+    auto [reg, reuses] = registerAxis(block, spatial, vec, extents);
+    regLoop = tile(reg, largestDivisorAtMost(extents[reg], reuses ? kRegisterBlockWithReuse
+                                                                   : kRegisterBlock));
   }
   if (vectorizable)
     vecLoop = tile(vec, vectorWidth(extents[vec]));
