@@ -1,21 +1,21 @@
 // RUN: kiln-opt %s --split-input-file --kiln-default-schedule="print-trace check-roundtrip" \
 // RUN:   --mlir-print-local-scope | FileCheck %s
 
-// matmul + bias + relu: the bias add is inlined into the relu; the matmul is tiled 8 x 16
-// (register block x vector), its outer tiles fused into one parallel loop with the init
+// matmul + bias + relu: the bias add is inlined into the relu; the matmul is tiled 16 x 16
+// (register block along i, where each loaded B vector is reused, x vector), its outer tiles fused into one parallel loop with the init
 // hoisted before the reduce loop, and the relu epilogue runs per tile in the same loop.
 // CHECK: // kiln-trace @matmul_bias_relu: [{"ints":[],"names":["add"],"primitive":"compute_inline"}
 // CHECK-SAME: {"ints":[],"names":["relu","matmul.i.0+matmul.j.0"],"primitive":"reverse_compute_at"}
 // CHECK-LABEL: func.func @matmul_bias_relu
-// CHECK: kl.for %[[F:.*]] : "matmul.i.0+matmul.j.0" in 128 parallel {
-// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1.init" in 8 {
+// CHECK: kl.for %[[F:.*]] : "matmul.i.0+matmul.j.0" in 64 parallel {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1.init" in 16 {
 // CHECK-NEXT: kl.for %{{.*}} : "matmul.j.1.init" in 16 vectorized {
 // CHECK-NEXT: kl.block "matmul.init"
 // CHECK: kl.for %{{.*}} : "matmul.k" in 128 {
-// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1" in 8 unrolled {
+// CHECK-NEXT: kl.for %{{.*}} : "matmul.i.1" in 16 unrolled {
 // CHECK-NEXT: kl.for %{{.*}} : "matmul.j.1" in 16 vectorized {
 // CHECK-NEXT: kl.block "matmul" {{.*}} iter_vars({{.*}}) {
-// CHECK: kl.for %{{.*}} : "relu.i" in 8 {
+// CHECK: kl.for %{{.*}} : "relu.i" in 16 {
 // CHECK-NEXT: kl.for %{{.*}} : "relu.j" in 16 vectorized {
 // CHECK-NEXT: kl.block "relu" [%[[F]],
 // CHECK-NOT: kl.block "add"
@@ -232,6 +232,45 @@ func.func @row_reduce(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {ki
         %t = affine.load %s[%vi] : memref<5xf32>
         %r = arith.mulf %x, %t fastmath<fast> : f32
         affine.store %r, %Y[%vi, %vj] : memref<5x12xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A conv register-blocks its output channels: the input row loaded for one tap feeds all 16
+// accumulators, while blocking rows (y) would need one load per accumulator.
+// CHECK-LABEL: func.func @conv_register_block
+// CHECK: kl.for %{{.*}} : "conv.n+conv.f.0+conv.y" in 4 parallel {
+// CHECK: kl.for %{{.*}} : "conv.rc" in 8 {
+// CHECK: kl.for %{{.*}} : "conv.f.1" in 16 unrolled {
+// CHECK-NEXT: kl.for %{{.*}} : "conv.x" in 4 vectorized {
+func.func @conv_register_block(%P: memref<1x8x6x6xf32>, %W: memref<32x8x3x3xf32>, %out: memref<1x32x2x4xf32>) attributes {kiln.kernel} {
+  kl.for %n : "conv.n" in 1 {
+    kl.for %f : "conv.f" in 32 {
+      kl.for %y : "conv.y" in 2 {
+        kl.for %x : "conv.x" in 4 {
+          kl.for %rc : "conv.rc" in 8 {
+            kl.for %ry : "conv.ry" in 3 {
+              kl.for %rx : "conv.rx" in 3 {
+                kl.block "conv" [%n, %f, %y, %x, %rc, %ry, %rx] affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4, d5, d6)> iter_vars(%vn: spatial 1, %vf: spatial 32, %vy: spatial 2, %vx: spatial 4, %vc: reduce 8, %vr: reduce 3, %vs: reduce 3) init {
+                ^bb0(%a: index, %b: index, %c: index, %d: index, %e: index, %g: index, %h: index):
+                  %z = arith.constant 0.0 : f32
+                  affine.store %z, %out[%a, %b, %c, %d] : memref<1x32x2x4xf32>
+                } {
+                  %i = affine.load %P[%vn, %vc, %vy + %vr, %vx + %vs] : memref<1x8x6x6xf32>
+                  %w = affine.load %W[%vf, %vc, %vr, %vs] : memref<32x8x3x3xf32>
+                  %acc = affine.load %out[%vn, %vf, %vy, %vx] : memref<1x32x2x4xf32>
+                  %m = arith.mulf %i, %w fastmath<fast> : f32
+                  %s = arith.addf %acc, %m fastmath<fast> : f32
+                  affine.store %s, %out[%vn, %vf, %vy, %vx] : memref<1x32x2x4xf32>
+                }
+              }
+            }
+          }
+        }
       }
     }
   }
