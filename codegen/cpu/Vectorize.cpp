@@ -140,6 +140,14 @@ private:
 
   LogicalResult visit(Operation &op) {
     Location loc = op.getLoc();
+    // A vector of i1 is bit-packed in memory while a bool buffer holds one byte per element:
+    // bool accesses stay scalar (the loop is unrolled instead).
+    if (auto access = llvm::dyn_cast<affine::AffineReadOpInterface>(op))
+      if (access.getValue().getType().isInteger(1))
+        return failure();
+    if (auto access = llvm::dyn_cast<affine::AffineWriteOpInterface>(op))
+      if (access.getValueToStore().getType().isInteger(1))
+        return failure();
     if (auto load = llvm::dyn_cast<affine::AffineLoadOp>(op)) {
       auto map = iterVarMap(load.getAffineMap(), load.getMapOperands());
       if (!map)
