@@ -8,6 +8,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 namespace kiln::codegen {
 
@@ -37,8 +38,16 @@ bool linkSharedObject(const LinkInputs &inputs, std::string &error) {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     os << inputs.objectCode;
   }
-  llvm::SmallString<256> tmpOut(inputs.outputPath);
-  tmpOut += ".tmp-link";
+  // A unique name beside the output: concurrent compiles to one path never share it, and the
+  // final rename stays within one file system.
+  llvm::SmallString<256> tmpOut;
+  int tmpFd;
+  if (llvm::sys::fs::createUniqueFile(inputs.outputPath + ".%%%%%%.tmp", tmpFd, tmpOut)) {
+    llvm::sys::fs::remove(objPath);
+    error = "cannot write next to " + inputs.outputPath;
+    return false;
+  }
+  ::close(tmpFd);
   auto linker = llvm::sys::findProgramByName("clang++-19");
   if (!linker) {
     llvm::sys::fs::remove(objPath);

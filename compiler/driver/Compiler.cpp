@@ -151,12 +151,12 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
     return true;
   }
   if (emit == Emit::Object) {
-    std::error_code ec;
-    std::string tmp = outputPath + ".tmp-obj";
-    {
-      llvm::raw_fd_ostream os(tmp, ec);
-      if (!ec)
-        os << code;
+    llvm::SmallString<256> tmp;
+    int fd;
+    std::error_code ec = llvm::sys::fs::createUniqueFile(outputPath + ".%%%%%%.tmp", fd, tmp);
+    if (!ec) {
+      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+      os << code;
     }
     if (ec || llvm::sys::fs::rename(tmp, outputPath)) {
       llvm::sys::fs::remove(tmp);
