@@ -131,8 +131,9 @@ def test_pointwise_conv_with_epilogue(seed, opt_level):
     x = rng.standard_normal((1, cin, h, w)).astype(np.float32)
     weight = rng.standard_normal((cout, cin // group, 1, 1)).astype(np.float32)
     bias = rng.standard_normal(cout).astype(np.float32)
-    # The residual operand: a full tensor, or a per-channel [C, 1, 1] that broadcasts.
-    shape = (1, cout, h, w) if seed % 2 == 0 else (cout, 1, 1)
+    # The residual operand: a full tensor, a per-channel [C, 1, 1], or one that broadcasts
+    # along a single spatial dim (which keeps the task off the flattened H*W path).
+    shape = [(1, cout, h, w), (cout, 1, 1), (1, cout, h, 1), (1, 1, 1, w)][seed % 4]
     residual = rng.standard_normal(shape).astype(np.float32)
     conv = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(weight),
                                       torch.from_numpy(bias), groups=group).numpy()

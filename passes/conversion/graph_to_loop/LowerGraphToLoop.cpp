@@ -43,9 +43,21 @@ bool isPointwiseConvTask(func::FuncOp task) {
   for (Value param : {conv.getWeight(), conv.getBias()})
     if (param && !param.hasOneUse())
       return false;
-  auto atMostRank4 = [](Value v) { return llvm::cast<RankedTensorType>(v.getType()).getRank() <= 4; };
+  // Flattening H and W into one dim keeps broadcasting right only for values that have both
+  // of them or neither: a [1, C, H, 1] operand would be read as if it had H*W pixels.
+  int64_t h = conv.getType().getDimSize(2), w = conv.getType().getDimSize(3);
+  auto flattens = [&](Value v) {
+    if (v == conv.getWeight() || v == conv.getBias())
+      return true;
+    auto shape = llvm::cast<RankedTensorType>(v.getType()).getShape();
+    if (shape.size() > 4)
+      return false;
+    int64_t vh = shape.size() >= 2 ? shape[shape.size() - 2] : 1;
+    int64_t vw = shape.empty() ? 1 : shape.back();
+    return (vh == h && vw == w) || (vh == 1 && vw == 1);
+  };
   for (Operation &op : body.without_terminator())
-    if (!llvm::all_of(op.getOperands(), atMostRank4) || !llvm::all_of(op.getResults(), atMostRank4))
+    if (!llvm::all_of(op.getOperands(), flattens) || !llvm::all_of(op.getResults(), flattens))
       return false;
   return true;
 }
