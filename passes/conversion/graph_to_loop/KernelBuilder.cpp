@@ -93,6 +93,11 @@ Value KernelBuilder::constantFloat(OpBuilder &rb, Type type, double value) {
   return rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(type, int64_t(value)));
 }
 
+std::string spatialAxisName(size_t i, const char *prefix) {
+  static const char *const names[] = {"y", "x", "z", "w"};
+  return std::string(prefix) + (i < 4 ? names[i] : ("s" + std::to_string(i)));
+}
+
 SmallVector<Axis> spatialAxes(ArrayRef<int64_t> shape) {
   SmallVector<Axis> axes;
   for (size_t d = 0; d < shape.size(); ++d)

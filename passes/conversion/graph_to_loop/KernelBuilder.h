@@ -70,6 +70,23 @@ private:
 // Axes "i0".."iN" over a shape, all spatial.
 llvm::SmallVector<Axis> spatialAxes(llvm::ArrayRef<int64_t> shape);
 
+// "y", "x", "z", "w", then "s4"...: the name of spatial dim i of a window op, with `prefix`
+// ("r" for the window's taps).
+std::string spatialAxisName(size_t i, const char *prefix = "");
+
+// A copy of an NCHW input with the given pads (begins then ends) filled with `padValue`.
+mlir::Value emitPad(KernelBuilder &kb, mlir::Value input, llvm::ArrayRef<int64_t> pads,
+                    double padValue);
+// The zero-padded input split by phase for a strided window:
+// P[n, c, a..., q...] = padded[n, c, q * stride + a], rows rounded up to whole vectors.
+mlir::Value emitPhaseSplitPad(KernelBuilder &kb, mlir::Value input, llvm::ArrayRef<int64_t> pads,
+                              llvm::ArrayRef<int64_t> strides);
+
+// One reduction block: the sum (or mean) of `input` over sorted `axes` into `out`.
+mlir::LogicalResult emitReduction(KernelBuilder &kb, llvm::StringRef name, mlir::Value input,
+                                  llvm::ArrayRef<int64_t> axes, bool keepdims, bool mean,
+                                  mlir::Value out);
+
 // Lowers one kg op: reads its operands' buffers from `kb`, writes `out`.
 using OpLowering = std::function<mlir::LogicalResult(KernelBuilder &kb, mlir::Operation *op,
                                                      mlir::Value out)>;
@@ -77,6 +94,7 @@ using LoweringRegistry = llvm::StringMap<OpLowering>;
 
 void populateElementwiseLowerings(LoweringRegistry &registry);
 void populateConvLowerings(LoweringRegistry &registry);
+void populatePoolLowerings(LoweringRegistry &registry);
 void populateMatMulLowerings(LoweringRegistry &registry);
 void populateNormalizationLowerings(LoweringRegistry &registry);
 void populateReduceLowerings(LoweringRegistry &registry);

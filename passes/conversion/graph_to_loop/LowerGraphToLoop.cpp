@@ -67,6 +67,7 @@ const lowering::LoweringRegistry &registry() {
     lowering::LoweringRegistry r;
     lowering::populateElementwiseLowerings(r);
     lowering::populateConvLowerings(r);
+    lowering::populatePoolLowerings(r);
     lowering::populateMatMulLowerings(r);
     lowering::populateNormalizationLowerings(r);
     lowering::populateReduceLowerings(r);

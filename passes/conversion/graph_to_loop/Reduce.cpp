@@ -7,15 +7,13 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
-template <typename ReduceOp>
-static LogicalResult lowerReduce(KernelBuilder &kb, Operation *operation, Value out) {
-  auto op = llvm::cast<ReduceOp>(operation);
-  auto inType = llvm::cast<RankedTensorType>(op.getInput().getType());
+LogicalResult emitReduction(KernelBuilder &kb, StringRef name, Value input,
+                            ArrayRef<int64_t> axes, bool keepdims, bool mean, Value out) {
+  auto inType = llvm::cast<RankedTensorType>(input.getType());
   Type et = inType.getElementType();
   if (!llvm::isa<FloatType>(et))
-    return op.emitOpError("is only supported on floating-point tensors");
-  MLIRContext *ctx = op.getContext();
-  ArrayRef<int64_t> axes = op.getAxes();
+    return emitError(kb.loc) << name << " is only supported on floating-point tensors";
+  MLIRContext *ctx = inType.getContext();
   // Iter space: kept dims first (in order), reduced dims last, so the reduction is innermost.
   SmallVector<Axis> iterAxes;
   SmallVector<unsigned> iterOf(inType.getRank());
@@ -35,17 +33,16 @@ static LogicalResult lowerReduce(KernelBuilder &kb, Operation *operation, Value 
     inIdx.push_back(getAffineDimExpr(iterOf[d], ctx));
     if (!llvm::is_contained(axes, d))
       outIdx.push_back(getAffineDimExpr(iterOf[d], ctx));
-    else if (op.getKeepdims())
+    else if (keepdims)
       outIdx.push_back(getAffineConstantExpr(0, ctx));
   }
-  constexpr bool isMean = std::is_same_v<ReduceOp, ReduceMeanOp>;
   Location loc = kb.loc;
   kb.emitBlock(
-      isMean ? "reduce_mean" : "reduce_sum", iterAxes,
+      name, iterAxes,
       [&](OpBuilder &rb, ValueRange iv) {
         auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-        Value x = kb.load(rb, kb.buffer(op.getInput()), inIdx, iv);
-        if (isMean)
+        Value x = kb.load(rb, kb.buffer(input), inIdx, iv);
+        if (mean)
           x = rb.create<arith::MulFOp>(loc, x, kb.constantFloat(rb, et, 1.0 / count), fm);
         Value acc = kb.load(rb, out, outIdx, iv);
         kb.store(rb, rb.create<arith::AddFOp>(loc, acc, x, fm), out, outIdx, iv);
@@ -54,6 +51,14 @@ static LogicalResult lowerReduce(KernelBuilder &kb, Operation *operation, Value 
         kb.store(rb, kb.constantFloat(rb, et, 0), out, outIdx, iv);
       });
   return success();
+}
+
+template <typename ReduceOp>
+static LogicalResult lowerReduce(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<ReduceOp>(operation);
+  constexpr bool isMean = std::is_same_v<ReduceOp, ReduceMeanOp>;
+  return emitReduction(kb, isMean ? "reduce_mean" : "reduce_sum", op.getInput(), op.getAxes(),
+                       op.getKeepdims(), isMean, out);
 }
 
 void populateReduceLowerings(LoweringRegistry &registry) {
