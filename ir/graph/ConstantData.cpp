@@ -99,7 +99,7 @@ DenseElementsAttr makeDense(ShapedType type, ArrayRef<double> values) {
 
 DenseElementsAttr makeDenseInt(ShapedType type, ArrayRef<int64_t> values) {
   Type elementType = type.getElementType();
-  if (!elementType.isIntOrIndex()) {
+  if (!elementType.isIntOrIndex() || elementType.isInteger(1)) {
     SmallVector<double> doubles(values.begin(), values.end());
     return makeDense(type, doubles);
   }

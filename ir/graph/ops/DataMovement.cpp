@@ -3,23 +3,40 @@
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/ShapeUtils.h"
 
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
 using namespace mlir;
 
 namespace kiln::graph {
 
-// Re-materializes a small constant operand with a new order of elements.
+// Re-materializes a small constant operand with a new order of elements. Integers stay
+// int64 end to end: shape arithmetic carries INT64_MAX ("to the end") through these folds.
+template <typename T, typename IndexFn>
+static OpFoldResult permuteValues(std::optional<std::vector<T>> values,
+                                  RankedTensorType resultType, IndexFn sourceIndex) {
+  if (!values)
+    return {};
+  std::vector<T> out(resultType.getNumElements());
+  for (int64_t i = 0; i < int64_t(out.size()); ++i)
+    out[i] = (*values)[sourceIndex(i)];
+  if constexpr (std::is_same_v<T, int64_t>)
+    return makeDenseInt(resultType, out);
+  else
+    return makeDense(resultType, out);
+}
+
 template <typename IndexFn>
 static OpFoldResult permuteConstant(Attribute operand, RankedTensorType resultType,
                                     IndexFn sourceIndex) {
-  if (!resultType.hasStaticShape() || resultType.getNumElements() > kMaxFoldElements)
+  auto elements = llvm::dyn_cast_or_null<ElementsAttr>(operand);
+  if (!elements || !resultType.hasStaticShape() ||
+      resultType.getNumElements() > kMaxFoldElements ||
+      elements.getNumElements() > kMaxFoldElements)
     return {};
-  auto values = readAsDouble(operand);
-  if (!values)
-    return {};
-  std::vector<double> out(resultType.getNumElements());
-  for (int64_t i = 0; i < int64_t(out.size()); ++i)
-    out[i] = (*values)[sourceIndex(i)];
-  return makeDense(resultType, out);
+  if (resultType.getElementType().isIntOrIndex())
+    return permuteValues(readAsInt64(operand), resultType, sourceIndex);
+  return permuteValues(readAsDouble(operand), resultType, sourceIndex);
 }
 
 // Splits a row-major linear index into coordinates.
@@ -49,7 +66,12 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     setOperand(inner.getInput());
     return getResult();
   }
-  return permuteConstant(adaptor.getInput(), getResult().getType(), [](int64_t i) { return i; });
+  // Same elements in the same order: a new type on the same data, whatever its size.
+  if (auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getResult().getType());
+  if (auto resource = llvm::dyn_cast_or_null<DenseResourceElementsAttr>(adaptor.getInput()))
+    return DenseResourceElementsAttr::get(getResult().getType(), resource.getRawHandle());
+  return {};
 }
 
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
@@ -112,31 +134,45 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
+// Concatenates constant parts read by `read` (int64 or double, see permuteConstant).
+template <typename T, typename ReadFn>
+static OpFoldResult concatConstants(ConcatOp op, ArrayRef<Attribute> inputs, ReadFn read) {
+  auto type = op.getResult().getType();
+  std::vector<std::vector<T>> parts;
+  for (Attribute a : inputs) {
+    auto values = read(a);
+    if (!values)
+      return {};
+    parts.push_back(std::move(*values));
+  }
+  int64_t axis = op.getAxis(), outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= type.getDimSize(d);
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  std::vector<T> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t p = 0; p < parts.size(); ++p) {
+      int64_t chunk = llvm::cast<ShapedType>(op.getInputs()[p].getType()).getDimSize(axis) * inner;
+      out.insert(out.end(), parts[p].begin() + o * chunk, parts[p].begin() + (o + 1) * chunk);
+    }
+  if constexpr (std::is_same_v<T, int64_t>)
+    return makeDenseInt(type, out);
+  else
+    return makeDense(type, out);
+}
+
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1)
     return getInputs()[0];
   auto type = getResult().getType();
   if (type.getNumElements() > kMaxFoldElements)
     return {};
-  std::vector<std::vector<double>> parts;
-  for (Attribute a : adaptor.getInputs()) {
-    auto values = readAsDouble(a);
-    if (!values)
-      return {};
-    parts.push_back(std::move(*values));
-  }
-  int64_t axis = getAxis(), outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= type.getDimSize(d);
-  for (int64_t d = axis + 1; d < type.getRank(); ++d)
-    inner *= type.getDimSize(d);
-  std::vector<double> out;
-  for (int64_t o = 0; o < outer; ++o)
-    for (size_t p = 0; p < parts.size(); ++p) {
-      int64_t chunk = llvm::cast<ShapedType>(getInputs()[p].getType()).getDimSize(axis) * inner;
-      out.insert(out.end(), parts[p].begin() + o * chunk, parts[p].begin() + (o + 1) * chunk);
-    }
-  return makeDense(type, out);
+  if (type.getElementType().isIntOrIndex())
+    return concatConstants<int64_t>(*this, adaptor.getInputs(),
+                                    [](Attribute a) { return readAsInt64(a); });
+  return concatConstants<double>(*this, adaptor.getInputs(),
+                                 [](Attribute a) { return readAsDouble(a); });
 }
 
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -3,6 +3,8 @@
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/ShapeUtils.h"
 
+#include "mlir/IR/TypeUtilities.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -41,24 +43,34 @@ static int64_t broadcastSource(int64_t index, ArrayRef<int64_t> resultShape,
   return src;
 }
 
+template <typename T, typename Fn>
+static std::optional<std::vector<T>> evaluateBinary(Operation *op, std::optional<std::vector<T>> lhs,
+                                                    std::optional<std::vector<T>> rhs, Fn fn) {
+  if (!lhs || !rhs)
+    return std::nullopt;
+  auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  auto lhsShape = llvm::cast<ShapedType>(op->getOperand(0).getType()).getShape();
+  auto rhsShape = llvm::cast<ShapedType>(op->getOperand(1).getType()).getShape();
+  std::vector<T> out(type.getNumElements());
+  for (int64_t i = 0; i < int64_t(out.size()); ++i)
+    out[i] = fn((*lhs)[broadcastSource(i, type.getShape(), lhsShape)],
+                (*rhs)[broadcastSource(i, type.getShape(), rhsShape)]);
+  return out;
+}
+
+// Integers are folded in int64 (shape arithmetic must keep INT64_MAX exact), floats in double.
 template <typename Fn>
 static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn fn) {
   auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
   if (!type.hasStaticShape() || type.getNumElements() > kMaxFoldElements)
     return {};
-  auto lhs = readAsDouble(operands[0]), rhs = readAsDouble(operands[1]);
-  if (!lhs || !rhs)
-    return {};
-  auto lhsShape = llvm::cast<ShapedType>(op->getOperand(0).getType()).getShape();
-  auto rhsShape = llvm::cast<ShapedType>(op->getOperand(1).getType()).getShape();
-  bool isInt = type.getElementType().isIntOrIndex();
-  std::vector<double> out(type.getNumElements());
-  for (int64_t i = 0; i < int64_t(out.size()); ++i) {
-    double a = (*lhs)[broadcastSource(i, type.getShape(), lhsShape)];
-    double b = (*rhs)[broadcastSource(i, type.getShape(), rhsShape)];
-    out[i] = fn(a, b, isInt);
+  auto isInt = [](Value v) { return getElementTypeOrSelf(v.getType()).isIntOrIndex(); };
+  if (isInt(op->getResult(0)) && isInt(op->getOperand(0)) && isInt(op->getOperand(1))) {
+    auto out = evaluateBinary<int64_t>(op, readAsInt64(operands[0]), readAsInt64(operands[1]), fn);
+    return out ? OpFoldResult(makeDenseInt(type, *out)) : OpFoldResult();
   }
-  return makeDense(type, out);
+  auto out = evaluateBinary<double>(op, readAsDouble(operands[0]), readAsDouble(operands[1]), fn);
+  return out ? OpFoldResult(makeDense(type, *out)) : OpFoldResult();
 }
 
 #define KILN_BINARY(OP, EXPR, SAME)                                                                \
@@ -72,14 +84,14 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn f
   }                                                                                            \
   OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
     return foldBinary(*this, adaptor.getOperands(),                                            \
-                      [](double a, double b, bool isInt) -> double { return EXPR; });          \
+                      [](auto a, auto b) -> decltype(a) { return EXPR; });                     \
   }
 
 KILN_BINARY(AddOp, a + b, true)
 KILN_BINARY(SubOp, a - b, true)
 KILN_BINARY(MulOp, a * b, true)
-KILN_BINARY(DivOp, isInt ? (b == 0 ? 0 : std::trunc(a / b)) : a / b, true)
-KILN_BINARY(PowOp, std::pow(a, b), false)
+KILN_BINARY(DivOp, std::is_integral_v<decltype(a)> ? (b == 0 ? 0 : a / b) : a / b, true)
+KILN_BINARY(PowOp, decltype(a)(std::pow(double(a), double(b))), false)
 #undef KILN_BINARY
 
 template <typename Fn>
@@ -133,10 +145,16 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   auto type = getResult().getType();
   if (type.getNumElements() > kMaxFoldElements)
     return {};
+  Type from = getInput().getType().getElementType(), to = type.getElementType();
+  if (from.isIntOrIndex() && to.isIntOrIndex() && !to.isInteger(1)) {
+    auto values = readAsInt64(adaptor.getInput());
+    return values ? OpFoldResult(makeDenseInt(type, *values)) : OpFoldResult();
+  }
   auto values = readAsDouble(adaptor.getInput());
   if (!values)
     return {};
-  if (type.getElementType().isIntOrIndex())
+  // To bool: any non-zero is true (makeDense tests != 0); to other integers: truncate.
+  if (to.isIntOrIndex() && !to.isInteger(1))
     for (double &v : *values)
       v = std::trunc(v);
   return makeDense(type, *values);
