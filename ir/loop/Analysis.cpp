@@ -11,6 +11,8 @@ namespace kiln::loop {
 
 // Rewrites an access map over its operands into a map over the block's iter vars.
 static AffineMap toIterVarMap(AffineMap map, ValueRange operands, Block *body) {
+  if (map.getNumSymbols() != 0)
+    return AffineMap(); // not a function of the iter vars alone
   SmallVector<AffineExpr> replacements;
   MLIRContext *ctx = map.getContext();
   for (Value v : operands) {

@@ -100,9 +100,13 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
     for (BlockArgument arg : region->front().getArguments()) {
       if (!varies[arg.getArgNumber()])
         continue;
-      for (Operation *user : arg.getUsers())
-        if (!llvm::isa<affine::AffineLoadOp, affine::AffineStoreOp>(user))
+      for (Operation *user : arg.getUsers()) {
+        auto store = llvm::dyn_cast<affine::AffineStoreOp>(user);
+        // Only as an index: stored as a value it would need a per-lane vector of indices.
+        if (!llvm::isa<affine::AffineLoadOp, affine::AffineStoreOp>(user) ||
+            (store && store.getValueToStore() == arg))
           blocker = name + " computes with an iter var that varies along the loop";
+      }
     }
   }
   return blocker;

@@ -4,6 +4,7 @@
 #include "passes/schedule/Region.h"
 #include "passes/schedule/Schedule.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
@@ -70,6 +71,10 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
   if (written.size() != 1 || !writesIdentity(block, written[0]))
     return fail(what + "the block must write one buffer at its iter vars");
   Value buffer = written[0];
+  // Moved under a consumer, the block computes only what that consumer reads: a kernel
+  // output (an argument) must be written in full, so only intermediates qualify.
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return fail(what + "the block writes a kernel output, not an intermediate buffer");
   if (llvm::is_contained(readBuffers(block), buffer))
     return fail(what + "the block reads the buffer it writes");
   if (writersOf(kernel, buffer).size() != 1)

@@ -201,3 +201,18 @@ func.func @vectorize_strided_load(%A: memref<4x16xf32>, %out: memref<4x8xf32>) a
   }
   return
 }
+
+// -----
+
+// Storing the varying iter var itself (not only indexing with it) has no vector form.
+// expected-error @+1 {{step 0 (vectorize): cannot vectorize loop 'iota.j': block 'iota' computes with an iter var that varies along the loop}}
+func.func @vectorize_stores_iter_var(%out: memref<4x8xindex>) attributes {kiln.kernel, kiln.trace = [{primitive = "vectorize", names = ["iota.j"]}]} {
+  kl.for %i : "iota.i" in 4 {
+    kl.for %j : "iota.j" in 8 {
+      kl.block "iota" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 4, %vj: spatial 8) {
+        affine.store %vj, %out[%vi, %vj] : memref<4x8xindex>
+      }
+    }
+  }
+  return
+}

@@ -184,3 +184,26 @@ func.func @wrong_loop(%X: memref<8xf32>, %Y: memref<8xf32>) attributes {kiln.ker
   }
   return
 }
+
+// -----
+
+// The producer writes the kernel output %Y in full; under its consumer it would only compute
+// the column that consumer reads and leave the rest of %Y unwritten.
+// expected-error @+1 {{step 0 (compute_at): cannot compute block 'add' at loop 'col.i': the block writes a kernel output, not an intermediate buffer}}
+func.func @output_producer(%X: memref<4x8xf32>, %Y: memref<4x8xf32>, %Z: memref<4xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "compute_at", names = ["add", "col.i"]}]} {
+  kl.for %i : "add.i" in 4 {
+    kl.for %j : "add.j" in 8 {
+      kl.block "add" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 4, %vj: spatial 8) {
+        %x = affine.load %X[%vi, %vj] : memref<4x8xf32>
+        affine.store %x, %Y[%vi, %vj] : memref<4x8xf32>
+      }
+    }
+  }
+  kl.for %i : "col.i" in 4 {
+    kl.block "col" [%i] affine_map<(d0) -> (d0)> iter_vars(%vi: spatial 4) {
+      %y = affine.load %Y[%vi, 0] : memref<4x8xf32>
+      affine.store %y, %Z[%vi] : memref<4xf32>
+    }
+  }
+  return
+}
