@@ -3,14 +3,15 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build demo test test-unit test-lit test-python test-e2e bench clean example-model
+.PHONY: all setup configure build tools demo test bench clean example-model
 
 all: build
 
 setup:
 	@scripts/setup.sh
 
-$(BUILD)/build.ninja:
+# Configuring needs the packages: order it after setup even under `make -j`.
+$(BUILD)/build.ninja: | setup
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DLLVM_USE_LINKER=lld \
 	  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir -DPython3_EXECUTABLE=$(PY)
@@ -20,7 +21,11 @@ configure: setup $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only what the demo runs: the compiler (which brings the runtime archive) and kiln-run.
+tools: configure
+	cmake --build $(BUILD) -j $(JOBS) --target kilnc kiln-run
+
+demo: tools
 	@scripts/demo.sh $(BUILD)
 
 test: build
@@ -31,6 +36,7 @@ example-model:
 	$(PY) examples/make_tiny_cnn.py examples/tiny_cnn.onnx
 
 bench: build
+	@scripts/setup.sh bench
 	@bench/run_all.sh $(BUILD)
 
 clean:

@@ -114,6 +114,10 @@ class Library:
             weakref.finalize(self, shutil.rmtree, owned_dir, True)
 
     def _infos(self, count, query):
+        if count < 0:
+            # Malformed metadata: the info query returns the runtime's message for it.
+            self.check(query(0, ctypes.byref(TensorInfoC())))
+            raise KilnRuntimeError("the model's metadata is malformed")
         infos = []
         for i in range(count):
             info = TensorInfoC()

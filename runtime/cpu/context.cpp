@@ -132,6 +132,7 @@ KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *i
     context->io[i] = inputs[i].data;
   for (size_t i = 0; i < num_outputs; ++i)
     context->io[num_inputs + i] = outputs[i].data;
+  context->pool->resetProfiledStages();
   kiln_model_entry(context->io.data(), context->workspace, context->pool.get());
   context->running.store(false, std::memory_order_release);
   return nullptr;

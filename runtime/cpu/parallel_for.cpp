@@ -18,13 +18,13 @@ bool profilingEnabled() {
   return enabled;
 }
 
+// A NULL `rt` (a kernel run outside any context, e.g. by a measurement harness) runs inline;
+// the pool itself runs trivial cases (one iteration, one thread) inline.
 void run(kiln::rt::ThreadPool *pool, kiln_task_fn task, void *const *args, int64_t n) {
-  // Inline for the trivial cases, so a 1-thread context never touches the pool's atomics. A NULL
-  // `rt` (a kernel run outside any context, e.g. by a measurement harness) also runs inline.
-  if (n == 1 || !pool || pool->numThreads() == 1)
-    task(args, 0, n);
-  else
+  if (pool)
     pool->parallelFor(n, task, args);
+  else
+    task(args, 0, n);
 }
 
 } // namespace
@@ -41,6 +41,8 @@ extern "C" void kiln_rt_parallel_for(void *rt, kiln_task_fn task, void *const *a
   auto start = std::chrono::steady_clock::now();
   run(pool, task, args, num_iterations);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "kiln-profile: stage %p iterations %lld %.3f ms\n",
-               reinterpret_cast<void *>(task), static_cast<long long>(num_iterations), ms);
+  // The index counts stages from 0 in each run: stage k is the k-th top-level loop nest of
+  // `kilnc --emit=loop`.
+  std::fprintf(stderr, "kiln-profile: stage %d iterations %lld %.3f ms\n",
+               pool ? pool->nextProfiledStage() : -1, static_cast<long long>(num_iterations), ms);
 }

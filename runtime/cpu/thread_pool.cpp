@@ -89,8 +89,9 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::parallelFor(int64_t n, kiln_task_fn task, void *const *args) {
   if (n <= 0)
     return;
-  if (n == 1 || numThreads_ == 1 || tlsActivePool ||
-      busy_.exchange(true, std::memory_order_acquire)) {
+  // One caller at a time: the pool belongs to one context, and kiln_context_run refuses a
+  // second concurrent run on it.
+  if (n == 1 || numThreads_ == 1 || tlsActivePool) {
     task(args, 0, n);
     return;
   }
@@ -114,7 +115,6 @@ void ThreadPool::parallelFor(int64_t n, kiln_task_fn task, void *const *args) {
     std::unique_lock<std::mutex> lock(mutex_);
     doneCv_.wait(lock, allDone);
   }
-  busy_.store(false, std::memory_order_release);
 }
 
 void ThreadPool::runChunks(uint32_t generation) {

@@ -35,9 +35,13 @@ public:
 
   int numThreads() const { return numThreads_; }
 
+  // Stage numbering for KILN_PROFILE: reset at the start of each run of the owning context.
+  void resetProfiledStages() { profiledStages_ = 0; }
+  int nextProfiledStage() { return profiledStages_++; }
+
   // Runs task(args, begin, end) over contiguous chunks covering [0, n) exactly once and returns
-  // when all are done. Runs inline when n <= 1, the pool has one thread, it is called from
-  // inside a task (nested), or another thread is already using this pool.
+  // when all are done. Runs inline when n <= 1, the pool has one thread, or it is called from
+  // inside a task (nested). One caller at a time: the owning context guarantees it.
   void parallelFor(int64_t n, kiln_task_fn task, void *const *args);
 
 private:
@@ -60,7 +64,7 @@ private:
   std::atomic<uint64_t> claim_{0};
   std::atomic<int64_t> chunksDone_{0};
   uint32_t generation_ = 0; // caller side only
-  std::atomic<bool> busy_{false};
+  int profiledStages_ = 0;  // caller side only
 
   std::mutex mutex_;
   std::condition_variable workCv_; // a new generation, or stop

@@ -21,6 +21,7 @@ struct model {
   run_fn run;
   destroy_fn destroy;
   message_fn message;
+  void (*free_status)(kiln_status);
   kiln_tensor_info in, out;
 };
 
@@ -74,9 +75,11 @@ static int load(const char *path, struct model *m) {
   m->run = (run_fn)dlsym(h, "kiln_context_run");
   m->destroy = (destroy_fn)dlsym(h, "kiln_context_destroy");
   m->message = (message_fn)dlsym(h, "kiln_status_get_message");
+  m->free_status = (void (*)(kiln_status))dlsym(h, "kiln_status_free");
   info_fn input_info = (info_fn)dlsym(h, "kiln_model_input_info");
   info_fn output_info = (info_fn)dlsym(h, "kiln_model_output_info");
-  if (!m->create || !m->run || !m->destroy || !input_info || !output_info)
+  if (!m->create || !m->run || !m->destroy || !m->message || !m->free_status || !input_info ||
+      !output_info)
     return 1;
   return input_info(0, &m->in) != NULL || output_info(0, &m->out) != NULL;
 }
@@ -133,13 +136,18 @@ int main(int argc, char **argv) {
   kiln_tensor in = {models[0].in.dtype, models[0].in.rank, bad_shape, x};
   kiln_tensor out = {models[0].out.dtype, models[0].out.rank, models[0].out.shape, jobs[0].y};
   kiln_context ctx;
-  models[0].create(NULL, &ctx);
-  kiln_status st = models[0].run(ctx, &in, 1, &out, 1);
+  kiln_status st = models[0].create(NULL, &ctx);
+  if (st) {
+    fprintf(stderr, "create: %s\n", models[0].message(st));
+    return 1;
+  }
+  st = models[0].run(ctx, &in, 1, &out, 1);
   if (!st) {
     fprintf(stderr, "a wrong input shape was accepted\n");
     failed = 1;
   } else {
     printf("wrong shape rejected: %s\n", models[0].message(st));
+    models[0].free_status(st);
   }
   models[0].destroy(ctx);
   printf("%s\n", failed ? "FAILED" : "ok: 2 copies x 4 threads match the expected output");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,9 @@ static const char kUsage[] =
     "usage: kilnc MODEL.onnx -o MODEL.so [--target=cpu] [--mcpu=native|NAME] [--mtriple=T]\n"
     "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n";
 
+// Usage errors are one line too (exit 2); `kilnc --help` prints the usage.
 static int usageError(const std::string &message) {
-  std::fprintf(stderr, "kilnc: error: %s\n%s", message.c_str(), kUsage);
+  std::fprintf(stderr, "kilnc: error: %s (see kilnc --help)\n", message.c_str());
   return 2;
 }
 
@@ -41,7 +43,9 @@ int main(int argc, char **argv) {
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else if (arg == "-o" && i + 1 < argc) {
+    } else if (arg == "-o") {
+      if (i + 1 >= argc)
+        return usageError("-o needs an output file");
       output = argv[++i];
     } else if (arg.size() == 3 && arg.compare(0, 2, "-O") == 0 && arg[2] >= '0' && arg[2] <= '3') {
       optLevel = arg[2] - '0';
@@ -89,16 +93,20 @@ int main(int argc, char **argv) {
     char *text = nullptr;
     rc = kiln_compile_emit(model.c_str(), &options, emit.c_str(), &text, &error);
     if (rc == 0) {
+      // Remove a partial file only if kilnc created it: never a user's existing file or device.
+      bool existed = !output.empty() && access(output.c_str(), F_OK) == 0;
       FILE *out = output.empty() ? stdout : std::fopen(output.c_str(), "w");
-      if (!out) {
-        kiln_compiler_free_string(text);
-        std::fprintf(stderr, "kilnc: error: cannot write %s\n", output.c_str());
+      bool written = out && std::fputs(text, out) >= 0;
+      if (out && out != stdout)
+        written = std::fclose(out) == 0 && written;
+      kiln_compiler_free_string(text);
+      if (!written) {
+        if (!output.empty() && !existed)
+          std::remove(output.c_str());
+        std::fprintf(stderr, "kilnc: error: cannot write %s\n",
+                     output.empty() ? "to standard output" : output.c_str());
         return 1;
       }
-      std::fputs(text, out);
-      if (out != stdout)
-        std::fclose(out);
-      kiln_compiler_free_string(text);
     }
   } else {
     rc = emit == "so" ? kiln_compile_file(model.c_str(), &options, output.c_str(), &error)

@@ -205,6 +205,28 @@ TEST(CApi, RunsWithOneAndFourThreads) {
   EXPECT_FALSE(fakeModelBadWorkspace.load());
 }
 
+TEST(CApi, RefusesASecondRunOnABusyContext) {
+  kiln_context context = makeContext(2);
+  ASSERT_TRUE(context);
+  fakeModelEntered.store(false);
+  fakeModelHold.store(true);
+  std::thread first([&] {
+    Io io{1.0f};
+    EXPECT_EQ(message(io.run(context)), "");
+  });
+  while (!fakeModelEntered.load())
+    std::this_thread::yield();
+  Io io{2.0f};
+  EXPECT_EQ(message(io.run(context)),
+            "context is already running on another thread (use one per thread)");
+  fakeModelHold.store(false);
+  first.join();
+  Io after{3.0f};
+  EXPECT_EQ(message(after.run(context)), "");
+  EXPECT_TRUE(after.correct());
+  kiln_context_destroy(context);
+}
+
 TEST(CApi, ContextsInTwoThreadsRunConcurrently) {
   std::atomic<int> wrong{0};
   std::vector<std::thread> callers;

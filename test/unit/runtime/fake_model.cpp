@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 namespace kiln::test {
 std::atomic<int64_t> fakeModelTaskCalls{0};
 std::atomic<bool> fakeModelBadWorkspace{false};
+std::atomic<bool> fakeModelHold{false}, fakeModelEntered{false};
 } // namespace kiln::test
 
 // 16000 bytes of workspace hold the 4x1000 float sum before it is copied out.
@@ -53,6 +55,9 @@ void rowMaxTask(void *const *args, int64_t begin, int64_t end) {
 } // namespace
 
 extern "C" void kiln_model_entry(void *const *io, void *workspace, void *rt) {
+  kiln::test::fakeModelEntered.store(true);
+  while (kiln::test::fakeModelHold.load())
+    std::this_thread::yield();
   if (!workspace || reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
     kiln::test::fakeModelBadWorkspace.store(true);
   void *addArgs[] = {io[0], io[1], workspace, io[2]};
