@@ -3,7 +3,7 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build tools demo test bench clean example-model
+.PHONY: all setup configure build tools demo test conformance bench clean example-model
 
 all: build
 
@@ -30,6 +30,12 @@ demo: tools
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The ONNX backend test suite, one line per test; CONFORMANCE_ARGS="--filter node/test_conv" narrows
+# it, CONFORMANCE_ARGS=--update-expectations records what passes now.
+conformance: build
+	$(PY) test/conformance/run_conformance.py --build $(BUILD) --jobs $(JOBS) \
+	  --report $(BUILD)/conformance.json --expect test/conformance/expected_pass.txt $(CONFORMANCE_ARGS)
 
 # Regenerates the bundled example model (examples/tiny_cnn.onnx) from its script.
 example-model:

@@ -19,11 +19,11 @@ from ._errors import StatusCode
 
 ABI_VERSION = 1
 
-# kiln_dtype -> (numpy dtype or None, name). bfloat16 has no numpy dtype.
+# kiln_dtype -> (numpy dtype, name). numpy has no bfloat16: it travels as its raw uint16 bits.
 DTYPES = {
     1: (np.dtype(np.float32), "float32"),
     2: (np.dtype(np.float16), "float16"),
-    3: (None, "bfloat16"),
+    3: (np.dtype(np.uint16), "bfloat16"),
     4: (np.dtype(np.float64), "float64"),
     5: (np.dtype(np.int8), "int8"),
     6: (np.dtype(np.uint8), "uint8"),

@@ -15,7 +15,7 @@ from . import _capi
 
 
 class TensorInfo(NamedTuple):
-    """A model input or output: ONNX value name, numpy dtype (None for bfloat16), static shape."""
+    """A model input or output: ONNX value name, numpy dtype (uint16 bits for bfloat16), static shape."""
 
     name: str
     dtype: Optional[np.dtype]
