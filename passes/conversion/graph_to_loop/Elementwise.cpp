@@ -13,9 +13,10 @@ static Value cmpGreaterEqualZero(OpBuilder &rb, Location loc, Value x, Value zer
   return rb.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, zero);
 }
 
-// Conversion between element types following C semantics (ONNX Cast).
-static Value emitCast(OpBuilder &rb, Location loc, Value x, Type to) {
-  Type from = x.getType();
+// Conversion between kg element types following C semantics (ONNX Cast); `x` holds a value of
+// kg type `from` in its storage type.
+static Value emitCast(OpBuilder &rb, Location loc, Value x, Type from, Type to) {
+  Type storage = storageType(to);
   if (from == to)
     return x;
   bool fromFloat = llvm::isa<FloatType>(from), toFloat = llvm::isa<FloatType>(to);
@@ -28,24 +29,34 @@ static Value emitCast(OpBuilder &rb, Location loc, Value x, Type to) {
       Value zero = rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(from, 0.0));
       return rb.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, zero);
     }
-    Value zero = rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(from, 0));
+    Value zero = rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(storageType(from), 0));
     return rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero);
   }
+  // Bools and unsigned integers widen and convert as unsigned values.
+  bool fromUnsigned = from.isInteger(1) || isUnsignedInt(from);
   if (fromFloat)
-    return rb.create<arith::FPToSIOp>(loc, to, x);
-  bool fromBool = from.isInteger(1);
+    return isUnsignedInt(to) ? rb.create<arith::FPToUIOp>(loc, storage, x).getResult()
+                             : rb.create<arith::FPToSIOp>(loc, storage, x).getResult();
   if (toFloat)
-    return fromBool ? rb.create<arith::UIToFPOp>(loc, to, x).getResult()
-                    : rb.create<arith::SIToFPOp>(loc, to, x).getResult();
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-    return fromBool ? rb.create<arith::ExtUIOp>(loc, to, x).getResult()
-                    : rb.create<arith::ExtSIOp>(loc, to, x).getResult();
-  return rb.create<arith::TruncIOp>(loc, to, x);
+    return fromUnsigned ? rb.create<arith::UIToFPOp>(loc, to, x).getResult()
+                        : rb.create<arith::SIToFPOp>(loc, to, x).getResult();
+  unsigned fromWidth = from.getIntOrFloatBitWidth(), toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth)
+    return x;  // same bits, another signedness
+  if (fromWidth < toWidth)
+    return fromUnsigned ? rb.create<arith::ExtUIOp>(loc, storage, x).getResult()
+                        : rb.create<arith::ExtSIOp>(loc, storage, x).getResult();
+  return rb.create<arith::TruncIOp>(loc, storage, x);
 }
 
 // The scalar computation of one elementwise op on already-loaded operands.
 static Value emitScalar(OpBuilder &rb, Location loc, Operation *op, ArrayRef<Value> x,
                         Type resultType) {
+  Type storage = storageType(resultType);
+  bool isUnsigned = isUnsignedInt(resultType);
+  auto intConstant = [&](int64_t v) {
+    return rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(storage, v)).getResult();
+  };
   auto fm = arith::FastMathFlagsAttr::get(rb.getContext(), kFastMath);
   auto c = [&](double v) { return rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(resultType, v)).getResult(); };
   bool isFloat = llvm::isa<FloatType>(resultType);
@@ -59,21 +70,22 @@ static Value emitScalar(OpBuilder &rb, Location loc, Operation *op, ArrayRef<Val
   if (isa<AddOp>(op)) return binary(arith::AddFOp(), arith::AddIOp());
   if (isa<SubOp>(op)) return binary(arith::SubFOp(), arith::SubIOp());
   if (isa<MulOp>(op)) return binary(arith::MulFOp(), arith::MulIOp());
-  if (isa<DivOp>(op)) return binary(arith::DivFOp(), arith::DivSIOp());
-  if (isa<PowOp>(op)) return rb.create<math::PowFOp>(loc, x[0], emitCast(rb, loc, x[1], resultType), fm);
+  if (isa<DivOp>(op))
+    return isUnsigned ? binary(arith::DivFOp(), arith::DivUIOp()) : binary(arith::DivFOp(), arith::DivSIOp());
+  if (isa<PowOp>(op)) return rb.create<math::PowFOp>(loc, x[0], x[1], fm);
   if (isa<SqrtOp>(op)) return rb.create<math::SqrtOp>(loc, x[0], fm);
   if (isa<ErfOp>(op)) return rb.create<math::ErfOp>(loc, x[0], fm);
   if (isa<TanhOp>(op)) return rb.create<math::TanhOp>(loc, x[0], fm);
   if (isa<ExpOp>(op)) return rb.create<math::ExpOp>(loc, x[0], fm);
   if (isa<NegOp>(op)) return isFloat ? rb.create<arith::NegFOp>(loc, x[0], fm).getResult()
-                                     : rb.create<arith::SubIOp>(loc, rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(resultType, 0)), x[0]).getResult();
+                                     : rb.create<arith::SubIOp>(loc, intConstant(0), x[0]).getResult();
   if (isa<SigmoidOp>(op)) {
     Value e = rb.create<math::ExpOp>(loc, rb.create<arith::NegFOp>(loc, x[0], fm), fm);
     return rb.create<arith::DivFOp>(loc, c(1.0), rb.create<arith::AddFOp>(loc, c(1.0), e, fm), fm);
   }
   if (isa<ReluOp>(op)) {
     if (!isFloat)
-      return rb.create<arith::MaxSIOp>(loc, x[0], rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(resultType, 0)));
+      return isUnsigned ? x[0] : rb.create<arith::MaxSIOp>(loc, x[0], intConstant(0)).getResult();
     return rb.create<arith::SelectOp>(loc, cmpGreaterEqualZero(rb, loc, x[0], c(0.0)), x[0], c(0.0));
   }
   if (auto leaky = dyn_cast<LeakyReluOp>(op)) {
@@ -91,7 +103,8 @@ static Value emitScalar(OpBuilder &rb, Location loc, Operation *op, ArrayRef<Val
     t = rb.create<arith::MinimumFOp>(loc, t, c(1.0));
     return rb.create<arith::MulFOp>(loc, x[0], t, fm);
   }
-  if (isa<CastOp>(op)) return emitCast(rb, loc, x[0], resultType);
+  if (auto cast = dyn_cast<CastOp>(op))
+    return emitCast(rb, loc, x[0], cast.getInput().getType().getElementType(), resultType);
   if (isa<WhereOp>(op)) return rb.create<arith::SelectOp>(loc, x[0], x[1], x[2]);
   return {};
 }

@@ -90,7 +90,20 @@ Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ValueRange resul
 Value KernelBuilder::constantFloat(OpBuilder &rb, Type type, double value) {
   if (auto floatType = llvm::dyn_cast<FloatType>(type))
     return rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(floatType, value));
-  return rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(type, int64_t(value)));
+  Type storage = storageType(type);
+  return rb.create<arith::ConstantOp>(loc, rb.getIntegerAttr(storage, int64_t(value)));
+}
+
+Type storageType(Type elementType) {
+  if (auto integer = llvm::dyn_cast<IntegerType>(elementType); integer && !integer.isSignless())
+    return IntegerType::get(integer.getContext(), integer.getWidth());
+  return elementType;
+}
+
+bool isUnsignedInt(Type elementType) { return elementType.isUnsignedInteger(); }
+
+MemRefType bufferType(ArrayRef<int64_t> shape, Type elementType) {
+  return MemRefType::get(shape, storageType(elementType));
 }
 
 std::string spatialAxisName(size_t i, const char *prefix) {

@@ -25,6 +25,14 @@ struct Axis {
 constexpr mlir::arith::FastMathFlags kFastMath =
     mlir::arith::FastMathFlags::reassoc | mlir::arith::FastMathFlags::contract;
 
+// kg keeps ONNX's signedness (ui8, i8, ...) in tensor types; kl buffers and arith ops need
+// signless integers, so lowerings store `storageType(t)` and pick the signed or unsigned op
+// variant (division, comparison, extension, int<->float) from `isUnsignedInt(t)` of the kg type.
+mlir::Type storageType(mlir::Type elementType);
+bool isUnsignedInt(mlir::Type elementType);
+// A buffer type for a kg tensor shape and element type.
+mlir::MemRefType bufferType(llvm::ArrayRef<int64_t> shape, mlir::Type elementType);
+
 using RegionFn = std::function<void(mlir::OpBuilder &, mlir::ValueRange iterVars)>;
 
 class KernelBuilder {

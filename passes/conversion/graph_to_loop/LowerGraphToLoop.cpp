@@ -20,10 +20,10 @@ namespace {
 MemRefType toMemRef(Type type, bool flattenSpatial = false) {
   auto tensor = llvm::cast<RankedTensorType>(type);
   if (!flattenSpatial)
-    return MemRefType::get(tensor.getShape(), tensor.getElementType());
+    return lowering::bufferType(tensor.getShape(), tensor.getElementType());
   SmallVector<int64_t> shape(4 - tensor.getRank(), 1);
   llvm::append_range(shape, tensor.getShape());
-  return MemRefType::get({shape[0], shape[1], shape[2] * shape[3]}, tensor.getElementType());
+  return lowering::bufferType({shape[0], shape[1], shape[2] * shape[3]}, tensor.getElementType());
 }
 
 // A 1x1, stride-1, unpadded 2-D convolution with its elementwise epilogue reads and writes
