@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -123,6 +124,27 @@ int kiln_compile_emit(const char *modelPath, const kiln_compile_options *options
     return 1;
   }
   return run(modelPath, options, kind, nullptr, outText, outError);
+}
+
+int kiln_compile_check(const char *modelPath, const kiln_compile_options *options,
+                       char **outReport) {
+  std::string error;
+  std::vector<std::string> problems;
+  kiln::driver::CompileOptions driverOptions;
+  if (!modelPath)
+    problems.push_back("no model path given");
+  else if (!toDriverOptions(options, driverOptions, error))
+    problems.push_back(error);
+  else
+    kiln::driver::check(modelPath, driverOptions, problems);
+  if (problems.empty())
+    return 0;
+  std::string report;
+  for (const std::string &problem : problems)
+    report += problem + "\n";
+  if (outReport)
+    *outReport = duplicate(report);
+  return 1;
 }
 
 void kiln_compiler_free_string(char *str) { std::free(str); }

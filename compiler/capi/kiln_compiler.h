@@ -38,6 +38,12 @@ int kiln_compile_object(const char *model_path, const kiln_compile_options *opti
 int kiln_compile_emit(const char *model_path, const kiln_compile_options *options,
                       const char *emit, char **out_text, char **out_error);
 
+/* Preflight: checks that the model would compile without generating code. Returns 0 when it
+ * would; otherwise non-zero with *out_report listing every unsupported op and shape problem,
+ * one per line. */
+int kiln_compile_check(const char *model_path, const kiln_compile_options *options,
+                       char **out_report);
+
 void kiln_compiler_free_string(char *str);
 
 #ifdef __cplusplus

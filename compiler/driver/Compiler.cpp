@@ -82,6 +82,24 @@ std::string printModule(ModuleOp module, bool onlyKernels) {
 
 } // namespace
 
+bool check(const std::string &modelPath, const CompileOptions &options,
+           std::vector<std::string> &problems) {
+  {
+    MLIRContext ctx;
+    problems = onnx_frontend::checkOnnxFile(ctx, modelPath, {options.inputShapes});
+    if (!problems.empty())
+      return false;
+  }
+  // Every node imports: what is left to find is a kernel the lowering cannot build.
+  std::string text, error;
+  CompileOptions loopsOnly = options;
+  loopsOnly.optLevel = 0;
+  if (compile(modelPath, loopsOnly, Emit::Loop, "", text, error))
+    return true;
+  problems.push_back(error);
+  return false;
+}
+
 bool compile(const std::string &modelPath, const CompileOptions &options, Emit emit,
              const std::string &outputPath, std::string &text, std::string &error) {
   if (options.target != "cpu") {

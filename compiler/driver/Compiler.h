@@ -29,6 +29,12 @@ bool parseEmit(const std::string &name, Emit &emit);
 bool compile(const std::string &modelPath, const CompileOptions &options, Emit emit,
              const std::string &outputPath, std::string &text, std::string &error);
 
+// The preflight of `kilnc --check`: lists every unsupported op and shape problem of the model
+// without generating code (it imports, fuses and lowers to loops only). Returns true when the
+// model would compile; otherwise `problems` holds one line per problem.
+bool check(const std::string &modelPath, const CompileOptions &options,
+           std::vector<std::string> &problems);
+
 } // namespace kiln::driver
 
 #endif

@@ -7,9 +7,9 @@
     same = kiln.load("model.so")
 """
 
-from ._compile import compile, emit  # noqa: A004 - kiln.compile is the API
+from ._compile import check, compile, emit  # noqa: A004 - kiln.compile is the API
 from ._errors import CompileError, RuntimeError, StatusCode  # noqa: A004
 from ._module import Module, TensorInfo, load
 
-__all__ = ["CompileError", "Module", "RuntimeError", "StatusCode", "TensorInfo", "compile",
+__all__ = ["CompileError", "Module", "RuntimeError", "StatusCode", "TensorInfo", "check", "compile",
            "emit", "load"]

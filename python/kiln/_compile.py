@@ -1,4 +1,4 @@
-"""kiln.compile and kiln.emit: the compiler C API (kiln_compiler.h) through _kiln_compiler."""
+"""kiln.compile, kiln.emit and kiln.check: the compiler C API (kiln_compiler.h) through _kiln_compiler."""
 
 import os
 import shutil
@@ -88,5 +88,18 @@ def emit(model, form="graph", target="cpu", opt_level=3, mcpu="native", *, mtrip
     folder = tempfile.mkdtemp(prefix="kiln-emit-")
     try:
         return ext.compile_emit(_model_file(model, folder), form, **options)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check(model, *, input_shapes=None):
+    """The preflight of `kilnc --check`: a list of every unsupported op and shape problem of
+    the model (a path, an onnx.ModelProto or its bytes), one string each, without compiling.
+    An empty list means the model compiles."""
+    ext = _extension()
+    folder = tempfile.mkdtemp(prefix="kiln-check-")
+    try:
+        return ext.compile_check(_model_file(model, folder),
+                                 input_shapes=_shape_strings(input_shapes))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

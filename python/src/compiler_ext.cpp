@@ -100,6 +100,21 @@ std::string compileEmit(const std::string &modelPath, const std::string &emit,
   return takeString(text, "");
 }
 
+std::vector<std::string> compileCheck(const std::string &modelPath,
+                                      std::vector<std::string> inputShapes) {
+  CompileOptions options("cpu", 0, "native", std::nullopt, std::move(inputShapes));
+  char *report = nullptr;
+  {
+    py::gil_scoped_release release;
+    kiln_compile_check(modelPath.c_str(), options.get(), &report);
+  }
+  std::string text = takeString(report, "");
+  std::vector<std::string> problems;
+  for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    problems.push_back(text.substr(start, end - start));
+  return problems;
+}
+
 } // namespace
 
 PYBIND11_MODULE(_kiln_compiler, m) {
@@ -113,4 +128,7 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::arg("target") = "cpu", py::arg("opt_level") = 3, py::arg("mcpu") = "native",
         py::arg("mtriple") = py::none(), py::arg("input_shapes") = std::vector<std::string>{},
         "Returns an intermediate form (graph, loop, llvm or asm) of the model as text.");
+  m.def("compile_check", &compileCheck, py::arg("model_path"), py::kw_only(),
+        py::arg("input_shapes") = std::vector<std::string>{},
+        "Lists every unsupported op and shape problem of the model (empty: it compiles).");
 }

@@ -10,7 +10,9 @@
 
 static const char kUsage[] =
     "usage: kilnc MODEL.onnx -o MODEL.so [--target=cpu] [--mcpu=native|NAME] [--mtriple=T]\n"
-    "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n";
+    "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n"
+    "       kilnc --check MODEL.onnx [--input-shape NAME=DIMS]...   (list every unsupported op\n"
+    "             and shape problem without compiling; exit 1 if there is one)\n";
 
 // Usage errors are one line too (exit 2); `kilnc --help` prints the usage.
 static int usageError(const std::string &message) {
@@ -34,15 +36,36 @@ static bool takeValue(int argc, char **argv, int &i, const char *flag, std::stri
   return false;
 }
 
+// --check: the problems go to stdout, one per line, so that they can be read as a list.
+static int runCheck(const std::string &model, const kiln_compile_options &options) {
+  char *report = nullptr;
+  if (kiln_compile_check(model.c_str(), &options, &report) == 0) {
+    std::printf("%s: ok: every node is supported and every shape is known\n", model.c_str());
+    return 0;
+  }
+  std::string text = report ? report : "check failed\n";
+  kiln_compiler_free_string(report);
+  size_t count = 0;
+  for (char c : text)
+    count += c == '\n';
+  std::printf("%s: %zu problem%s:\n", model.c_str(), count, count == 1 ? "" : "s");
+  for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    std::printf("  %s\n", text.substr(start, end - start).c_str());
+  return 1;
+}
+
 int main(int argc, char **argv) {
   std::string model, output, emit = "so", target = "cpu", mcpu = "native", mtriple, value;
   int optLevel = 3;
+  bool checkOnly = false;
   std::vector<std::string> shapes;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
+    } else if (arg == "--check") {
+      checkOnly = true;
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usageError("-o needs an output file");
@@ -72,7 +95,7 @@ int main(int argc, char **argv) {
   bool textual = emit == "graph" || emit == "loop" || emit == "llvm" || emit == "asm";
   if (!textual && emit != "so" && emit != "obj")
     return usageError("unknown --emit form '" + emit + "'");
-  if (!textual && output.empty())
+  if (!textual && output.empty() && !checkOnly)
     return usageError("no output file given (-o MODEL.so)");
 
   std::vector<const char *> shapePtrs;
@@ -86,6 +109,9 @@ int main(int argc, char **argv) {
   options.mtriple = mtriple.empty() ? nullptr : mtriple.c_str();
   options.num_input_shapes = int32_t(shapePtrs.size());
   options.input_shapes = shapePtrs.data();
+
+  if (checkOnly)
+    return runCheck(model, options);
 
   char *error = nullptr;
   int rc;

@@ -40,11 +40,12 @@ std::string nodeLabel(const onnx::NodeProto &node, int index) {
 class ModelImporter {
 public:
   ModelImporter(MLIRContext &ctx, onnx::ModelProto &model, llvm::StringRef modelDir,
-                llvm::StringRef displayName, const ImportOptions &opts)
+                llvm::StringRef displayName, const ImportOptions &opts, bool keepGoing = false)
       : ctx_(ctx), model_(model), graph_(*model.mutable_graph()), modelDir_(modelDir),
-        displayName_(displayName), opts_(opts), builder_(&ctx) {}
+        displayName_(displayName), opts_(opts), builder_(&ctx), keepGoing_(keepGoing) {}
 
   OwningOpRef<ModuleOp> run(std::string &error);
+  const std::vector<std::string> &problems() const { return problems_; }
 
 private:
   void readOpsets();
@@ -69,6 +70,11 @@ private:
   llvm::StringMap<Value> values_;
   std::vector<std::string> problems_;    // reported together
   std::vector<std::string> diagnostics_; // MLIR errors captured during the import
+  // Preflight (--check): keep importing past a failing node. Its outputs are `unknown_`, and
+  // nodes that read them are skipped (counted in `skippedNodes_`), not reported.
+  bool keepGoing_;
+  llvm::StringSet<> unknown_;
+  int skippedNodes_ = 0;
 };
 
 std::string ModelImporter::takeDiagnostics(size_t from) {
@@ -135,13 +141,15 @@ void ModelImporter::specialiseInputs() {
   }
 }
 
-// The static types of the graph inputs; every input that is not fully static is a problem.
+// The static types of the graph inputs, one per input (null for an input with a problem);
+// every input that is not fully static is a problem.
 SmallVector<Type> ModelImporter::inputTypes() {
   SmallVector<Type> types;
   for (const auto &input : graph_.input()) {
     if (initializerNames_.contains(input.name()))
       continue;
     const std::string &name = input.name();
+    types.push_back(Type());
     if (!input.type().has_tensor_type()) {
       problems_.push_back("input '" + name + "' is not a tensor");
       continue;
@@ -175,8 +183,8 @@ SmallVector<Type> ModelImporter::inputTypes() {
                           "--input-shape " + name + "=" + graph::formatShape(example));
     if (isStatic && checkedNumElements(dims) < 0)
       problems_.push_back("input '" + name + "' is too large");
-    if (elementType && isStatic)
-      types.push_back(RankedTensorType::get(dims, elementType));
+    if (elementType && isStatic && checkedNumElements(dims) >= 0)
+      types.back() = RankedTensorType::get(dims, elementType);
   }
   return types;
 }
@@ -197,7 +205,10 @@ void ModelImporter::findUnsupportedOps() {
     unsupported.push_back(opType + " (" + nodeLabel(node, i) + ", opset " + std::to_string(opset) +
                           ")");
   }
-  if (!unsupported.empty())
+  if (keepGoing_)
+    for (const std::string &op : unsupported)
+      problems_.push_back("unsupported ONNX op " + op);
+  else if (!unsupported.empty())
     problems_.push_back("unsupported ONNX ops: " + llvm::join(unsupported, ", "));
 }
 
@@ -221,13 +232,37 @@ LogicalResult ModelImporter::importNodes() {
   for (auto [i, node] : llvm::enumerate(graph_.node())) {
     std::string label =
         nodeLabel(node, i) + " (" + node.op_type() + ", opset " + std::to_string(opset_) + ")";
+    auto markOutputsUnknown = [&] {
+      for (const std::string &output : node.output())
+        unknown_.insert(output);
+    };
+    if (keepGoing_ && (!isDefaultDomain(node.domain()) ||
+                       !registry.lookup(node.op_type(), opset_))) {
+      markOutputsUnknown(); // reported by findUnsupportedOps
+      continue;
+    }
+    if (keepGoing_ && llvm::any_of(node.input(), [&](const std::string &input) {
+          return unknown_.contains(input);
+        })) {
+      markOutputsUnknown();
+      ++skippedNodes_;
+      continue;
+    }
+    bool inputsKnown = true;
     for (const std::string &input : node.input())
       if (!input.empty() && !values_.count(input)) {
         problems_.push_back(
             label + ": input '" + input +
             "' is not produced by an earlier node, an initializer or a graph input");
-        return failure();
+        inputsKnown = false;
+        break;
       }
+    if (!inputsKnown) {
+      if (!keepGoing_)
+        return failure();
+      markOutputsUnknown();
+      continue;
+    }
     std::string locName = node.name().empty() ? "#" + std::to_string(i) : node.name();
     Location loc = FusedLoc::get({NameLoc::get(builder_.getStringAttr(locName))},
                                  builder_.getStringAttr(node.op_type()), &ctx_);
@@ -236,7 +271,10 @@ LogicalResult ModelImporter::importNodes() {
     LogicalResult converted = registry.lookup(node.op_type(), opset_)(binder);
     if (failed(converted) || binder.hadError()) {
       problems_.push_back(label + ": " + takeDiagnostics(before));
-      return failure();
+      if (!keepGoing_)
+        return failure();
+      markOutputsUnknown();
+      continue;
     }
     for (const auto &[name, value] : binder.results()) {
       if (values_.count(name)) {
@@ -302,21 +340,39 @@ OwningOpRef<ModuleOp> ModelImporter::run(std::string &error) {
     initializerNames_.insert(tensor.name());
   readOpsets();
   specialiseInputs();
-  SmallVector<Type> argTypes = inputTypes();
+  SmallVector<Type> inputs = inputTypes();
   findUnsupportedOps();
-  if (!problems_.empty())
+  if (!problems_.empty() && !keepGoing_)
     return fail();
+  SmallVector<Type> argTypes;
+  for (Type t : inputs)
+    if (t)
+      argTypes.push_back(t);
   Location loc = FileLineColLoc::get(&ctx_, displayName_, 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   auto func = func::FuncOp::create(loc, "main", builder_.getFunctionType(argTypes, {}));
   module->push_back(func);
   Block *entry = func.addEntryBlock();
   builder_.setInsertionPointToStart(entry);
-  unsigned argIndex = 0;
-  for (const auto &input : graph_.input())
-    if (!initializerNames_.contains(input.name()))
+  unsigned argIndex = 0, inputIndex = 0;
+  for (const auto &input : graph_.input()) {
+    if (initializerNames_.contains(input.name()))
+      continue;
+    if (inputs[inputIndex++])
       values_[input.name()] = entry->getArgument(argIndex++);
-  if (failed(importInitializers()) || failed(importNodes()))
+    else
+      unknown_.insert(input.name()); // only in keepGoing mode: otherwise it failed above
+  }
+  bool imported = succeeded(importInitializers());
+  imported = succeeded(importNodes()) && imported;
+  if (keepGoing_) {
+    if (skippedNodes_ > 0)
+      problems_.push_back(std::to_string(skippedNodes_) + " more node(s) read the outputs of " +
+                          "the nodes above and were not checked");
+    if (!problems_.empty())
+      return fail();
+  }
+  if (!imported)
     return fail();
 
   SmallVector<Value> results;
@@ -377,8 +433,10 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &ctx, const onnx::ModelProto &
   return ModelImporter(ctx, copy, modelDir, "<onnx model>", opts).run(error);
 }
 
-OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, const std::string &path,
-                                     const ImportOptions &opts, std::string &error) {
+namespace {
+
+// Reads and parses the model file; a null result sets `error`.
+std::unique_ptr<onnx::ModelProto> readModel(const std::string &path, std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
@@ -389,24 +447,48 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, const std::string &path,
     error = "'" + path + "' is larger than 2 GiB; store its weights as external data";
     return nullptr;
   }
-  onnx::ModelProto model;
-  if (!model.ParseFromArray((*buffer)->getBufferStart(), int((*buffer)->getBufferSize()))) {
+  auto model = std::make_unique<onnx::ModelProto>();
+  if (!model->ParseFromArray((*buffer)->getBufferStart(), int((*buffer)->getBufferSize()))) {
     error = "'" + path +
             "' is not a valid ONNX model (the protobuf does not parse: truncated or "
             "not an ONNX file)";
     return nullptr;
   }
-  buffer->reset(); // the proto holds its own copy
-  if (!model.has_graph()) {
+  if (!model->has_graph()) {
     error = "'" + path + "' is not an ONNX model: it has no graph";
     return nullptr;
   }
+  return model;
+}
+
+std::string modelDirOf(const std::string &path) {
   llvm::StringRef parent = llvm::sys::path::parent_path(path);
-  std::string modelDir = parent.empty() ? "." : parent.str();
-  OwningOpRef<ModuleOp> module = ModelImporter(ctx, model, modelDir, path, opts).run(error);
+  return parent.empty() ? "." : parent.str();
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, const std::string &path,
+                                     const ImportOptions &opts, std::string &error) {
+  std::unique_ptr<onnx::ModelProto> model = readModel(path, error);
+  if (!model)
+    return nullptr;
+  OwningOpRef<ModuleOp> module = ModelImporter(ctx, *model, modelDirOf(path), path, opts).run(error);
   if (!module)
     error = path + ": " + error;
   return module;
+}
+
+std::vector<std::string> checkOnnxFile(MLIRContext &ctx, const std::string &path,
+                                       const ImportOptions &opts) {
+  std::string error;
+  std::unique_ptr<onnx::ModelProto> model = readModel(path, error);
+  if (!model)
+    return {error};
+  ModelImporter importer(ctx, *model, modelDirOf(path), path, opts, /*keepGoing=*/true);
+  if (importer.run(error))
+    return {};
+  return importer.problems();
 }
 
 } // namespace kiln::onnx_frontend

@@ -34,6 +34,12 @@ struct ImportOptions {
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
                                                  const ImportOptions &opts, std::string &error);
 
+// The preflight behind `kilnc --check`: every problem importing the model at `path` meets
+// (each unsupported op, each node that fails to convert, each input shape problem), one entry
+// each, instead of stopping at the first failing node. Empty when the model imports.
+std::vector<std::string> checkOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
+                                       const ImportOptions &opts);
+
 // Converts an in-memory model; `modelDir` is the folder external data is read from (may be
 // empty when the model has none).
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &ctx,
