@@ -17,8 +17,13 @@ static std::string dtypeName(Type t) {
   if (t.isBF16()) return "bfloat16";
   if (t.isF64()) return "float64";
   if (t.isInteger(1)) return "bool";
+  // Unsigned first: isInteger(w) holds for every signedness.
   if (t.isUnsignedInteger(8)) return "uint8";
+  if (t.isUnsignedInteger(16)) return "uint16";
+  if (t.isUnsignedInteger(32)) return "uint32";
+  if (t.isUnsignedInteger(64)) return "uint64";
   if (t.isInteger(8)) return "int8";
+  if (t.isInteger(16)) return "int16";
   if (t.isInteger(32)) return "int32";
   if (t.isInteger(64)) return "int64";
   return "";

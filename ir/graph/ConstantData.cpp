@@ -52,13 +52,23 @@ static std::optional<std::vector<T>> readElements(Attribute attribute) {
     const char *p = bytes->data() + (isSplat ? 0 : index) * (elementType.getIntOrFloatBitWidth() / 8);
     if (elementType.isF32()) { float v; std::memcpy(&v, p, 4); return T(v); }
     if (elementType.isF64()) { double v; std::memcpy(&v, p, 8); return T(v); }
-    if (elementType.isInteger(64)) { int64_t v; std::memcpy(&v, p, 8); return T(v); }
-    if (elementType.isInteger(32)) { int32_t v; std::memcpy(&v, p, 4); return T(v); }
-    if (elementType.isInteger(8)) {
-      if (elementType.isUnsignedInteger()) return T(uint8_t(*p));
-      return T(int8_t(*p));
+    if (elementType.isF16() || elementType.isBF16()) {
+      uint16_t bits;
+      std::memcpy(&bits, p, 2);
+      llvm::APFloat v(llvm::cast<FloatType>(elementType).getFloatSemantics(), llvm::APInt(16, bits));
+      bool losesInfo;
+      v.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+      return T(v.convertToDouble());
     }
-    return std::nullopt;
+    auto integer = llvm::dyn_cast<IntegerType>(elementType);
+    if (!integer || integer.getWidth() % 8 != 0 || integer.getWidth() > 64)
+      return std::nullopt;
+    unsigned width = integer.getWidth();
+    uint64_t bits = 0;
+    std::memcpy(&bits, p, width / 8); // little-endian host
+    if (integer.isUnsigned())
+      return T(bits);
+    return T(llvm::SignExtend64(bits, width));
   };
   size_t needed = isSplat ? 1 : count;
   if (bytes->size() < needed * (elementType.getIntOrFloatBitWidth() / 8))

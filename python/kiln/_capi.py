@@ -30,6 +30,10 @@ DTYPES = {
     7: (np.dtype(np.int32), "int32"),
     8: (np.dtype(np.int64), "int64"),
     9: (np.dtype(np.bool_), "bool"),
+    10: (np.dtype(np.int16), "int16"),
+    11: (np.dtype(np.uint16), "uint16"),
+    12: (np.dtype(np.uint32), "uint32"),
+    13: (np.dtype(np.uint64), "uint64"),
 }
 
 _status_p = ctypes.c_void_p

@@ -16,7 +16,9 @@ constexpr DtypeEntry kDtypes[] = {
     {KILN_DTYPE_BF16, "bfloat16", 2}, {KILN_DTYPE_F64, "float64", 8},
     {KILN_DTYPE_I8, "int8", 1},       {KILN_DTYPE_U8, "uint8", 1},
     {KILN_DTYPE_I32, "int32", 4},     {KILN_DTYPE_I64, "int64", 8},
-    {KILN_DTYPE_BOOL, "bool", 1},
+    {KILN_DTYPE_BOOL, "bool", 1},     {KILN_DTYPE_I16, "int16", 2},
+    {KILN_DTYPE_U16, "uint16", 2},   {KILN_DTYPE_U32, "uint32", 4},
+    {KILN_DTYPE_U64, "uint64", 8},
 };
 
 const DtypeEntry *findDtype(const kiln_dtype &dtype) {

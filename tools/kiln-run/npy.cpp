@@ -23,7 +23,8 @@ constexpr DescrEntry kDescrs[] = {
     {"f4", KILN_DTYPE_F32},  {"f2", KILN_DTYPE_F16},  {"f8", KILN_DTYPE_F64},
     {"i1", KILN_DTYPE_I8},   {"u1", KILN_DTYPE_U8},   {"i4", KILN_DTYPE_I32},
     {"i8", KILN_DTYPE_I64},  {"b1", KILN_DTYPE_BOOL}, {"u2", KILN_DTYPE_BF16},
-    {"V2", KILN_DTYPE_BF16},
+    {"V2", KILN_DTYPE_BF16}, {"i2", KILN_DTYPE_I16},  {"u2", KILN_DTYPE_U16},
+    {"u4", KILN_DTYPE_U32},  {"u8", KILN_DTYPE_U64},
 };
 
 bool descrToDtype(const std::string &descr, kiln_dtype want, kiln_dtype *out, std::string *error) {
@@ -41,9 +42,9 @@ bool descrToDtype(const std::string &descr, kiln_dtype want, kiln_dtype *out, st
   for (const DescrEntry &entry : kDescrs) {
     if (code != entry.descr)
       continue;
-    // "<u2" is bfloat16 bits only when bfloat16 is expected; uint16 is not a Kiln dtype.
+    // "<u2" is bfloat16 bits when bfloat16 is expected, uint16 otherwise.
     if (entry.dtype == KILN_DTYPE_BF16 && want != KILN_DTYPE_BF16)
-      break;
+      continue;
     *out = entry.dtype;
     return true;
   }
@@ -140,6 +141,14 @@ const char *npyDescr(kiln_dtype dtype) {
     return "<i8";
   case KILN_DTYPE_BOOL:
     return "|b1";
+  case KILN_DTYPE_I16:
+    return "<i2";
+  case KILN_DTYPE_U16:
+    return "<u2";
+  case KILN_DTYPE_U32:
+    return "<u4";
+  case KILN_DTYPE_U64:
+    return "<u8";
   }
   return "";
 }

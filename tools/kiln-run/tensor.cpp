@@ -22,7 +22,9 @@ constexpr DtypeFacts kDtypes[] = {
     {KILN_DTYPE_BF16, "bfloat16", 2}, {KILN_DTYPE_F64, "float64", 8},
     {KILN_DTYPE_I8, "int8", 1},       {KILN_DTYPE_U8, "uint8", 1},
     {KILN_DTYPE_I32, "int32", 4},     {KILN_DTYPE_I64, "int64", 8},
-    {KILN_DTYPE_BOOL, "bool", 1},
+    {KILN_DTYPE_BOOL, "bool", 1},     {KILN_DTYPE_I16, "int16", 2},
+    {KILN_DTYPE_U16, "uint16", 2},   {KILN_DTYPE_U32, "uint32", 4},
+    {KILN_DTYPE_U64, "uint64", 8},
 };
 
 const DtypeFacts *facts(kiln_dtype dtype) {
@@ -170,6 +172,14 @@ double HostTensor::valueAsDouble(size_t i) const {
     return double(load<int64_t>(p, i));
   case KILN_DTYPE_BOOL:
     return load<uint8_t>(p, i) ? 1 : 0;
+  case KILN_DTYPE_I16:
+    return load<int16_t>(p, i);
+  case KILN_DTYPE_U16:
+    return load<uint16_t>(p, i);
+  case KILN_DTYPE_U32:
+    return load<uint32_t>(p, i);
+  case KILN_DTYPE_U64:
+    return double(load<uint64_t>(p, i));
   }
   return 0;
 }
@@ -208,6 +218,18 @@ void fillRandom(HostTensor &tensor, uint64_t seed) {
       break;
     case KILN_DTYPE_BOOL:
       store<uint8_t>(p, i, uint8_t(r & 1));
+      break;
+    case KILN_DTYPE_I16:
+      store<int16_t>(p, i, int16_t(small));
+      break;
+    case KILN_DTYPE_U16:
+      store<uint16_t>(p, i, uint16_t(small));
+      break;
+    case KILN_DTYPE_U32:
+      store<uint32_t>(p, i, uint32_t(small));
+      break;
+    case KILN_DTYPE_U64:
+      store<uint64_t>(p, i, uint64_t(small));
       break;
     }
   }

@@ -37,6 +37,12 @@ Type convertElementType(MLIRContext *ctx, int32_t onnxType) {
     return IntegerType::get(ctx, 8, IntegerType::Unsigned);
   case onnx::TensorProto::INT16:
     return b.getIntegerType(16);
+  case onnx::TensorProto::UINT16:
+    return IntegerType::get(ctx, 16, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT32:
+    return IntegerType::get(ctx, 32, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT64:
+    return IntegerType::get(ctx, 64, IntegerType::Unsigned);
   case onnx::TensorProto::INT32:
     return b.getI32Type();
   case onnx::TensorProto::INT64:
@@ -102,6 +108,7 @@ static bool readTypedFields(const onnx::TensorProto &t, int64_t count, std::vect
     return copyField<int32_t, int32_t>(t.int32_data(), count, out);
   // Narrow types (and 16-bit floats, as bit patterns) are stored widened in int32_data.
   case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
   case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::BFLOAT16:
     fieldSize = t.int32_data_size();
@@ -111,6 +118,12 @@ static bool readTypedFields(const onnx::TensorProto &t, int64_t count, std::vect
   case onnx::TensorProto::BOOL:
     fieldSize = t.int32_data_size();
     return copyField<int32_t, uint8_t>(t.int32_data(), count, out);
+  case onnx::TensorProto::UINT32:
+    fieldSize = t.uint64_data_size();
+    return copyField<uint64_t, uint32_t>(t.uint64_data(), count, out);
+  case onnx::TensorProto::UINT64:
+    fieldSize = t.uint64_data_size();
+    return copyField<uint64_t, uint64_t>(t.uint64_data(), count, out);
   default:
     fieldSize = 0;
     return false;
