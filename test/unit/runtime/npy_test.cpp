@@ -43,7 +43,9 @@ std::string floats(std::initializer_list<float> values) {
 TEST(Npy, RoundTripsEveryDtype) {
   const kiln_dtype dtypes[] = {KILN_DTYPE_F32, KILN_DTYPE_F16, KILN_DTYPE_BF16,
                                KILN_DTYPE_F64, KILN_DTYPE_I8,  KILN_DTYPE_U8,
-                               KILN_DTYPE_I32, KILN_DTYPE_I64, KILN_DTYPE_BOOL};
+                               KILN_DTYPE_I32, KILN_DTYPE_I64, KILN_DTYPE_BOOL,
+                               KILN_DTYPE_I16, KILN_DTYPE_U16, KILN_DTYPE_U32,
+                               KILN_DTYPE_U64};
   const std::vector<int64_t> shapes[] = {{}, {5}, {2, 3, 4}, {3, 0}, {1, 1, 1, 1, 7}};
   for (kiln_dtype dtype : dtypes) {
     for (const auto &shape : shapes) {
@@ -115,8 +117,8 @@ TEST(Npy, RejectsBadFiles) {
        "big-endian dtype '>f4' is not supported"},
       {"complex", "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", f32x4,
        "unsupported dtype '<c8'"},
-      {"uint16", "{'descr': '<u2', 'fortran_order': False, 'shape': (8,), }", f32x4,
-       "unsupported dtype '<u2'"},
+      {"uint128", "{'descr': '<u16', 'fortran_order': False, 'shape': (1,), }", f32x4,
+       "unsupported dtype '<u16'"},
       {"structured", "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (4,), }", f32x4,
        "malformed header (descr is not a simple type string)"},
       {"noshape", "{'descr': '<f4', 'fortran_order': False, }", f32x4,
