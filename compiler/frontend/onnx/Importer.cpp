@@ -23,6 +23,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <climits>
+#include <functional>
 #include <map>
 
 using namespace mlir;
@@ -54,6 +55,13 @@ private:
   void findUnsupportedOps();
   LogicalResult importInitializers();
   LogicalResult importNodes();
+  // Converts one node into `scope` (the values visible to it, updated with its outputs);
+  // `problem` says why it failed.
+  LogicalResult convertNode(const onnx::NodeProto &node, int index, llvm::StringMap<Value> &scope,
+                            std::string &problem);
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &body,
+                                               ArrayRef<Value> inputs,
+                                               const llvm::StringMap<Value> &outer, Location loc);
   LogicalResult checkOutput(const onnx::ValueInfoProto &output, Value value, llvm::StringRef claim);
   void eraseDeadOps(Block &block);
   std::string takeDiagnostics(size_t from);
@@ -192,19 +200,27 @@ SmallVector<Type> ModelImporter::inputTypes() {
 void ModelImporter::findUnsupportedOps() {
   const ConverterRegistry &registry = ConverterRegistry::get();
   std::vector<std::string> unsupported;
-  for (auto [i, node] : llvm::enumerate(graph_.node())) {
-    std::string opType = node.op_type();
-    int64_t opset = opset_;
-    if (!isDefaultDomain(node.domain())) {
-      opType = node.domain() + "." + opType;
-      auto it = domainOpsets_.find(node.domain());
-      opset = it == domainOpsets_.end() ? 0 : it->second;
-    } else if (registry.lookup(opType, opset)) {
-      continue;
-    }
-    unsupported.push_back(opType + " (" + nodeLabel(node, i) + ", opset " + std::to_string(opset) +
-                          ")");
-  }
+  // Subgraphs (If/Loop/Scan bodies) are searched too; their nodes are named by their graph.
+  std::function<void(const onnx::GraphProto &, const std::string &)> search =
+      [&](const onnx::GraphProto &graph, const std::string &prefix) {
+        for (auto [i, node] : llvm::enumerate(graph.node())) {
+          for (const auto &attr : node.attribute())
+            if (attr.type() == onnx::AttributeProto::GRAPH)
+              search(attr.g(), "subgraph '" + attr.g().name() + "' ");
+          std::string opType = node.op_type();
+          int64_t opset = opset_;
+          if (!isDefaultDomain(node.domain())) {
+            opType = node.domain() + "." + opType;
+            auto it = domainOpsets_.find(node.domain());
+            opset = it == domainOpsets_.end() ? 0 : it->second;
+          } else if (registry.lookup(opType, opset)) {
+            continue;
+          }
+          unsupported.push_back(opType + " (" + prefix + nodeLabel(node, i) + ", opset " +
+                                std::to_string(opset) + ")");
+        }
+      };
+  search(graph_, "");
   if (keepGoing_)
     for (const std::string &op : unsupported)
       problems_.push_back("unsupported ONNX op " + op);
@@ -263,28 +279,86 @@ LogicalResult ModelImporter::importNodes() {
       markOutputsUnknown();
       continue;
     }
-    std::string locName = node.name().empty() ? "#" + std::to_string(i) : node.name();
-    Location loc = FusedLoc::get({NameLoc::get(builder_.getStringAttr(locName))},
-                                 builder_.getStringAttr(node.op_type()), &ctx_);
-    OpBinder binder(builder_, node, opset_, loc, values_, modelDir_);
-    size_t before = diagnostics_.size();
-    LogicalResult converted = registry.lookup(node.op_type(), opset_)(binder);
-    if (failed(converted) || binder.hadError()) {
-      problems_.push_back(label + ": " + takeDiagnostics(before));
+    std::string problem;
+    if (failed(convertNode(node, i, values_, problem))) {
+      problems_.push_back(problem);
       if (!keepGoing_)
         return failure();
       markOutputsUnknown();
-      continue;
-    }
-    for (const auto &[name, value] : binder.results()) {
-      if (values_.count(name)) {
-        problems_.push_back(label + ": output '" + name + "' is already defined");
-        return failure();
-      }
-      values_[name] = value;
     }
   }
   return success();
+}
+
+LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node, int index,
+                                         llvm::StringMap<Value> &scope, std::string &problem) {
+  std::string label =
+      nodeLabel(node, index) + " (" + node.op_type() + ", opset " + std::to_string(opset_) + ")";
+  std::string locName = node.name().empty() ? "#" + std::to_string(index) : node.name();
+  Location loc = FusedLoc::get({NameLoc::get(builder_.getStringAttr(locName))},
+                               builder_.getStringAttr(node.op_type()), &ctx_);
+  ConverterFn convert = isDefaultDomain(node.domain())
+                            ? ConverterRegistry::get().lookup(node.op_type(), opset_)
+                            : nullptr;
+  if (!convert) {
+    problem = label + ": unsupported ONNX op";
+    return failure();
+  }
+  OpBinder binder(builder_, node, opset_, loc, scope, modelDir_);
+  binder.setSubgraphImporter([&](const onnx::GraphProto &body, ArrayRef<Value> inputs) {
+    return importSubgraph(body, inputs, scope, loc);
+  });
+  size_t before = diagnostics_.size();
+  if (failed(convert(binder)) || binder.hadError()) {
+    problem = label + ": " + takeDiagnostics(before);
+    return failure();
+  }
+  for (const auto &[name, value] : binder.results()) {
+    if (scope.count(name)) {
+      problem = label + ": output '" + name + "' is already defined";
+      return failure();
+    }
+    scope[name] = value;
+  }
+  return success();
+}
+
+// ONNX scoping: a subgraph sees the names of its enclosing graphs, and may shadow none of them.
+FailureOr<SmallVector<Value>> ModelImporter::importSubgraph(const onnx::GraphProto &body,
+                                                            ArrayRef<Value> inputs,
+                                                            const llvm::StringMap<Value> &outer,
+                                                            Location loc) {
+  std::string where = "subgraph '" + body.name() + "'";
+  if (body.input_size() != int(inputs.size()))
+    return emitError(loc) << where << " takes " << body.input_size() << " inputs, given "
+                          << inputs.size();
+  llvm::StringMap<Value> scope = outer;
+  for (const auto &tensor : body.initializer()) {
+    auto value =
+        convertTensor(tensor, modelDir_, NameLoc::get(builder_.getStringAttr(tensor.name())));
+    if (failed(value))
+      return failure();
+    scope[tensor.name()] = builder_.create<graph::ConstantOp>(loc, *value);
+  }
+  for (auto [input, value] : llvm::zip(body.input(), inputs))
+    scope[input.name()] = value;
+  for (auto [i, node] : llvm::enumerate(body.node())) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !scope.count(input))
+        return emitError(loc) << where << ", " << nodeLabel(node, i) << ": input '" << input
+                              << "' is not defined in the subgraph or an enclosing graph";
+    std::string problem;
+    if (failed(convertNode(node, i, scope, problem)))
+      return emitError(loc) << "in " << where << ", " << problem;
+  }
+  SmallVector<Value> outputs;
+  for (const auto &output : body.output()) {
+    Value value = scope.lookup(output.name());
+    if (!value)
+      return emitError(loc) << where << " never produces its output '" << output.name() << "'";
+    outputs.push_back(value);
+  }
+  return outputs;
 }
 
 // A graph output's ONNX type (declared, or after ONNX inference) must agree with kg's where it

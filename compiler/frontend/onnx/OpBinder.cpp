@@ -76,6 +76,28 @@ FailureOr<llvm::SmallVector<double>> OpBinder::constantFloats(unsigned i, llvm::
   return llvm::SmallVector<double>(values->begin(), values->end());
 }
 
+const onnx::GraphProto *OpBinder::graphAttr(llvm::StringRef name) {
+  const auto *attr = findAttr(name, onnx::AttributeProto::GRAPH);
+  if (!attr) {
+    if (!hadError_)
+      emitError() << "has no subgraph attribute '" << name << "'";
+    return nullptr;
+  }
+  return &attr->g();
+}
+
+FailureOr<SmallVector<Value>> OpBinder::importSubgraph(const onnx::GraphProto &body,
+                                                       ArrayRef<Value> inputs) {
+  if (!subgraphImporter_) {
+    emitError() << "subgraphs cannot be imported here";
+    return failure();
+  }
+  auto outputs = subgraphImporter_(body, inputs);
+  if (failed(outputs))
+    hadError_ = true;
+  return outputs;
+}
+
 const onnx::AttributeProto *OpBinder::findAttr(llvm::StringRef name, int kind) {
   for (const auto &attr : node_.attribute()) {
     if (attr.name() != name)

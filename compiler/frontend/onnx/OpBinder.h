@@ -9,11 +9,13 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
 namespace onnx {
 class AttributeProto;
+class GraphProto;
 class NodeProto;
 } // namespace onnx
 
@@ -48,6 +50,16 @@ public:
   std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name);
   // A TENSOR attribute converted to a constant; nullopt when absent.
   std::optional<mlir::FailureOr<mlir::ElementsAttr>> tensorAttr(llvm::StringRef name);
+
+  // ---- Subgraphs (the bodies of If, Loop and Scan), imported inline at the insertion point
+  // with their formal inputs bound to `inputs`; names of enclosing graphs stay visible.
+  using SubgraphImporter = std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+      const onnx::GraphProto &, llvm::ArrayRef<mlir::Value>)>;
+  void setSubgraphImporter(SubgraphImporter importer) { subgraphImporter_ = std::move(importer); }
+  // The GRAPH attribute `name`, or null (reported) when it is missing.
+  const onnx::GraphProto *graphAttr(llvm::StringRef name);
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> importSubgraph(const onnx::GraphProto &body,
+                                                                 llvm::ArrayRef<mlir::Value> inputs);
 
   // ---- Outputs. Values beyond those given must be unused by the graph.
   unsigned numOutputs() const;
@@ -111,6 +123,7 @@ private:
   const llvm::StringMap<mlir::Value> &values_;
   llvm::StringRef modelDir_;
   llvm::SmallVector<std::pair<std::string, mlir::Value>> results_;
+  SubgraphImporter subgraphImporter_;
   bool hadError_ = false;
 };
 

@@ -44,6 +44,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateMatMulConverters(r);
     populateNormalizationConverters(r);
     populateShapeConverters(r);
+    populateControlFlowConverters(r);
     return r;
   }();
   return registry;

@@ -43,6 +43,7 @@ void populateConvConverters(ConverterRegistry &registry);
 void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
+void populateControlFlowConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_frontend
 
