@@ -45,6 +45,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateNormalizationConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);
+    populateScanConverters(r);
     return r;
   }();
   return registry;

@@ -44,6 +44,7 @@ void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);
+void populateScanConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_frontend
 

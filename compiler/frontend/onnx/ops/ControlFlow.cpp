@@ -1,11 +1,11 @@
-// Control flow: If, Loop and Scan, imported as straight-line kg ops.
+// Control flow: If and Loop, imported as straight-line kg ops (Scan is in Scan.cpp).
 //
 // Kiln compiles static graphs, so a subgraph is inlined: an If whose condition folds to a
 // constant keeps its taken branch; one decided at run time evaluates both branches and selects
 // (kg.where), which needs the branches to agree on types. Loop and Scan are unrolled over
 // their trip count, which must be known at compile time (a constant trip count or a
 // condition that folds, and a scan axis of static length).
-#include "compiler/frontend/onnx/OpBinder.h"
+#include "compiler/frontend/onnx/ops/Unroll.h"
 #include "compiler/frontend/onnx/Registry.h"
 
 #include "ir/graph/ConstantData.h"
@@ -19,12 +19,7 @@ using namespace mlir;
 namespace kg = kiln::graph;
 
 namespace kiln::onnx_frontend {
-namespace {
 
-// Unrolling multiplies the body; past this many iterations the graph gets unreasonably large.
-constexpr int64_t kMaxUnrolledIterations = 4096;
-
-// The value of a scalar (one-element) constant, or nullopt when it is computed at run time.
 std::optional<int64_t> constantScalar(Value v) {
   Attribute attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))
@@ -35,7 +30,6 @@ std::optional<int64_t> constantScalar(Value v) {
   return values->front();
 }
 
-// `values` (one per iteration, equal types) stacked along a new dim `axis`.
 FailureOr<Value> stack(OpBinder &b, ArrayRef<Value> values, int64_t axis) {
   SmallVector<Value> slices;
   for (Value v : values) {
@@ -48,6 +42,8 @@ FailureOr<Value> stack(OpBinder &b, ArrayRef<Value> values, int64_t axis) {
   }
   return b.create<kg::ConcatOp>(slices, b.builder().getI64IntegerAttr(axis));
 }
+
+namespace {
 
 LogicalResult convertIf(OpBinder &b) {
   auto cond = b.requiredInput(0);
@@ -146,104 +142,11 @@ LogicalResult convertLoop(OpBinder &b) {
   return b.setResults(results);
 }
 
-// One attribute value per scan input/output (default 0), checked for its count.
-FailureOr<SmallVector<int64_t>> perValueAttr(OpBinder &b, StringRef name, size_t count) {
-  SmallVector<int64_t> values = b.intsAttr(name).value_or(SmallVector<int64_t>(count, 0));
-  if (values.size() != count)
-    return b.emitError() << "attribute '" << name << "' has " << values.size()
-                         << " entries, expected " << count;
-  return values;
-}
-
-// Scan (opset 9+): states..., scan inputs... -> final states..., scan outputs..., unrolled.
-LogicalResult convertScan(OpBinder &b) {
-  const onnx::GraphProto *body = b.graphAttr("body");
-  int64_t numScanInputs = b.intAttr("num_scan_inputs", -1);
-  if (!body)
-    return failure();
-  int64_t numStates = int64_t(b.numInputs()) - numScanInputs;
-  if (numScanInputs < 1 || numStates < 0)
-    return b.emitError() << "num_scan_inputs " << numScanInputs << " does not fit "
-                         << b.numInputs() << " inputs";
-  int64_t numScanOutputs = body->output_size() - numStates;
-  auto inAxes = perValueAttr(b, "scan_input_axes", numScanInputs);
-  auto inDirs = perValueAttr(b, "scan_input_directions", numScanInputs);
-  auto outAxes = perValueAttr(b, "scan_output_axes", numScanOutputs);
-  auto outDirs = perValueAttr(b, "scan_output_directions", numScanOutputs);
-  if (failed(inAxes) || failed(inDirs) || failed(outAxes) || failed(outDirs))
-    return failure();
-  SmallVector<Value> states, scanInputs;
-  for (int64_t i = 0; i < numStates; ++i)
-    states.push_back(b.input(i));
-  int64_t length = -1;
-  for (int64_t j = 0; j < numScanInputs; ++j) {
-    Value x = b.input(numStates + j);
-    auto axis = b.normalizeAxis((*inAxes)[j], b.typeOf(x).getRank());
-    if (!x || failed(axis))
-      return failure();
-    (*inAxes)[j] = *axis;
-    int64_t n = b.typeOf(x).getDimSize(*axis);
-    if (length >= 0 && n != length)
-      return b.emitError() << "scan inputs have lengths " << length << " and " << n;
-    length = n;
-    scanInputs.push_back(x);
-  }
-  if (length > kMaxUnrolledIterations)
-    return b.emitError() << "scans " << length << " steps, more than Kiln unrolls ("
-                         << kMaxUnrolledIterations << ")";
-  std::vector<SmallVector<Value>> scanned(numScanOutputs);
-  for (int64_t t = 0; t < length; ++t) {
-    SmallVector<Value> inputs(states);
-    for (auto [j, x] : llvm::enumerate(scanInputs)) {
-      auto type = b.typeOf(x);
-      int64_t axis = (*inAxes)[j], at = (*inDirs)[j] ? length - 1 - t : t;
-      SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
-          steps(type.getRank(), 1);
-      starts[axis] = at;
-      sizes[axis] = 1;
-      auto slice = b.create<kg::SliceOp>(x, b.builder().getDenseI64ArrayAttr(starts),
-                                         b.builder().getDenseI64ArrayAttr(sizes),
-                                         b.builder().getDenseI64ArrayAttr(steps));
-      if (failed(slice))
-        return failure();
-      SmallVector<int64_t> shape(type.getShape());
-      shape.erase(shape.begin() + axis);
-      auto element = b.reshape(*slice, shape);
-      if (failed(element))
-        return failure();
-      inputs.push_back(*element);
-    }
-    auto outputs = b.importSubgraph(*body, inputs);
-    if (failed(outputs))
-      return failure();
-    for (int64_t i = 0; i < numStates; ++i)
-      states[i] = (*outputs)[i];
-    for (int64_t k = 0; k < numScanOutputs; ++k)
-      scanned[k].push_back((*outputs)[numStates + k]);
-  }
-  SmallVector<Value> results(states);
-  for (int64_t k = 0; k < numScanOutputs; ++k) {
-    if (scanned[k].empty())
-      return b.emitError() << "scans zero steps, so the shape of its scan outputs is unknown";
-    if ((*outDirs)[k])
-      std::reverse(scanned[k].begin(), scanned[k].end());
-    auto axis = b.normalizeAxis((*outAxes)[k], b.typeOf(scanned[k][0]).getRank() + 1);
-    if (failed(axis))
-      return failure();
-    auto stacked = stack(b, scanned[k], *axis);
-    if (failed(stacked))
-      return failure();
-    results.push_back(*stacked);
-  }
-  return b.setResults(results);
-}
-
 } // namespace
 
 void populateControlFlowConverters(ConverterRegistry &r) {
   r.add("If", 1, convertIf);
   r.add("Loop", 1, convertLoop);
-  r.add("Scan", 9, convertScan);
 }
 
 } // namespace kiln::onnx_frontend
