@@ -120,8 +120,12 @@ def main():
           f"{counts['n/a']} skipped  ({counts['unsupported']} of the failures are unsupported "
           f"ops or types; {time.monotonic() - started:.0f} s)")
     by_suite = summarize(results)
+    not_applicable = {}
+    for test_id, r in sorted(results.items()):
+        if r["status"] == "n/a":
+            not_applicable.setdefault(r["reason"], []).append(test_id)
     with open(args.report, "w") as f:
-        json.dump({"summary": counts, "suites": by_suite,
+        json.dump({"summary": counts, "suites": by_suite, "not_applicable": not_applicable,
                    "tests": dict(sorted(results.items()))}, f, indent=1)
     print(f"report: {os.path.abspath(args.report)}")
 
