@@ -29,7 +29,7 @@ FailureOr<SmallVector<int>> parseTerm(OpBinder &b, StringRef text, int64_t rank,
   int64_t letters = text.size() - (dots == StringRef::npos ? 0 : 3);
   for (size_t i = 0; i < text.size(); ++i) {
     if (i == dots) {
-      int64_t covered = rank - letters;
+      int64_t covered = rank < 0 ? ellipsisRank : rank - letters; // rank < 0: the output
       for (int64_t j = 0; j < covered; ++j)
         labels.push_back(kEllipsis + ellipsisRank - covered + j);
       i += 2;
