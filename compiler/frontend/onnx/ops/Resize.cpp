@@ -26,7 +26,9 @@ struct AxisTaps {
   SmallVector<double> outside;                 // [o], 1 or 0
 };
 
-double inputCoordinate(const ResizeAttrs &a, int64_t o, double scale, int64_t in, int64_t out,
+// `out` is the resized length before flooring (scale * input length), as in the ONNX reference:
+// align_corners on a non-integral downscale depends on it.
+double inputCoordinate(const ResizeAttrs &a, int64_t o, double scale, int64_t in, double out,
                        double roiStart, double roiEnd) {
   const std::string &m = a.transform;
   if (m == "half_pixel")
@@ -68,7 +70,7 @@ AxisTaps planAxis(const ResizeAttrs &a, int64_t in, int64_t out, double scale, d
   taps.outside.assign(out, 0.0);
   auto clampIn = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
   for (int64_t o = 0; o < out; ++o) {
-    double x = inputCoordinate(a, o, scale, in, out, roiStart, roiEnd);
+    double x = inputCoordinate(a, o, scale, in, scale * in, roiStart, roiEnd);
     if (a.transform == "tf_crop_and_resize" && (x < 0 || x > in - 1)) {
       taps.outside[o] = 1;
       continue;
