@@ -242,4 +242,63 @@ def KG_ConstantOfShapeOp : KG_Op<"constant_of_shape"> {
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Indexing: reads and writes at positions computed from run-time index tensors
+// (ops/Indexing.cpp). Negative indices wrap; the kernels clamp so a bad index never
+// reads or writes outside a buffer.
+//===----------------------------------------------------------------------===//
+
+def KG_GatherElementsOp : KG_InferredOp<"gather_elements"> {
+  let summary = "result[p] = data[p with p[axis] = indices[p]]; result shape = indices shape";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_GatherNDOp : KG_InferredOp<"gather_nd"> {
+  let summary = "ONNX GatherND: the last indices dim addresses leading data dims after batch_dims";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$batch_dims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+// reduction: "none" (duplicate indices: the last update wins), "add", "mul", "max", "min".
+def KG_ScatterElementsOp : KG_InferredOp<"scatter_elements"> {
+  let summary = "data with updates[p] combined into data[p with p[axis] = indices[p]]";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   AnyRankedTensor:$updates, I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_ScatterNDOp : KG_InferredOp<"scatter_nd"> {
+  let summary = "data with updates[b] combined into data[indices[b]] (ONNX ScatterND)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   AnyRankedTensor:$updates, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_ReverseSequenceOp : KG_InferredOp<"reverse_sequence"> {
+  let summary = "per batch entry b, reverse the first seq_lens[b] steps along time_axis";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$seq_lens, I64Attr:$batch_axis,
+                   I64Attr:$time_axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $seq_lens attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_TriluOp : KG_InferredOp<"trilu"> {
+  let summary = "keep the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims";
+  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$k, BoolAttr:$upper);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input (`,` $k^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_TopKIndicesOp : KG_InferredOp<"top_k_indices"> {
+  let summary = "i64 positions of the k largest (or smallest) along axis, sorted, ties by lower index";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$k, I64Attr:$axis, BoolAttr:$largest);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 #endif

@@ -1,6 +1,7 @@
-// Lowering of transpose, slice, concat and gather to copy blocks.
+// Lowering of transpose, slice, concat and trilu to copy blocks; registers the indexing ops
+// (Gather.cpp, Scatter.cpp, TopK.cpp) too.
 #include "ir/graph/GraphDialect.h"
-#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/Indexing.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -59,35 +60,29 @@ static LogicalResult lowerConcat(KernelBuilder &kb, Operation *operation, Value 
   return success();
 }
 
-// out[pre, idx..., post] = data[pre, wrap(indices[idx...]), post]; the gathered index is
-// clamped into range so a bad index can never read outside the buffer.
-static LogicalResult lowerGather(KernelBuilder &kb, Operation *operation, Value out) {
-  auto op = llvm::cast<GatherOp>(operation);
-  MLIRContext *ctx = op.getContext();
-  auto dataShape = op.getData().getType().getShape();
-  unsigned axis = op.getAxis(), indexRank = op.getIndices().getType().getRank();
-  int64_t extent = dataShape[axis];
+// Keeps x where the diagonal offset j - i of the last two dims is >= k (upper) or <= k (lower),
+// zero elsewhere; k is read from its tensor, so it may be computed at run time.
+static LogicalResult lowerTrilu(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<TriluOp>(operation);
+  auto shape = op.getType().getShape();
+  if (op.getType().getNumElements() == 0)
+    return success();
+  size_t rank = shape.size();
   Location loc = kb.loc;
-  kb.emitBlock("gather", spatialAxes(op.getType().getShape()), [&](OpBuilder &rb, ValueRange iv) {
-    SmallVector<AffineExpr> idxExprs;
-    for (unsigned i = 0; i < indexRank; ++i)
-      idxExprs.push_back(getAffineDimExpr(axis + i, ctx));
-    Value raw = kb.load(rb, kb.buffer(op.getIndices()), idxExprs, iv);
-    Value index = rb.create<arith::IndexCastOp>(loc, rb.getIndexType(), raw);
-    Value size = rb.create<arith::ConstantIndexOp>(loc, extent);
-    Value zero = rb.create<arith::ConstantIndexOp>(loc, 0);
-    Value negative = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index, zero);
-    index = rb.create<arith::SelectOp>(loc, negative, rb.create<arith::AddIOp>(loc, index, size), index);
-    index = rb.create<arith::MaxSIOp>(loc, index, zero);
-    index = rb.create<arith::MinSIOp>(loc, index, rb.create<arith::ConstantIndexOp>(loc, extent - 1));
-    SmallVector<Value> dataIdx;
-    for (unsigned d = 0; d < axis; ++d)
-      dataIdx.push_back(iv[d]);
-    dataIdx.push_back(index);
-    for (unsigned d = axis + 1; d < dataShape.size(); ++d)
-      dataIdx.push_back(iv[d - 1 + indexRank]);
-    Value v = rb.create<memref::LoadOp>(loc, kb.buffer(op.getData()), dataIdx);
-    kb.store(rb, v, out, iv);
+  kb.emitBlock("trilu", spatialAxes(shape), [&](OpBuilder &rb, ValueRange iv) {
+    Value k = rb.create<arith::ConstantIndexOp>(loc, 0);
+    if (op.getK()) {
+      auto kRank = llvm::cast<RankedTensorType>(op.getK().getType()).getRank();
+      SmallVector<AffineExpr> zeros(kRank, rb.getAffineConstantExpr(0));
+      Value raw = kb.load(rb, kb.buffer(op.getK()), zeros, iv);
+      k = rb.create<arith::IndexCastOp>(loc, rb.getIndexType(), raw);
+    }
+    Value offset = rb.create<arith::SubIOp>(loc, iv[rank - 1], iv[rank - 2]);
+    Value keep = rb.create<arith::CmpIOp>(
+        loc, op.getUpper() ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, offset, k);
+    Value x = kb.loadBroadcast(rb, op.getInput(), iv);
+    Value zero = kb.constantFloat(rb, op.getType().getElementType(), 0);
+    kb.store(rb, rb.create<arith::SelectOp>(loc, keep, x, zero), out, iv);
   });
   return success();
 }
@@ -96,7 +91,10 @@ void populateDataMovementLowerings(LoweringRegistry &registry) {
   registry[TransposeOp::getOperationName()] = lowerTranspose;
   registry[SliceOp::getOperationName()] = lowerSlice;
   registry[ConcatOp::getOperationName()] = lowerConcat;
-  registry[GatherOp::getOperationName()] = lowerGather;
+  registry[TriluOp::getOperationName()] = lowerTrilu;
+  populateGatherLowerings(registry);
+  populateScatterLowerings(registry);
+  populateTopKLowerings(registry);
 }
 
 } // namespace kiln::lowering

@@ -1,8 +1,8 @@
-// Shape and data-movement ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice,
-// Gather, Shape, ConstantOfShape, Identity, Constant, Cast, Where. Shape computations fold as
-// they are built, so their consumers read constants (see OpBinder::constantInts).
-#include "compiler/frontend/onnx/OpBinder.h"
-#include "compiler/frontend/onnx/Registry.h"
+// Shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Identity,
+// Constant, Cast, Where; registers the other data-movement families (ops/DataMovement.h).
+// Shape computations fold as they are built, so their consumers read constants (see
+// OpBinder::constantInts).
+#include "compiler/frontend/onnx/ops/DataMovement.h"
 #include "compiler/frontend/onnx/TensorImport.h"
 
 #include "ir/graph/ConstantData.h"
@@ -17,8 +17,7 @@ namespace kiln::onnx_frontend {
 namespace {
 
 LogicalResult setReshaped(OpBinder &b, Value x, ArrayRef<int64_t> shape) {
-  auto result = b.reshape(x, shape);
-  return failed(result) ? failure() : b.setResults({*result});
+  return setResult(b, b.reshape(x, shape));
 }
 
 // 0 copies the input dim (unless allowzero), -1 takes what is left.
@@ -143,148 +142,6 @@ template <bool fromInput> LogicalResult convertUnsqueeze(OpBinder &b) {
   return setReshaped(b, *x, out);
 }
 
-LogicalResult convertTranspose(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  int64_t rank = b.typeOf(*x).getRank();
-  SmallVector<int64_t> perm;
-  for (int64_t d = rank - 1; d >= 0; --d)
-    perm.push_back(d);
-  perm = b.intsAttr("perm").value_or(perm);
-  auto result = b.create<kg::TransposeOp>(*x, b.builder().getDenseI64ArrayAttr(perm));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-LogicalResult convertConcat(OpBinder &b) {
-  SmallVector<Value> inputs;
-  for (unsigned i = 0; i < b.numInputs(); ++i) {
-    auto v = b.requiredInput(i);
-    if (failed(v))
-      return failure();
-    if (b.typeOf(*v).getElementType() != b.typeOf(inputs.empty() ? *v : inputs[0]).getElementType())
-      return b.emitError() << "inputs have different element types";
-    inputs.push_back(*v);
-  }
-  if (inputs.empty())
-    return b.emitError() << "needs at least one input";
-  if (!b.hasAttr("axis"))
-    return b.emitError() << "requires axis";
-  auto axis = b.normalizeAxis(b.intAttr("axis", 0), b.typeOf(inputs[0]).getRank());
-  if (failed(axis))
-    return failure();
-  auto result = b.create<kg::ConcatOp>(inputs, b.builder().getI64IntegerAttr(*axis));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-// ONNX slice bounds → kg.slice's normalized per-dim start, size and step: negative starts and
-// ends count from the end, then clamp to the dim ([0, d] going forward, [-1, d-1] backward).
-LogicalResult buildSlice(OpBinder &b, Value x, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
-                         std::optional<SmallVector<int64_t>> axes,
-                         std::optional<SmallVector<int64_t>> steps) {
-  ArrayRef<int64_t> shape = b.typeOf(x).getShape();
-  int64_t rank = shape.size(), n = starts.size();
-  if (!axes) {
-    axes.emplace();
-    for (int64_t i = 0; i < n; ++i)
-      axes->push_back(i);
-  }
-  if (!steps)
-    steps.emplace(n, 1);
-  if (int64_t(ends.size()) != n || int64_t(axes->size()) != n || int64_t(steps->size()) != n)
-    return b.emitError() << "starts, ends, axes and steps differ in length";
-  SmallVector<int64_t> kStarts(rank, 0), kSizes(shape), kSteps(rank, 1);
-  SmallVector<bool> seen(rank, false);
-  for (int64_t i = 0; i < n; ++i) {
-    auto axis = b.normalizeAxis((*axes)[i], rank);
-    if (failed(axis))
-      return failure();
-    if (seen[*axis])
-      return b.emitError() << "axes repeat dim " << *axis;
-    seen[*axis] = true;
-    int64_t dim = shape[*axis], step = (*steps)[i], start = starts[i], end = ends[i];
-    if (step == 0)
-      return b.emitError() << "slice step is 0";
-    if (start < 0)
-      start += dim;
-    if (end < 0)
-      end += dim;
-    int64_t size = 0;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, dim);
-      end = std::clamp<int64_t>(end, 0, dim);
-      if (end > start)
-        size = 1 + (end - start - 1) / step;
-    } else if (dim > 0) {
-      start = std::clamp<int64_t>(start, 0, dim - 1);
-      end = std::clamp<int64_t>(end, -1, dim - 1);
-      uint64_t magnitude = uint64_t(-(step + 1)) + 1; // |step| without overflow
-      if (start > end)
-        size = int64_t(1 + uint64_t(start - end - 1) / magnitude);
-    } else {
-      start = 0;
-    }
-    kStarts[*axis] = start;
-    kSizes[*axis] = size;
-    kSteps[*axis] = step;
-  }
-  OpBuilder &ob = b.builder();
-  auto result =
-      b.create<kg::SliceOp>(x, ob.getDenseI64ArrayAttr(kStarts), ob.getDenseI64ArrayAttr(kSizes),
-                            ob.getDenseI64ArrayAttr(kSteps));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-// Slice-1: starts, ends and axes are attributes; steps are 1.
-LogicalResult convertSlice1(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto starts = b.intsAttr("starts"), ends = b.intsAttr("ends");
-  if (!starts || !ends)
-    return b.emitError() << "requires starts and ends";
-  return buildSlice(b, *x, *starts, *ends, b.intsAttr("axes"), std::nullopt);
-}
-
-// Slice-10+: starts, ends, axes and steps are (constant) inputs.
-LogicalResult convertSlice10(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  auto starts = b.constantInts(1, "Slice starts"), ends = b.constantInts(2, "Slice ends");
-  if (failed(x) || failed(starts) || failed(ends))
-    return failure();
-  std::optional<SmallVector<int64_t>> optional[2];
-  const char *names[2] = {"Slice axes", "Slice steps"};
-  for (unsigned i = 0; i < 2; ++i) {
-    if (!b.input(3 + i))
-      continue;
-    auto values = b.constantInts(3 + i, names[i]);
-    if (failed(values))
-      return failure();
-    optional[i] = *values;
-  }
-  return buildSlice(b, *x, *starts, *ends, optional[0], optional[1]);
-}
-
-LogicalResult convertGather(OpBinder &b) {
-  auto data = b.requiredInput(0), indices = b.requiredInput(1);
-  if (failed(data) || failed(indices))
-    return failure();
-  auto axis = b.normalizeAxis(b.intAttr("axis", 0), b.typeOf(*data).getRank());
-  if (failed(axis))
-    return failure();
-  // Constant indices are checked here; the kernel trusts them.
-  Attribute constant;
-  if (matchPattern(*indices, m_Constant(&constant))) {
-    int64_t extent = b.typeOf(*data).getDimSize(*axis);
-    for (int64_t index : graph::readAsInt64(constant).value_or(std::vector<int64_t>()))
-      if (index < -extent || index >= extent)
-        return b.emitError() << "index " << index << " is out of range for a dim of size "
-                             << extent;
-  }
-  auto result = b.create<kg::GatherOp>(*data, *indices, b.builder().getI64IntegerAttr(*axis));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
 // Shape-15 added start/end: negative counts from the end, then both clamp to [0, rank].
 template <bool hasRange> LogicalResult convertShape(OpBinder &b) {
   auto x = b.requiredInput(0);
@@ -301,6 +158,14 @@ template <bool hasRange> LogicalResult convertShape(OpBinder &b) {
   auto result = b.create<kg::ShapeOp>(*x, b.builder().getI64IntegerAttr(start),
                                       b.builder().getI64IntegerAttr(std::max(start, end)));
   return failed(result) ? failure() : b.setResults({*result});
+}
+
+LogicalResult convertSize(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = RankedTensorType::get({}, b.builder().getI64Type());
+  return b.setResults({b.constant(graph::makeDenseInt(type, {b.typeOf(*x).getNumElements()}))});
 }
 
 LogicalResult convertConstantOfShape(OpBinder &b) {
@@ -402,18 +267,22 @@ void populateShapeConverters(ConverterRegistry &r) {
   r.add("Squeeze", 13, convertSqueeze<true>);
   r.add("Unsqueeze", 1, convertUnsqueeze<false>);
   r.add("Unsqueeze", 13, convertUnsqueeze<true>);
-  r.add("Transpose", 1, convertTranspose);
-  r.add("Concat", 4, convertConcat);
-  r.add("Slice", 1, convertSlice1);
-  r.add("Slice", 10, convertSlice10);
-  r.add("Gather", 1, convertGather);
   r.add("Shape", 1, convertShape<false>);
   r.add("Shape", 15, convertShape<true>);
+  r.add("Size", 1, convertSize);
   r.add("ConstantOfShape", 9, convertConstantOfShape);
   r.add("Identity", 1, convertIdentity);
   r.add("Constant", 1, convertConstant);
   r.add("Cast", 6, convertCast);
   r.add("Where", 9, convertWhere);
+  populateSliceConverters(r);
+  populateTransposeConverters(r);
+  populateGatherConverters(r);
+  populateScatterConverters(r);
+  populatePadConverters(r);
+  populateResizeConverters(r);
+  populateEinsumConverters(r);
+  populateGeneratorConverters(r);
 }
 
 } // namespace kiln::onnx_frontend
