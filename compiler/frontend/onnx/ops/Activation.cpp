@@ -39,7 +39,9 @@ struct Chain {
     return b.create<OpTy>(*lhs, *rhs);
   }
   template <typename OpTy> FailureOr<Value> op(FailureOr<Value> x) {
-    return failed(x) ? failure() : b.create<OpTy>(*x);
+    if (failed(x))
+      return failure();
+    return b.create<OpTy>(*x);
   }
   FailureOr<Value> where(FailureOr<Value> cond, FailureOr<Value> lhs, FailureOr<Value> rhs) {
     if (failed(cond) || failed(lhs) || failed(rhs))
