@@ -24,9 +24,16 @@ static Value emitMathFunction(OpBuilder &rb, Location loc, Operation *op, Value 
   if (isa<SinOp>(op)) return rb.create<math::SinOp>(loc, x, fm);
   if (isa<CosOp>(op)) return rb.create<math::CosOp>(loc, x, fm);
   if (isa<TanOp>(op)) return rb.create<math::TanOp>(loc, x, fm);
-  if (isa<AsinOp>(op)) return rb.create<math::AsinOp>(loc, x, fm);
-  if (isa<AcosOp>(op)) return rb.create<math::AcosOp>(loc, x, fm);
-  if (isa<AtanOp>(op)) return rb.create<math::AtanOp>(loc, x, fm);
+  if (isa<AsinOp, AcosOp, AtanOp>(op)) {
+    // MLIR's float32 polynomials for these are off by up to 4e-2 near |x| = 1 (asin) or do not
+    // lower (atan's copysign): compute them in float64, which goes to libm.
+    Type f64 = rb.getF64Type(), type = x.getType();
+    Value wide = type == f64 ? x : rb.create<arith::ExtFOp>(loc, f64, x).getResult();
+    Value v = isa<AsinOp>(op)   ? rb.create<math::AsinOp>(loc, wide, fm).getResult()
+              : isa<AcosOp>(op) ? rb.create<math::AcosOp>(loc, wide, fm).getResult()
+                                : rb.create<math::AtanOp>(loc, wide, fm).getResult();
+    return type == f64 ? v : rb.create<arith::TruncFOp>(loc, type, v).getResult();
+  }
   if (isa<SinhOp>(op)) return rb.create<math::SinhOp>(loc, x, fm);
   if (isa<CoshOp>(op)) return rb.create<math::CoshOp>(loc, x, fm);
   if (isa<AsinhOp>(op)) return rb.create<math::AsinhOp>(loc, x, fm);
