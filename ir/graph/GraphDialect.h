@@ -11,6 +11,13 @@
 
 #include "ir/graph/GraphDialect.h.inc"
 
+namespace kiln::graph {
+// Marks kg ops computed independently per element of their broadcast result (GraphOps.td's
+// KG_Elementwise): the fusion pass takes them as epilogues.
+template <typename ConcreteType>
+class ElementwiseOpTrait : public mlir::OpTrait::TraitBase<ConcreteType, ElementwiseOpTrait> {};
+} // namespace kiln::graph
+
 #define GET_OP_CLASSES
 #include "ir/graph/GraphOps.h.inc"
 

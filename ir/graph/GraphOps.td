@@ -35,8 +35,17 @@ def KG_ConstantOp : KG_Op<"constant", [ConstantLike]> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-class KG_BinaryOp<string mnemonic> : KG_InferredOp<mnemonic> {
-  let summary = "numpy-broadcasting elementwise " # mnemonic;
+// Ops computed independently per element of the (broadcast) result: ExtractTasks fuses them
+// as epilogues of the op that produces their first operand.
+def KG_Elementwise : NativeOpTrait<"ElementwiseOpTrait"> {
+  let cppNamespace = "::kiln::graph";
+}
+
+class KG_ElementwiseOp<string mnemonic, list<Trait> traits = []>
+    : KG_InferredOp<mnemonic, !listconcat(traits, [KG_Elementwise])>;
+
+class KG_BinaryOp<string mnemonic, string what = mnemonic> : KG_ElementwiseOp<mnemonic> {
+  let summary = "numpy-broadcasting elementwise " # what;
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
@@ -45,11 +54,28 @@ class KG_BinaryOp<string mnemonic> : KG_InferredOp<mnemonic> {
 def KG_AddOp : KG_BinaryOp<"add">;
 def KG_SubOp : KG_BinaryOp<"sub">;
 def KG_MulOp : KG_BinaryOp<"mul">;
-def KG_DivOp : KG_BinaryOp<"div">;
-def KG_PowOp : KG_BinaryOp<"pow">;
+def KG_DivOp : KG_BinaryOp<"div", "division (integers truncate toward zero)">;
+def KG_PowOp : KG_BinaryOp<"pow", "power; the exponent may have its own element type">;
+def KG_MaxOp : KG_BinaryOp<"max", "maximum (NaN propagates)">;
+def KG_MinOp : KG_BinaryOp<"min", "minimum (NaN propagates)">;
+def KG_ModOp : KG_BinaryOp<"mod", "remainder with the sign of the divisor (Python %)">;
+def KG_FModOp : KG_BinaryOp<"fmod", "remainder with the sign of the dividend (C fmod)">;
+def KG_AndOp : KG_BinaryOp<"and", "logical and of bools">;
+def KG_OrOp : KG_BinaryOp<"or", "logical or of bools">;
+def KG_XorOp : KG_BinaryOp<"xor", "logical xor of bools">;
+def KG_ShiftLeftOp : KG_BinaryOp<"shift_left", "left shift of unsigned integers">;
+def KG_ShiftRightOp : KG_BinaryOp<"shift_right", "logical right shift of unsigned integers">;
+
+// Comparisons: operands of one element type, an i1 result.
+class KG_CompareOp<string mnemonic> : KG_BinaryOp<mnemonic, "comparison " # mnemonic # " (i1 result)">;
+def KG_EqualOp : KG_CompareOp<"equal">;
+def KG_GreaterOp : KG_CompareOp<"greater">;
+def KG_GreaterEqualOp : KG_CompareOp<"greater_equal">;
+def KG_LessOp : KG_CompareOp<"less">;
+def KG_LessEqualOp : KG_CompareOp<"less_equal">;
 
 class KG_UnaryOp<string mnemonic, dag attrs = (ins)>
-    : KG_InferredOp<mnemonic> {
+    : KG_ElementwiseOp<mnemonic> {
   let summary = "elementwise " # mnemonic;
   let arguments = !con((ins AnyRankedTensor:$input), attrs);
   let results = (outs AnyRankedTensor:$result);
@@ -62,7 +88,25 @@ def KG_TanhOp : KG_UnaryOp<"tanh">;
 def KG_SigmoidOp : KG_UnaryOp<"sigmoid">;
 def KG_ReluOp : KG_UnaryOp<"relu">;
 def KG_ExpOp : KG_UnaryOp<"exp">;
+def KG_LogOp : KG_UnaryOp<"log">;
 def KG_NegOp : KG_UnaryOp<"neg">;
+def KG_AbsOp : KG_UnaryOp<"abs">;
+def KG_SignOp : KG_UnaryOp<"sign">;
+def KG_CeilOp : KG_UnaryOp<"ceil">;
+def KG_FloorOp : KG_UnaryOp<"floor">;
+def KG_RoundOp : KG_UnaryOp<"round"> { let summary = "round half to even"; }
+def KG_NotOp : KG_UnaryOp<"not"> { let summary = "logical not of bools"; }
+def KG_SinOp : KG_UnaryOp<"sin">;
+def KG_CosOp : KG_UnaryOp<"cos">;
+def KG_TanOp : KG_UnaryOp<"tan">;
+def KG_AsinOp : KG_UnaryOp<"asin">;
+def KG_AcosOp : KG_UnaryOp<"acos">;
+def KG_AtanOp : KG_UnaryOp<"atan">;
+def KG_SinhOp : KG_UnaryOp<"sinh">;
+def KG_CoshOp : KG_UnaryOp<"cosh">;
+def KG_AsinhOp : KG_UnaryOp<"asinh">;
+def KG_AcoshOp : KG_UnaryOp<"acosh">;
+def KG_AtanhOp : KG_UnaryOp<"atanh">;
 def KG_HardSwishOp : KG_UnaryOp<"hard_swish">;
 // Ops with attributes spell out their result type: the parser cannot infer types from
 // attributes that are not yet stored in the op's properties.
@@ -70,10 +114,12 @@ def KG_LeakyReluOp : KG_UnaryOp<"leaky_relu", (ins F32Attr:$alpha)> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 def KG_ClipOp : KG_UnaryOp<"clip", (ins F32Attr:$min, F32Attr:$max)> {
+  let summary = "clamp a floating-point tensor to [min, max]";
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
-def KG_CastOp : KG_Op<"cast"> {
+def KG_CastOp : KG_Op<"cast", [KG_Elementwise]> {
   let summary = "elementwise conversion to the result's element type";
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);
@@ -82,11 +128,12 @@ def KG_CastOp : KG_Op<"cast"> {
   let hasFolder = 1;
 }
 
-def KG_WhereOp : KG_InferredOp<"where"> {
+def KG_WhereOp : KG_ElementwiseOp<"where"> {
   let summary = "elementwise select with numpy broadcasting";
   let arguments = (ins AnyRankedTensor:$condition, AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

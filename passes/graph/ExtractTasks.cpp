@@ -11,10 +11,7 @@ namespace kiln::graph {
 #define GEN_PASS_DEF_EXTRACTTASKS
 #include "passes/graph/Passes.h.inc"
 
-bool isElementwise(Operation *op) {
-  return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, SqrtOp, ErfOp, TanhOp, SigmoidOp, ReluOp,
-                   ExpOp, NegOp, HardSwishOp, LeakyReluOp, ClipOp, CastOp, WhereOp>(op);
-}
+bool isElementwise(Operation *op) { return op->hasTrait<ElementwiseOpTrait>(); }
 
 namespace {
 

@@ -1,18 +1,20 @@
-// Elementwise kg ops: broadcasting shape inference and constant folding.
+// Elementwise kg ops: the shared broadcasting helpers, Cast, Where and Clip.
 #include "ir/graph/ConstantData.h"
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/ShapeUtils.h"
+#include "ir/graph/ops/ElementwiseFold.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 
 namespace kiln::graph {
 
-static LogicalResult inferBroadcast(std::optional<Location> loc, ArrayRef<Value> operands,
-                                    Type elementType, SmallVectorImpl<Type> &results) {
+LogicalResult inferBroadcast(std::optional<Location> loc, ArrayRef<Value> operands,
+                             Type elementType, SmallVectorImpl<Type> &results) {
   SmallVector<int64_t> shape;
   for (Value v : operands) {
     auto type = llvm::cast<RankedTensorType>(v.getType());
@@ -26,9 +28,7 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, ArrayRef<Value>
   return success();
 }
 
-// Maps a result index to the index of a broadcast operand of `shape`.
-static int64_t broadcastSource(int64_t index, ArrayRef<int64_t> resultShape,
-                               ArrayRef<int64_t> shape) {
+int64_t broadcastSource(int64_t index, ArrayRef<int64_t> resultShape, ArrayRef<int64_t> shape) {
   int64_t src = 0, stride = 1;
   for (int64_t d = int64_t(resultShape.size()) - 1, sd = int64_t(shape.size()) - 1; d >= 0;
        --d, --sd) {
@@ -43,93 +43,12 @@ static int64_t broadcastSource(int64_t index, ArrayRef<int64_t> resultShape,
   return src;
 }
 
-template <typename T, typename Fn>
-static std::optional<std::vector<T>> evaluateBinary(Operation *op, std::optional<std::vector<T>> lhs,
-                                                    std::optional<std::vector<T>> rhs, Fn fn) {
-  if (!lhs || !rhs)
-    return std::nullopt;
-  auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  auto lhsShape = llvm::cast<ShapedType>(op->getOperand(0).getType()).getShape();
-  auto rhsShape = llvm::cast<ShapedType>(op->getOperand(1).getType()).getShape();
-  std::vector<T> out(type.getNumElements());
-  for (int64_t i = 0; i < int64_t(out.size()); ++i)
-    out[i] = fn((*lhs)[broadcastSource(i, type.getShape(), lhsShape)],
-                (*rhs)[broadcastSource(i, type.getShape(), rhsShape)]);
-  return out;
+bool isFoldableInt(Type elementType) {
+  auto integer = llvm::dyn_cast<IntegerType>(elementType);
+  if (!integer)
+    return false;
+  return integer.isUnsigned() ? integer.getWidth() == 8 : true;
 }
-
-// Integers are folded in int64 (shape arithmetic must keep INT64_MAX exact), floats in double.
-template <typename Fn>
-static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn fn) {
-  auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  if (!type.hasStaticShape() || type.getNumElements() > kMaxFoldElements)
-    return {};
-  auto isInt = [](Value v) { return getElementTypeOrSelf(v.getType()).isIntOrIndex(); };
-  if (isInt(op->getResult(0)) && isInt(op->getOperand(0)) && isInt(op->getOperand(1))) {
-    auto out = evaluateBinary<int64_t>(op, readAsInt64(operands[0]), readAsInt64(operands[1]), fn);
-    return out ? OpFoldResult(makeDenseInt(type, *out)) : OpFoldResult();
-  }
-  auto out = evaluateBinary<double>(op, readAsDouble(operands[0]), readAsDouble(operands[1]), fn);
-  return out ? OpFoldResult(makeDense(type, *out)) : OpFoldResult();
-}
-
-#define KILN_BINARY(OP, EXPR, SAME)                                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
-                                     Adaptor adaptor, SmallVectorImpl<Type> &results) {        \
-    Type elementType = llvm::cast<ShapedType>(adaptor.getLhs().getType()).getElementType();    \
-    Type rhsType = llvm::cast<ShapedType>(adaptor.getRhs().getType()).getElementType();        \
-    if (SAME && elementType != rhsType) /* Pow's exponent may have its own type */             \
-      return emitOptionalError(loc, "operand element types differ");                          \
-    return inferBroadcast(loc, {adaptor.getLhs(), adaptor.getRhs()}, elementType, results);    \
-  }                                                                                            \
-  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
-    return foldBinary(*this, adaptor.getOperands(),                                            \
-                      [](auto a, auto b) -> decltype(a) { return EXPR; });                     \
-  }
-
-KILN_BINARY(AddOp, a + b, true)
-KILN_BINARY(SubOp, a - b, true)
-KILN_BINARY(MulOp, a * b, true)
-KILN_BINARY(DivOp, std::is_integral_v<decltype(a)> ? (b == 0 ? 0 : a / b) : a / b, true)
-KILN_BINARY(PowOp, decltype(a)(std::pow(double(a), double(b))), false)
-#undef KILN_BINARY
-
-template <typename Fn>
-static OpFoldResult foldUnary(Operation *op, Attribute operand, Fn fn) {
-  auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  if (type.getNumElements() > kMaxFoldElements || !type.getElementType().isF32())
-    return {};
-  auto values = readAsDouble(operand);
-  if (!values)
-    return {};
-  for (double &v : *values)
-    v = fn(v);
-  return makeDense(type, *values);
-}
-
-#define KILN_UNARY(OP, EXPR)                                                                   \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,  \
-                                     SmallVectorImpl<Type> &results) {                         \
-    results.push_back(adaptor.getInput().getType());                                           \
-    return success();                                                                          \
-  }                                                                                            \
-  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
-    [[maybe_unused]] auto self = *this;                                                        \
-    return foldUnary(*this, adaptor.getInput(), [&](double x) -> double { return EXPR; });     \
-  }
-
-KILN_UNARY(SqrtOp, std::sqrt(x))
-KILN_UNARY(ErfOp, std::erf(x))
-KILN_UNARY(TanhOp, std::tanh(x))
-KILN_UNARY(SigmoidOp, 1.0 / (1.0 + std::exp(-x)))
-KILN_UNARY(ReluOp, x > 0 ? x : 0)
-KILN_UNARY(ExpOp, std::exp(x))
-KILN_UNARY(NegOp, -x)
-KILN_UNARY(HardSwishOp, x * std::min(std::max(x / 6.0 + 0.5, 0.0), 1.0))
-KILN_UNARY(LeakyReluOp, x >= 0 ? x : x * self.getAlpha().convertToDouble())
-KILN_UNARY(ClipOp, std::min(std::max(x, double(self.getMin().convertToFloat())),
-                            double(self.getMax().convertToFloat())))
-#undef KILN_UNARY
 
 LogicalResult CastOp::verify() {
   if (getInput().getType().getShape() != getResult().getType().getShape())
@@ -139,6 +58,16 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
+// float -> bfloat16 keeps the upper 16 bits of the float32 (truncation), as the lowering does.
+static double truncateToBF16(double v) {
+  float f = float(v);
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  bits &= 0xffff0000u;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getResult().getType())
     return getInput();
@@ -146,6 +75,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (type.getNumElements() > kMaxFoldElements)
     return {};
   Type from = getInput().getType().getElementType(), to = type.getElementType();
+  if (from.isIntOrIndex() && !isFoldableInt(from))
+    return {};
   if (from.isIntOrIndex() && to.isIntOrIndex() && !to.isInteger(1)) {
     auto values = readAsInt64(adaptor.getInput());
     return values ? OpFoldResult(makeDenseInt(type, *values)) : OpFoldResult();
@@ -157,14 +88,44 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (to.isIntOrIndex() && !to.isInteger(1))
     for (double &v : *values)
       v = std::trunc(v);
+  if (to.isBF16())
+    for (double &v : *values)
+      v = truncateToBF16(v);
   return makeDense(type, *values);
 }
 
 LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  Type elementType = llvm::cast<ShapedType>(adaptor.getLhs().getType()).getElementType();
+  if (!getElementTypeOrSelf(adaptor.getCondition().getType()).isInteger(1))
+    return emitOptionalError(loc, "condition must be a bool tensor, got ",
+                             adaptor.getCondition().getType());
+  Type elementType = getElementTypeOrSelf(adaptor.getLhs().getType());
+  Type rhsType = getElementTypeOrSelf(adaptor.getRhs().getType());
+  if (elementType != rhsType)
+    return emitOptionalError(loc, "operand element types ", elementType, " and ", rhsType,
+                             " differ");
   return inferBroadcast(loc, {adaptor.getCondition(), adaptor.getLhs(), adaptor.getRhs()},
                         elementType, results);
+}
+
+// A constant condition that is all true or all false selects one operand when that operand
+// already has the result type.
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto condition = readAsInt64(adaptor.getCondition());
+  if (!condition || condition->empty())
+    return {};
+  bool allTrue = llvm::all_of(*condition, [](int64_t c) { return c != 0; });
+  bool allFalse = llvm::all_of(*condition, [](int64_t c) { return c == 0; });
+  Value chosen = allTrue ? getLhs() : allFalse ? getRhs() : Value();
+  if (chosen && chosen.getType() == getResult().getType())
+    return chosen;
+  return {};
+}
+
+LogicalResult ClipOp::verify() {
+  if (!llvm::isa<FloatType>(getInput().getType().getElementType()))
+    return emitOpError("expects a floating-point tensor, got ") << getInput().getType();
+  return success();
 }
 
 } // namespace kiln::graph

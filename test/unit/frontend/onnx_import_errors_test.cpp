@@ -100,12 +100,15 @@ TEST(OnnxImportErrors, RuntimeShapeOperandsAndBoundsAreRejected) {
   EXPECT_CONTAINS(reshape.error, "node 'reshape' (Reshape, opset 13): Reshape shape (input "
                                  "'shape') is computed at run time");
 
+  // A Clip bound computed at run time is supported (kg.max against the bound), but it must
+  // be a scalar.
   model.mutable_graph()->clear_node();
-  addNode(model, "Clip", {"x", "lo"}, {"y"}, "clip");
+  addInput(model, "hi", {2}, onnx::TensorProto::FLOAT);
+  addNode(model, "Clip", {"x", "lo", "hi"}, {"y"}, "clip");
   auto clip = import(ctx, model);
   EXPECT_FALSE(clip.module);
-  EXPECT_CONTAINS(clip.error, "node 'clip' (Clip, opset 13): Clip min (input 'lo') is computed "
-                              "at run time");
+  EXPECT_CONTAINS(clip.error, "node 'clip' (Clip, opset 13): Clip max must be a scalar, got "
+                              "shape 2");
 }
 
 TEST(OnnxImportErrors, BadReshapeAndSliceAreErrorsNotCrashes) {

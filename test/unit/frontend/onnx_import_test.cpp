@@ -177,6 +177,21 @@ TEST(OnnxImport, ClipTakesConstantBoundsAndHardSigmoidExpands) {
   EXPECT_EQ(result.count("kg.add"), 1);
 }
 
+TEST(OnnxImport, ClipWithRuntimeBoundsIsMaxThenMin) {
+  auto model = makeModel(13);
+  addInput(model, "x", {4}, onnx::TensorProto::INT8);
+  addInput(model, "lo", {}, onnx::TensorProto::INT8);
+  addInput(model, "hi", {}, onnx::TensorProto::INT8);
+  addNode(model, "Clip", {"x", "lo", "hi"}, {"y"});
+  addOutput(model, "y", onnx::TensorProto::INT8);
+  mlir::MLIRContext ctx;
+  auto result = import(ctx, model);
+  ASSERT_TRUE(result.module) << result.error;
+  EXPECT_EQ(result.count("kg.max"), 1) << result.text();
+  EXPECT_EQ(result.count("kg.min"), 1) << result.text();
+  EXPECT_EQ(result.count("kg.clip"), 0) << result.text();
+}
+
 // ReduceMean-18 takes its axes as an input; libonnx 1.12 knows opsets up to 17, so its
 // inference is skipped rather than applied with ReduceMean-13's attribute semantics.
 TEST(OnnxImport, ReduceMeanAxesComeFromAnInputFromOpset18) {
