@@ -42,6 +42,11 @@ void populateElementwiseConverters(ConverterRegistry &registry);
 void populateConvConverters(ConverterRegistry &registry);
 void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
+void populateLocalNormalizationConverters(ConverterRegistry &registry);
+void populatePoolConverters(ConverterRegistry &registry);
+void populateReduceConverters(ConverterRegistry &registry);
+void populateSoftmaxConverters(ConverterRegistry &registry);
+void populateLossConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_frontend
