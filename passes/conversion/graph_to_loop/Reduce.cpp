@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln::graph;
 
@@ -91,6 +93,16 @@ LogicalResult emitReductionOfKind(KernelBuilder &kb, StringRef name, Value input
       return rb.create<arith::MulFOp>(loc, a, b, fm);
     return rb.create<arith::MulIOp>(loc, a, b);
   };
+  // |x|; math.absi has no lowering to LLVM here, so integers select between x and -x.
+  auto emitAbs = [&](OpBuilder &rb, Value x) -> Value {
+    if (isFloat)
+      return rb.create<math::AbsFOp>(loc, x);
+    if (isUnsignedInt(et))
+      return x;
+    Value zero = kb.constantFloat(rb, et, 0);
+    Value negative = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+    return rb.create<arith::SelectOp>(loc, negative, rb.create<arith::SubIOp>(loc, zero, x), x);
+  };
   // LogSumExp: the max of each output element first, kept in a buffer shaped like `out`.
   Value max;
   if (kind == ReduceKind::LogSumExp) {
@@ -116,7 +128,7 @@ LogicalResult emitReductionOfKind(KernelBuilder &kb, StringRef name, Value input
           r = mul(rb, acc, x);
           break;
         case ReduceKind::L1:
-          x = isFloat ? Value(rb.create<math::AbsFOp>(loc, x)) : rb.create<math::AbsIOp>(loc, x);
+          x = emitAbs(rb, x);
           r = add(rb, acc, x);
           break;
         case ReduceKind::L2:
