@@ -162,6 +162,11 @@ def KG_AveragePoolOp : KG_PoolOp<"avg_pool", (ins BoolAttr:$count_include_pad)> 
   let summary = "average pooling";
 }
 
+def KG_MaxPoolIndicesOp : KG_PoolOp<"max_pool_indices", (ins BoolAttr:$column_major)> {
+  let summary = "MaxPool's Indices: the flat i64 index of each window's first maximum in the "
+                "unpadded input, within each image row- or column-major";
+}
+
 def KG_GlobalAveragePoolOp : KG_InferredOp<"global_avg_pool"> {
   let summary = "mean over all spatial dims, kept as size-1 dims";
   let arguments = (ins AnyRankedTensor:$input);
@@ -208,23 +213,63 @@ def KG_LayerNormOp : KG_InferredOp<"layer_norm"> {
   let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def KG_SoftmaxOp : KG_InferredOp<"softmax"> {
-  let summary = "softmax along one axis (opset >= 13 semantics)";
+class KG_AlongAxisOp<string mnemonic, string brief> : KG_InferredOp<mnemonic> {
+  let summary = brief;
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
+def KG_SoftmaxOp : KG_AlongAxisOp<"softmax", "softmax along one axis (opset >= 13 semantics)">;
+def KG_LogSoftmaxOp : KG_AlongAxisOp<"log_softmax", "x - max - log(sum(exp(x - max))) along one axis">;
+def KG_HardmaxOp : KG_AlongAxisOp<"hardmax", "1 at the first maximum along one axis, else 0">;
 
-class KG_ReduceOp<string mnemonic> : KG_InferredOp<mnemonic> {
+// `foldsSingleElement`: reducing only size-1 dims returns the input (not so for L1, L2,
+// sum of squares or log-sum, which transform even a single element).
+class KG_ReduceOp<string mnemonic, bit foldsSingleElement = 1> : KG_InferredOp<mnemonic> {
   let summary = mnemonic # " over sorted non-negative `axes`";
   let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
-  let hasFolder = 1;
+  let hasFolder = foldsSingleElement;
 }
 def KG_ReduceSumOp : KG_ReduceOp<"reduce_sum">;
 def KG_ReduceMeanOp : KG_ReduceOp<"reduce_mean">;
+def KG_ReduceMaxOp : KG_ReduceOp<"reduce_max">;
+def KG_ReduceMinOp : KG_ReduceOp<"reduce_min">;
+def KG_ReduceProdOp : KG_ReduceOp<"reduce_prod">;
+def KG_ReduceLogSumExpOp : KG_ReduceOp<"reduce_log_sum_exp">;
+def KG_ReduceL1Op : KG_ReduceOp<"reduce_l1", 0>;
+def KG_ReduceL2Op : KG_ReduceOp<"reduce_l2", 0>;
+def KG_ReduceLogSumOp : KG_ReduceOp<"reduce_log_sum", 0>;
+def KG_ReduceSumSquareOp : KG_ReduceOp<"reduce_sum_square", 0>;
+
+class KG_ArgReduceOp<string mnemonic> : KG_InferredOp<mnemonic> {
+  let summary = mnemonic # ": the i64 index along `axis` of the first (or last) extremum";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                   BoolAttr:$select_last_index);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+def KG_ArgMaxOp : KG_ArgReduceOp<"arg_max">;
+def KG_ArgMinOp : KG_ArgReduceOp<"arg_min">;
+
+def KG_CumSumOp : KG_InferredOp<"cumsum"> {
+  let summary = "running sum along `axis`, optionally exclusive and/or from the end";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$exclusive,
+                   BoolAttr:$reverse);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def KG_NLLLossOp : KG_InferredOp<"nll_loss"> {
+  let summary = "negative log-likelihood: -input[n, target[n, d...], d...] * weight[target], "
+                "0 where target == ignore_index; reduction none, sum or (weighted) mean";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$target,
+                   Optional<AnyRankedTensor>:$weight, StrAttr:$reduction, I64Attr:$ignore_index);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $target (`,` $weight^)? attr-dict `:` functional-type(operands, results)";
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement and shapes

@@ -43,6 +43,11 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateConvConverters(r);
     populateMatMulConverters(r);
     populateNormalizationConverters(r);
+    populateLocalNormalizationConverters(r);
+    populatePoolConverters(r);
+    populateReduceConverters(r);
+    populateSoftmaxConverters(r);
+    populateLossConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);
     populateScanConverters(r);

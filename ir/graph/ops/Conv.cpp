@@ -79,6 +79,14 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   return inferPool(loc, adaptor, results);
 }
 
+LogicalResult MaxPoolIndicesOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  if (failed(inferPool(loc, adaptor, results)))
+    return failure();
+  results.back() = llvm::cast<RankedTensorType>(results.back()).clone(IntegerType::get(ctx, 64));
+  return success();
+}
+
 LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                               Adaptor adaptor, SmallVectorImpl<Type> &results) {
   return inferPool(loc, adaptor, results);

@@ -32,14 +32,32 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
+template <typename Adaptor>
+static LogicalResult inferAlongAxis(StringRef name, std::optional<Location> loc, Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
   auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= input.getRank())
-    return emitOptionalError(loc, "softmax axis ", axis, " out of range");
+    return emitOptionalError(loc, name, " axis ", axis, " out of range for ",
+                             formatShape(input.getShape()));
+  if (!llvm::isa<FloatType>(input.getElementType()))
+    return emitOptionalError(loc, name, " needs a floating-point input, got ",
+                             input.getElementType());
   results.push_back(input);
   return success();
+}
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferAlongAxis("softmax", loc, adaptor, results);
+}
+LogicalResult LogSoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferAlongAxis("log_softmax", loc, adaptor, results);
+}
+LogicalResult HardmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferAlongAxis("hardmax", loc, adaptor, results);
 }
 
 } // namespace kiln::graph

@@ -48,17 +48,25 @@ template <typename Op> static OpFoldResult foldReduce(Op op) {
   return {};
 }
 
-LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                            Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  return inferReduce(loc, adaptor, results);
-}
-LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                             Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  return inferReduce(loc, adaptor, results);
-}
-LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
-OpFoldResult ReduceSumOp::fold(FoldAdaptor) { return foldReduce(*this); }
-OpFoldResult ReduceMeanOp::fold(FoldAdaptor) { return foldReduce(*this); }
+#define KILN_REDUCE_OP(Op)                                                                      \
+  LogicalResult Op::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &results) {        \
+    return inferReduce(loc, adaptor, results);                                                 \
+  }                                                                                            \
+  LogicalResult Op::verify() { return verifyReduce(*this); }
+#define KILN_FOLDING_REDUCE_OP(Op)                                                              \
+  KILN_REDUCE_OP(Op)                                                                           \
+  OpFoldResult Op::fold(FoldAdaptor) { return foldReduce(*this); }
+
+KILN_FOLDING_REDUCE_OP(ReduceSumOp)
+KILN_FOLDING_REDUCE_OP(ReduceMeanOp)
+KILN_FOLDING_REDUCE_OP(ReduceMaxOp)
+KILN_FOLDING_REDUCE_OP(ReduceMinOp)
+KILN_FOLDING_REDUCE_OP(ReduceProdOp)
+KILN_FOLDING_REDUCE_OP(ReduceLogSumExpOp)
+KILN_REDUCE_OP(ReduceL1Op)
+KILN_REDUCE_OP(ReduceL2Op)
+KILN_REDUCE_OP(ReduceLogSumOp)
+KILN_REDUCE_OP(ReduceSumSquareOp)
 
 } // namespace kiln::graph

@@ -1,6 +1,6 @@
-// Lowering of batch/layer normalization and softmax into reduction and elementwise blocks.
+// Lowering of batch/layer normalization into reduction and elementwise blocks.
 #include "ir/graph/GraphDialect.h"
-#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/Reduction.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -100,60 +100,10 @@ static LogicalResult lowerLayerNorm(KernelBuilder &kb, Operation *operation, Val
   return success();
 }
 
-// max, exp(x - max), sum, divide: four blocks along one axis.
-static LogicalResult lowerSoftmax(KernelBuilder &kb, Operation *operation, Value out) {
-  auto op = llvm::cast<SoftmaxOp>(operation);
-  auto type = op.getType();
-  Type et = type.getElementType();
-  MLIRContext *ctx = op.getContext();
-  Location loc = kb.loc;
-  unsigned rank = type.getRank(), axis = op.getAxis();
-  SmallVector<int64_t> statShape(type.getShape());
-  statShape[axis] = 1;
-  SmallVector<Axis> reduceAxes;
-  for (unsigned d = 0; d < rank; ++d)
-    reduceAxes.push_back({"i" + std::to_string(d), type.getDimSize(d), d == axis});
-  // Keep the reduced axis innermost so each row's statistic is a contiguous reduction.
-  std::rotate(reduceAxes.begin() + axis, reduceAxes.begin() + axis + 1, reduceAxes.end());
-  SmallVector<AffineExpr> all(rank), row(rank);
-  for (unsigned d = 0, pos = 0; d < rank; ++d) {
-    unsigned iterVar = d == axis ? rank - 1 : pos++;
-    all[d] = getAffineDimExpr(iterVar, ctx);
-    row[d] = d == axis ? getAffineConstantExpr(0, ctx) : all[d];
-  }
-  auto statType = MemRefType::get(statShape, et);
-  Value max = kb.allocate(statType), sum = kb.allocate(statType);
-  Value exps = kb.allocate(MemRefType::get(type.getShape(), et));
-  Value input = kb.buffer(op.getInput());
-  double lowest = -std::numeric_limits<double>::infinity();
-  kb.emitBlock("softmax_max", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
-    Value m = rb.create<arith::MaximumFOp>(loc, kb.load(rb, max, row, iv), kb.load(rb, input, all, iv));
-    kb.store(rb, m, max, row, iv);
-  }, [&](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, lowest), max, row, iv); });
-  SmallVector<Axis> spatial(reduceAxes);
-  spatial.back().reduce = false;
-  kb.emitBlock("softmax_exp", spatial, [&](OpBuilder &rb, ValueRange iv) {
-    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-    Value d = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, max, row, iv), fm);
-    kb.store(rb, rb.create<math::ExpOp>(loc, d, fm), exps, all, iv);
-  });
-  kb.emitBlock("softmax_sum", reduceAxes, [&](OpBuilder &rb, ValueRange iv) {
-    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-    Value s = rb.create<arith::AddFOp>(loc, kb.load(rb, sum, row, iv), kb.load(rb, exps, all, iv), fm);
-    kb.store(rb, s, sum, row, iv);
-  }, [&](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, 0), sum, row, iv); });
-  kb.emitBlock("softmax_div", spatial, [&](OpBuilder &rb, ValueRange iv) {
-    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-    Value r = rb.create<arith::DivFOp>(loc, kb.load(rb, exps, all, iv), kb.load(rb, sum, row, iv), fm);
-    kb.store(rb, r, out, all, iv);
-  });
-  return success();
-}
-
 void populateNormalizationLowerings(LoweringRegistry &registry) {
   registry[BatchNormOp::getOperationName()] = lowerBatchNorm;
   registry[LayerNormOp::getOperationName()] = lowerLayerNorm;
-  registry[SoftmaxOp::getOperationName()] = lowerSoftmax;
+  populateSoftmaxLowerings(registry);
 }
 
 } // namespace kiln::lowering

@@ -1,9 +1,11 @@
-// Lowering of max, average and global average pooling (NCHW, any number of spatial dims).
+// Lowering of max (values and indices), average and global average pooling (NCHW, any
+// number of spatial dims).
 #include "ir/graph/GraphDialect.h"
-#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/Reduction.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -11,16 +13,21 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
+// The lowest value of a kg element type as a pad value: -inf, or the integer minimum.
+static double lowestPadValue(Type et) {
+  if (llvm::isa<FloatType>(et))
+    return -std::numeric_limits<double>::infinity();
+  return isUnsignedInt(et) ? 0.0 : -std::ldexp(1.0, et.getIntOrFloatBitWidth() - 1);
+}
+
+// The input padded with `padValue` so that every window tap of the output is in bounds: the
+// pads past the input (ceil mode) are added to the end pads.
 template <typename PoolOp>
-static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value out) {
-  auto op = llvm::cast<PoolOp>(operation);
-  constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+static Value padForWindows(KernelBuilder &kb, PoolOp op, double padValue) {
   auto outType = llvm::cast<RankedTensorType>(op.getType());
-  Type elementType = outType.getElementType();
   auto inType = llvm::cast<RankedTensorType>(op.getInput().getType());
   size_t spatial = outType.getRank() - 2;
   ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
-  // Pads past the input (ceil mode) read the pad value too: extend the end pads to cover.
   SmallVector<int64_t> fullPads(pads);
   for (size_t i = 0; i < spatial; ++i) {
     int64_t needed = (outType.getDimSize(i + 2) - 1) * op.getStrides()[i] +
@@ -29,8 +36,21 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
     if (needed > have)
       fullPads[i + spatial] += needed - have;
   }
-  double lowest = -std::numeric_limits<double>::infinity();
-  Value padded = emitPad(kb, op.getInput(), fullPads, isMax ? lowest : 0.0);
+  return emitPad(kb, op.getInput(), fullPads, padValue);
+}
+
+template <typename PoolOp>
+static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<PoolOp>(operation);
+  constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+  auto outType = llvm::cast<RankedTensorType>(op.getType());
+  Type elementType = outType.getElementType();
+  if (!isMax && !llvm::isa<FloatType>(elementType))
+    return op.emitOpError("is only supported on floating-point tensors, got ") << elementType;
+  auto inType = llvm::cast<RankedTensorType>(op.getInput().getType());
+  size_t spatial = outType.getRank() - 2;
+  ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
+  Value padded = padForWindows(kb, op, isMax ? lowestPadValue(elementType) : 0.0);
 
   SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"c", outType.getDimSize(1)}};
   for (size_t i = 0; i < spatial; ++i)
@@ -55,7 +75,7 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
         Value acc = kb.load(rb, out, outIdx, iv);
         Value r;
         if constexpr (isMax) {
-          r = rb.create<arith::MaximumFOp>(loc, acc, x);
+          r = emitMax(kb, rb, elementType, acc, x);
         } else {
           Value count;
           if (op.getCountIncludePad()) {
@@ -92,7 +112,69 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
         kb.store(rb, r, out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
-        kb.store(rb, kb.constantFloat(rb, elementType, isMax ? lowest : 0.0), out, outIdx, iv);
+        Value init = isMax ? emitExtreme(kb, rb, elementType, /*highest=*/false)
+                           : kb.constantFloat(rb, elementType, 0.0);
+        kb.store(rb, init, out, outIdx, iv);
+      });
+  return success();
+}
+
+// The window's first maximum as a flat index into the unpadded input: a running best value
+// and its index, as in an arg reduction. Padded taps hold the lowest value and never win.
+static LogicalResult lowerMaxPoolIndices(KernelBuilder &kb, Operation *operation, Value out) {
+  auto op = llvm::cast<MaxPoolIndicesOp>(operation);
+  auto inType = op.getInput().getType();
+  Type et = inType.getElementType();
+  auto outShape = op.getType().getShape();
+  size_t spatial = outShape.size() - 2;
+  ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
+  Value padded = padForWindows(kb, op, lowestPadValue(et));
+  Value best = kb.allocate(bufferType(outShape, et));
+  SmallVector<Axis> axes = {{"n", outShape[0]}, {"c", outShape[1]}};
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialAxisName(i), outShape[i + 2]});
+  for (size_t i = 0; i < spatial; ++i)
+    axes.push_back({spatialAxisName(i, "r"), kernel[i], true});
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> paddedIdx = {d(0), d(1)}, outIdx = {d(0), d(1)}, position;
+  for (size_t i = 0; i < spatial; ++i) {
+    paddedIdx.push_back(d(2 + i) * op.getStrides()[i] + d(2 + spatial + i) * op.getDilations()[i]);
+    outIdx.push_back(d(2 + i));
+    position.push_back(paddedIdx.back() - pads[i]);
+  }
+  // Flat index: image (n, c) first, then the spatial position row- or column-major.
+  AffineExpr flat = d(0) * inType.getDimSize(1) + d(1);
+  int64_t imageSize = 1;
+  for (size_t i = 0; i < spatial; ++i)
+    imageSize *= inType.getDimSize(i + 2);
+  flat = flat * imageSize;
+  int64_t stride = 1;
+  for (size_t k = 0; k < spatial; ++k) {
+    size_t i = op.getColumnMajor() ? k : spatial - 1 - k;
+    flat = flat + position[i] * stride;
+    stride *= inType.getDimSize(i + 2);
+  }
+  auto flatMap = AffineMap::get(axes.size(), 0, flat);
+  Location loc = kb.loc;
+  kb.emitBlock(
+      "max_pool_indices", axes,
+      [&](OpBuilder &rb, ValueRange iv) {
+        Value x = kb.load(rb, padded, paddedIdx, iv), b = kb.load(rb, best, outIdx, iv);
+        Value better = llvm::isa<FloatType>(et)
+                           ? Value(rb.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, b))
+                           : rb.create<arith::CmpIOp>(loc, isUnsignedInt(et) ? arith::CmpIPredicate::ugt
+                                                                          : arith::CmpIPredicate::sgt,
+                                                      x, b);
+        Value index = rb.create<arith::IndexCastOp>(
+            loc, rb.getI64Type(), rb.create<affine::AffineApplyOp>(loc, flatMap, iv));
+        kb.store(rb, rb.create<arith::SelectOp>(loc, better, x, b), best, outIdx, iv);
+        Value prev = kb.load(rb, out, outIdx, iv);
+        kb.store(rb, rb.create<arith::SelectOp>(loc, better, index, prev), out, outIdx, iv);
+      },
+      [&](OpBuilder &rb, ValueRange iv) {
+        kb.store(rb, emitExtreme(kb, rb, et, /*highest=*/false), best, outIdx, iv);
+        kb.store(rb, rb.create<arith::ConstantOp>(loc, rb.getI64IntegerAttr(0)), out, outIdx, iv);
       });
   return success();
 }
@@ -108,6 +190,7 @@ static LogicalResult lowerGlobalAveragePool(KernelBuilder &kb, Operation *operat
 void populatePoolLowerings(LoweringRegistry &registry) {
   registry[MaxPoolOp::getOperationName()] = lowerPool<MaxPoolOp>;
   registry[AveragePoolOp::getOperationName()] = lowerPool<AveragePoolOp>;
+  registry[MaxPoolIndicesOp::getOperationName()] = lowerMaxPoolIndices;
   registry[GlobalAveragePoolOp::getOperationName()] = lowerGlobalAveragePool;
 }
 

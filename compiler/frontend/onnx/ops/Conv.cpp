@@ -1,6 +1,7 @@
-// Convolution and pooling: Conv, MaxPool, AveragePool, GlobalAveragePool.
+// Convolution, and the window attributes it shares with the pools (ops/Pool.cpp).
 #include "compiler/frontend/onnx/OpBinder.h"
 #include "compiler/frontend/onnx/Registry.h"
+#include "compiler/frontend/onnx/ops/Window.h"
 
 #include <limits>
 
@@ -8,13 +9,6 @@ using namespace mlir;
 namespace kg = kiln::graph;
 
 namespace kiln::onnx_frontend {
-namespace {
-
-// The sliding-window attributes shared by Conv and the pools, defaults filled in and
-// auto_pad resolved to explicit pads (begins then ends).
-struct Window {
-  SmallVector<int64_t> kernel, strides, pads, dilations;
-};
 
 FailureOr<Window> readWindow(OpBinder &b, RankedTensorType input, ArrayRef<int64_t> kernel) {
   if (input.getRank() < 3)
@@ -60,6 +54,8 @@ FailureOr<Window> readWindow(OpBinder &b, RankedTensorType input, ArrayRef<int64
   return w;
 }
 
+namespace {
+
 LogicalResult convertConv(OpBinder &b) {
   auto x = b.requiredInput(0), weight = b.requiredInput(1);
   if (failed(x) || failed(weight))
@@ -83,68 +79,10 @@ LogicalResult convertConv(OpBinder &b) {
   return failed(result) ? failure() : b.setResults({*result});
 }
 
-// The pools' window as kg attributes.
-struct PoolAttrs {
-  DenseI64ArrayAttr kernel, strides, pads, dilations;
-  BoolAttr ceilMode;
-};
-
-FailureOr<PoolAttrs> readPool(OpBinder &b, Value x) {
-  auto kernel = b.intsAttr("kernel_shape");
-  if (!kernel)
-    return b.emitError() << "requires kernel_shape";
-  auto w = readWindow(b, b.typeOf(x), *kernel);
-  if (failed(w))
-    return failure();
-  OpBuilder &ob = b.builder();
-  return PoolAttrs{ob.getDenseI64ArrayAttr(w->kernel), ob.getDenseI64ArrayAttr(w->strides),
-                   ob.getDenseI64ArrayAttr(w->pads), ob.getDenseI64ArrayAttr(w->dilations),
-                   ob.getBoolAttr(b.intAttr("ceil_mode", 0) != 0)};
-}
-
-// MaxPool-8 added the Indices output, which Kiln does not produce (setResults rejects its use).
-LogicalResult convertMaxPool(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto p = readPool(b, *x);
-  if (failed(p))
-    return failure();
-  auto result =
-      b.create<kg::MaxPoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode);
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-LogicalResult convertAveragePool(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto p = readPool(b, *x);
-  if (failed(p))
-    return failure();
-  auto result =
-      b.create<kg::AveragePoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode,
-                                  b.builder().getBoolAttr(b.intAttr("count_include_pad", 0) != 0));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-LogicalResult convertGlobalAveragePool(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto result = b.create<kg::GlobalAveragePoolOp>(*x);
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
 } // namespace
 
 void populateConvConverters(ConverterRegistry &r) {
-  // Later versions only widen types or add attributes that default to the old behaviour
-  // (MaxPool-10 / AveragePool-10 ceil_mode, MaxPool-10 / AveragePool-19 dilations).
   r.add("Conv", 1, convertConv);
-  r.add("MaxPool", 1, convertMaxPool);
-  r.add("AveragePool", 1, convertAveragePool);
-  r.add("GlobalAveragePool", 1, convertGlobalAveragePool);
 }
 
 } // namespace kiln::onnx_frontend

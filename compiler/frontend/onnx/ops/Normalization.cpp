@@ -1,8 +1,8 @@
-// Normalizations, softmax and reductions: BatchNormalization, LayerNormalization, Softmax,
-// ReduceMean, ReduceSum.
+// BatchNormalization (inference and training) and LayerNormalization.
 #include "compiler/frontend/onnx/OpBinder.h"
 #include "compiler/frontend/onnx/Registry.h"
 #include "compiler/frontend/onnx/TensorImport.h"
+#include "compiler/frontend/onnx/ops/Reductions.h"
 
 #include "ir/graph/ShapeUtils.h"
 
@@ -12,8 +12,54 @@ namespace kg = kiln::graph;
 namespace kiln::onnx_frontend {
 namespace {
 
-// Inference only: the running-statistics outputs of training mode are rejected. Before opset 7
-// inference mode had to be asked for with is_test.
+// Training mode (BatchNormalization-14 on): normalizes with the batch statistics over all
+// dims but the channels (population variance) and outputs the updated running statistics,
+// running * momentum + batch * (1 - momentum).
+LogicalResult convertBatchNormTraining(OpBinder &b, ArrayRef<Value> operands) {
+  Value x = operands[0];
+  SmallVector<int64_t> axes = {0};
+  llvm::append_range(axes, dimsFrom(x, 2));
+  auto meanKept = reduce<kg::ReduceMeanOp>(b, x, axes, /*keepdims=*/true);
+  if (failed(meanKept))
+    return failure();
+  auto centered = b.create<kg::SubOp>(x, *meanKept);
+  if (failed(centered))
+    return failure();
+  auto squared = b.create<kg::MulOp>(*centered, *centered);
+  if (failed(squared))
+    return failure();
+  auto mean = b.reshape(*meanKept, b.typeOf(operands[1]).getShape());
+  auto variance = reduce<kg::ReduceMeanOp>(b, *squared, axes, /*keepdims=*/false);
+  if (failed(mean) || failed(variance))
+    return failure();
+  auto result = b.create<kg::BatchNormOp>(
+      x, operands[1], operands[2], *mean, *variance,
+      b.builder().getF32FloatAttr(b.floatAttr("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  double momentum = b.floatAttr("momentum", 0.9f);
+  auto blend = [&](Value running, Value batch) -> FailureOr<Value> {
+    Type et = b.typeOf(running).getElementType();
+    auto kept = b.create<kg::MulOp>(running, b.scalar(et, momentum));
+    auto fresh = b.create<kg::MulOp>(batch, b.scalar(et, 1.0 - momentum));
+    if (failed(kept) || failed(fresh))
+      return failure();
+    return b.create<kg::AddOp>(*kept, *fresh);
+  };
+  SmallVector<Value, 3> results = {*result};
+  if (b.outputUsed(1) || b.outputUsed(2)) {
+    auto runningMean = blend(operands[3], *mean);
+    auto runningVar = blend(operands[4], *variance);
+    if (failed(runningMean) || failed(runningVar))
+      return failure();
+    results.append({*runningMean, *runningVar});
+  }
+  return b.setResults(results);
+}
+
+// Before opset 7 inference mode had to be asked for with is_test; opsets 7..13 always
+// infer (their training outputs are rejected as unused-only by setResults); opset 14 added
+// training_mode.
 template <bool legacy> LogicalResult convertBatchNorm(OpBinder &b) {
   SmallVector<Value, 5> operands;
   for (unsigned i = 0; i < 5; ++i) {
@@ -22,10 +68,16 @@ template <bool legacy> LogicalResult convertBatchNorm(OpBinder &b) {
       return failure();
     operands.push_back(*v);
   }
-  if (b.intAttr("training_mode", 0) != 0 || (legacy && b.intAttr("is_test", 0) == 0))
-    return b.emitError() << "runs in training mode; Kiln compiles inference only";
+  if (legacy && b.intAttr("is_test", 0) == 0)
+    return b.emitError() << "runs in training mode (is_test=0), which is only supported from "
+                            "opset 14 on (training_mode=1)";
   if (b.intAttr("spatial", 1) != 1)
     return b.emitError() << "spatial=0 (per-activation statistics) is not supported";
+  if (b.typeOf(operands[0]).getRank() < 2)
+    return b.emitError() << "expects an input of rank >= 2, got rank "
+                         << b.typeOf(operands[0]).getRank();
+  if (b.intAttr("training_mode", 0) != 0)
+    return convertBatchNormTraining(b, operands);
   auto result =
       b.create<kg::BatchNormOp>(operands[0], operands[1], operands[2], operands[3], operands[4],
                                 b.builder().getF32FloatAttr(b.floatAttr("epsilon", 1e-5f)));
@@ -113,87 +165,12 @@ LogicalResult convertLayerNorm(OpBinder &b) {
   return b.setResults(results);
 }
 
-// Softmax-1..12: the input is coerced to 2-D [prod(dims < axis), prod(dims >= axis)] and the
-// softmax taken over the second dim.
-LogicalResult convertSoftmax1(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto type = b.typeOf(*x);
-  auto axis = b.normalizeAxis(b.intAttr("axis", 1), type.getRank());
-  if (failed(axis))
-    return failure();
-  int64_t outer = graph::numElements(type.getShape().take_front(*axis));
-  int64_t inner = graph::numElements(type.getShape().drop_front(*axis));
-  auto flat = b.reshape(*x, {outer, inner});
-  if (failed(flat))
-    return failure();
-  auto softmax = b.create<kg::SoftmaxOp>(*flat, b.builder().getI64IntegerAttr(1));
-  if (failed(softmax))
-    return failure();
-  auto result = b.reshape(*softmax, type.getShape());
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-// Softmax-13: along one axis.
-LogicalResult convertSoftmax13(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  auto axis = b.normalizeAxis(b.intAttr("axis", -1), b.typeOf(*x).getRank());
-  if (failed(axis))
-    return failure();
-  auto result = b.create<kg::SoftmaxOp>(*x, b.builder().getI64IntegerAttr(*axis));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
-// Axes come from the `axes` attribute (older opsets) or the optional second input.
-template <typename OpTy, bool axesFromInput> LogicalResult convertReduce(OpBinder &b) {
-  auto x = b.requiredInput(0);
-  if (failed(x))
-    return failure();
-  int64_t rank = b.typeOf(*x).getRank();
-  SmallVector<int64_t> axes;
-  if (axesFromInput && b.input(1)) {
-    auto values = b.constantInts(1, "reduction axes");
-    if (failed(values))
-      return failure();
-    axes = *values;
-  } else if (!axesFromInput) {
-    axes = b.intsAttr("axes").value_or(SmallVector<int64_t>());
-  }
-  if (axes.empty()) {
-    if (b.intAttr("noop_with_empty_axes", 0) != 0)
-      return b.setResults({*x});
-    for (int64_t d = 0; d < rank; ++d)
-      axes.push_back(d);
-  }
-  for (int64_t &axis : axes) {
-    auto normalized = b.normalizeAxis(axis, rank);
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  }
-  llvm::sort(axes);
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
-    return b.emitError() << "reduction axes repeat a dim";
-  auto result = b.create<OpTy>(*x, b.builder().getDenseI64ArrayAttr(axes),
-                               b.builder().getBoolAttr(b.intAttr("keepdims", 1) != 0));
-  return failed(result) ? failure() : b.setResults({*result});
-}
-
 } // namespace
 
 void populateNormalizationConverters(ConverterRegistry &r) {
   r.add("BatchNormalization", 1, convertBatchNorm<true>);
   r.add("BatchNormalization", 7, convertBatchNorm<false>);
   r.add("LayerNormalization", 17, convertLayerNorm);
-  r.add("Softmax", 1, convertSoftmax1);
-  r.add("Softmax", 13, convertSoftmax13);
-  r.add("ReduceMean", 1, convertReduce<kg::ReduceMeanOp, false>);
-  r.add("ReduceMean", 18, convertReduce<kg::ReduceMeanOp, true>);
-  r.add("ReduceSum", 1, convertReduce<kg::ReduceSumOp, false>);
-  r.add("ReduceSum", 13, convertReduce<kg::ReduceSumOp, true>);
 }
 
 } // namespace kiln::onnx_frontend

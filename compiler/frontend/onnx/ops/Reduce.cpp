@@ -1,0 +1,106 @@
+// Reductions over a set of axes (ReduceSum ... ReduceLogSumExp), ArgMax/ArgMin and CumSum.
+#include "compiler/frontend/onnx/OpBinder.h"
+#include "compiler/frontend/onnx/Registry.h"
+#include "compiler/frontend/onnx/ops/Reductions.h"
+
+using namespace mlir;
+namespace kg = kiln::graph;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+// Axes come from the `axes` attribute (older opsets) or the optional second input; none
+// means all dims, or with noop_with_empty_axes the input itself.
+template <typename OpTy, bool axesFromInput> LogicalResult convertReduce(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = b.typeOf(*x).getRank();
+  SmallVector<int64_t> axes;
+  if (axesFromInput && b.input(1)) {
+    auto values = b.constantInts(1, "reduction axes");
+    if (failed(values))
+      return failure();
+    axes = *values;
+  } else if (!axesFromInput) {
+    axes = b.intsAttr("axes").value_or(SmallVector<int64_t>());
+  }
+  if (axes.empty()) {
+    if (b.intAttr("noop_with_empty_axes", 0) != 0)
+      return b.setResults({*x});
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  for (int64_t &axis : axes) {
+    auto normalized = b.normalizeAxis(axis, rank);
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  }
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return b.emitError() << "reduction axes repeat a dim";
+  auto result = reduce<OpTy>(b, *x, axes, b.intAttr("keepdims", 1) != 0);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// ArgMax/ArgMin: select_last_index is an attribute from opset 12 on (default 0 before).
+template <typename OpTy> LogicalResult convertArgReduce(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto axis = b.normalizeAxis(b.intAttr("axis", 0), b.typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder();
+  auto result = b.create<OpTy>(*x, ob.getI64IntegerAttr(*axis),
+                               ob.getBoolAttr(b.intAttr("keepdims", 1) != 0),
+                               ob.getBoolAttr(b.intAttr("select_last_index", 0) != 0));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// CumSum-11: the axis is an input that must be a compile-time constant scalar.
+LogicalResult convertCumSum(OpBinder &b) {
+  auto x = b.requiredInput(0);
+  if (failed(x) || failed(b.requiredInput(1)))
+    return failure();
+  auto axisValues = b.constantInts(1, "cumsum axis");
+  if (failed(axisValues))
+    return failure();
+  if (axisValues->size() != 1)
+    return b.emitError() << "axis must hold one value, got " << axisValues->size();
+  auto axis = b.normalizeAxis(axisValues->front(), b.typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder();
+  auto result = b.create<kg::CumSumOp>(*x, ob.getI64IntegerAttr(*axis),
+                                       ob.getBoolAttr(b.intAttr("exclusive", 0) != 0),
+                                       ob.getBoolAttr(b.intAttr("reverse", 0) != 0));
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+template <typename OpTy> void addReduce(ConverterRegistry &r, StringRef name, int64_t inputSince) {
+  r.add(name, 1, convertReduce<OpTy, false>);
+  r.add(name, inputSince, convertReduce<OpTy, true>);
+}
+
+} // namespace
+
+void populateReduceConverters(ConverterRegistry &r) {
+  // ReduceSum takes its axes as an input from opset 13, the others from opset 18.
+  addReduce<kg::ReduceSumOp>(r, "ReduceSum", 13);
+  addReduce<kg::ReduceMeanOp>(r, "ReduceMean", 18);
+  addReduce<kg::ReduceMaxOp>(r, "ReduceMax", 18);
+  addReduce<kg::ReduceMinOp>(r, "ReduceMin", 18);
+  addReduce<kg::ReduceProdOp>(r, "ReduceProd", 18);
+  addReduce<kg::ReduceL1Op>(r, "ReduceL1", 18);
+  addReduce<kg::ReduceL2Op>(r, "ReduceL2", 18);
+  addReduce<kg::ReduceLogSumOp>(r, "ReduceLogSum", 18);
+  addReduce<kg::ReduceLogSumExpOp>(r, "ReduceLogSumExp", 18);
+  addReduce<kg::ReduceSumSquareOp>(r, "ReduceSumSquare", 18);
+  r.add("ArgMax", 1, convertArgReduce<kg::ArgMaxOp>);
+  r.add("ArgMin", 1, convertArgReduce<kg::ArgMinOp>);
+  r.add("CumSum", 11, convertCumSum);
+}
+
+} // namespace kiln::onnx_frontend
