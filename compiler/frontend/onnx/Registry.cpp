@@ -41,8 +41,10 @@ const ConverterRegistry &ConverterRegistry::get() {
     ConverterRegistry r;
     populateElementwiseConverters(r);
     populateConvConverters(r);
+    populateConvTransposeConverters(r);
     populateMatMulConverters(r);
     populateNormalizationConverters(r);
+    populateQuantizeConverters(r);
     populateShapeConverters(r);
     return r;
   }();

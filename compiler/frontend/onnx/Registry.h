@@ -40,8 +40,10 @@ private:
 // One per op family, mirroring ir/graph/ops/.
 void populateElementwiseConverters(ConverterRegistry &registry);
 void populateConvConverters(ConverterRegistry &registry);
+void populateConvTransposeConverters(ConverterRegistry &registry);
 void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
+void populateQuantizeConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_frontend

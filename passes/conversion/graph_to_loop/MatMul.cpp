@@ -1,6 +1,7 @@
 // Lowering of matmul (batched, broadcast, 1-D promotion) and Gemm to one reduction block.
 #include "ir/graph/GraphDialect.h"
 #include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/MulAdd.h"
 
 using namespace mlir;
 using namespace kiln::graph;
@@ -30,8 +31,8 @@ static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value 
   auto lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
   auto outType = op.getType();
   Type elementType = outType.getElementType();
-  if (!llvm::isa<FloatType>(elementType))
-    return op.emitOpError("is only supported on floating-point tensors");
+  if (!isMulAddType(elementType))
+    return op.emitOpError("is not supported on element type ") << elementType;
   bool lhsVector = lhs.getRank() == 1, rhsVector = rhs.getRank() == 1;
   int64_t m = lhsVector ? 1 : lhs.getDimSize(lhs.getRank() - 2);
   int64_t k = lhs.getDimSize(lhs.getRank() - 1);
@@ -60,12 +61,10 @@ static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value 
   kb.emitBlock(
       "matmul", axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
         Value a = kb.load(rb, kb.buffer(op.getLhs()), lhsIdx, iv);
         Value b = kb.load(rb, kb.buffer(op.getRhs()), rhsIdx, iv);
         Value acc = kb.load(rb, out, outIdx, iv);
-        Value prod = rb.create<arith::MulFOp>(loc, a, b, fm);
-        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+        kb.store(rb, emitMulAdd(rb, loc, acc, a, b), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
         kb.store(rb, kb.constantFloat(rb, elementType, 0.0), out, outIdx, iv);
