@@ -8,14 +8,14 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
-// A scalar or per-axis parameter at the element `iv` (a 1-D parameter of size 1 reads 0).
+// A scalar or per-axis parameter at the element `iv`. A single-element parameter reads all
+// zeros whatever its buffer's rank (a flattened task gives it rank 3).
 static Value loadParam(KernelBuilder &kb, OpBuilder &rb, Value param, int64_t axis,
                        ValueRange iv) {
   auto type = llvm::cast<MemRefType>(kb.buffer(param).getType());
-  SmallVector<AffineExpr> idx;
-  if (type.getRank() == 1)
-    idx.push_back(type.getDimSize(0) == 1 ? rb.getAffineConstantExpr(0)
-                                          : rb.getAffineDimExpr(axis));
+  SmallVector<AffineExpr> idx(type.getRank(), rb.getAffineConstantExpr(0));
+  if (type.getNumElements() > 1)
+    idx[0] = rb.getAffineDimExpr(axis);
   return kb.load(rb, kb.buffer(param), idx, iv);
 }
 
@@ -43,12 +43,13 @@ static LogicalResult lowerQuantizeLinear(KernelBuilder &kb, Operation *operation
   int64_t axis = op.getAxis();
   Location loc = kb.loc;
   auto outShape = llvm::cast<MemRefType>(out.getType()).getShape();
-  // A flattened task (N x C x pixels, see LowerGraphToLoop) keeps dims 0 and 1 only.
-  auto perChannel = [](Value v) { return v && llvm::cast<ShapedType>(v.getType()).getNumElements() > 1; };
-  if (outShape.size() != size_t(op.getType().getRank()) && axis > 1 &&
-      (perChannel(op.getScale()) || perChannel(op.getZeroPoint())))
-    return op.emitOpError("per-axis parameters along axis ")
-           << axis << " cannot be lowered on a flattened N x C x pixels buffer";
+  // A flattened task (N x C x pixels, see LowerGraphToLoop) reshapes per-axis parameters as
+  // if they broadcast numpy-style: their buffers are then no longer 1-D.
+  for (Value param : {op.getScale(), op.getZeroPoint()}) {
+    auto type = param ? llvm::cast<MemRefType>(kb.buffer(param).getType()) : MemRefType();
+    if (type && type.getNumElements() > 1 && type.getRank() != 1)
+      return op.emitOpError("per-axis parameters cannot be lowered on a flattened buffer");
+  }
   kb.emitBlock("quantize_linear", spatialAxes(outShape), [&](OpBuilder &rb, ValueRange iv) {
     auto c = [&](double v) {
       return rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(compute, v)).getResult();

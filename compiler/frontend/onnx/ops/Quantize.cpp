@@ -54,10 +54,11 @@ LogicalResult checkEightBit(OpBinder &b, Value v, StringRef what) {
   return success();
 }
 
-// The quantization axis: attribute `axis` (default 1) from opset 13, per-tensor before.
-FailureOr<int64_t> quantAxis(OpBinder &b, Value x) {
+// The quantization axis: attribute `axis` (default 1) from opset 13, per-tensor before. It
+// only matters, and is only checked, for a per-axis (1-D, more than one element) scale.
+FailureOr<int64_t> quantAxis(OpBinder &b, Value x, Value scale) {
   int64_t rank = b.typeOf(x).getRank();
-  if (rank == 0)
+  if (rank == 0 || b.typeOf(scale).getNumElements() == 1)
     return 0;
   return b.normalizeAxis(b.opset() >= 13 ? b.intAttr("axis", 1) : 1, rank);
 }
@@ -74,7 +75,7 @@ LogicalResult convertQuantizeLinear(OpBinder &b) {
   auto x = b.requiredInput(0), scale = b.requiredInput(1);
   if (failed(x) || failed(scale))
     return failure();
-  auto axis = quantAxis(b, *x);
+  auto axis = quantAxis(b, *x, *scale);
   if (failed(axis))
     return failure();
   auto result = quantize(b, *x, *scale, b.input(2), *axis);
@@ -86,7 +87,7 @@ LogicalResult convertDequantizeLinear(OpBinder &b) {
   auto x = b.requiredInput(0), scale = b.requiredInput(1);
   if (failed(x) || failed(scale))
     return failure();
-  auto axis = quantAxis(b, *x);
+  auto axis = quantAxis(b, *x, *scale);
   if (failed(axis))
     return failure();
   int64_t rank = b.typeOf(*x).getRank();
