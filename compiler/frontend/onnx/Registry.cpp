@@ -45,6 +45,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateMatMulConverters(r);
     populateNormalizationConverters(r);
     populateQuantizeConverters(r);
+    populateRecurrentConverters(r);
     populateShapeConverters(r);
     return r;
   }();

@@ -44,6 +44,7 @@ void populateConvTransposeConverters(ConverterRegistry &registry);
 void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
 void populateQuantizeConverters(ConverterRegistry &registry);
+void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_frontend
