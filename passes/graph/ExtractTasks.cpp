@@ -13,7 +13,8 @@ namespace kiln::graph {
 
 bool isElementwise(Operation *op) {
   return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, SqrtOp, ErfOp, TanhOp, SigmoidOp, ReluOp,
-                   ExpOp, NegOp, HardSwishOp, LeakyReluOp, ClipOp, CastOp, WhereOp, QuantizeLinearOp>(op);
+                   ExpOp, NegOp, HardSwishOp, LeakyReluOp, ClipOp, CastOp, WhereOp,
+                   QuantizeLinearOp>(op);
 }
 
 namespace {
@@ -24,8 +25,9 @@ bool staysInMain(Operation *op) { return llvm::isa<ConstantOp, ReshapeOp>(op); }
 // Anchors take elementwise epilogues; data movement and multi-stage ops stand alone.
 bool acceptsEpilogue(Operation *op) {
   return isElementwise(op) ||
-         llvm::isa<ConvOp, ConvTransposeOp, MatMulOp, GemmOp, MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp,
-                   BatchNormOp, ReduceSumOp, ReduceMeanOp, LayerNormOp, SoftmaxOp>(op);
+         llvm::isa<ConvOp, ConvTransposeOp, MatMulOp, GemmOp, MaxPoolOp, AveragePoolOp,
+                   GlobalAveragePoolOp, BatchNormOp, ReduceSumOp, ReduceMeanOp, LayerNormOp,
+                   SoftmaxOp>(op);
 }
 
 std::string shortName(Operation *op) {

@@ -15,8 +15,8 @@ static LogicalResult checkQuantParam(Operation *op, StringRef what, RankedTensor
   if (param.getRank() == 1 && param.getDimSize(0) == extent)
     return success();
   return op->emitOpError() << what << " of shape " << formatShape(param.getShape())
-                           << " is neither a scalar nor 1-D of size " << extent << " (input " << formatShape(input.getShape()) << ", axis " << axis
-                           << ")";
+                           << " is neither a scalar nor 1-D of size " << extent << " (input "
+                           << formatShape(input.getShape()) << ", axis " << axis << ")";
 }
 
 LogicalResult QuantizeLinearOp::verify() {

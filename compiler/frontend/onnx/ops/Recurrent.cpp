@@ -116,7 +116,8 @@ FailureOr<SmallVector<Activation>> readActivations(OpBinder &b, ArrayRef<StringR
     // ONNX defaults of the corresponding operators.
     float alpha = f.name == "leakyrelu" ? 0.01f : f.name == "hardsigmoid" ? 0.2f : 1.0f;
     float beta = f.name == "hardsigmoid" ? 0.5f : f.name == "affine" ? 0.0f : 1.0f;
-    bool usesAlpha = llvm::is_contained({"leakyrelu", "hardsigmoid", "affine", "scaledtanh"}, f.name);
+    bool usesAlpha =
+        llvm::is_contained({"leakyrelu", "hardsigmoid", "affine", "scaledtanh"}, f.name);
     bool usesBeta = llvm::is_contained({"hardsigmoid", "affine", "scaledtanh"}, f.name);
     f.alpha = usesAlpha && nextAlpha < alphas.size() ? alphas[nextAlpha++] : alpha;
     f.beta = usesBeta && nextBeta < betas.size() ? betas[nextBeta++] : beta;
@@ -244,7 +245,8 @@ LogicalResult convertRecurrent(OpBinder &b, Cell cell) {
   Value rows = e.reshape(xs, {seq * batch, inputSize});
   Type elementType = xType.getElementType();
   auto zeroState = RankedTensorType::get({batch, hidden}, elementType);
-  Value zeros = b.constant(DenseElementsAttr::get(zeroState, b.builder().getFloatAttr(elementType, 0.0)));
+  Value zeros = b.constant(
+      DenseElementsAttr::get(zeroState, b.builder().getFloatAttr(elementType, 0.0)));
   SmallVector<Value> ys, hs, cs;
   for (int64_t d = 0; d < numDirections && e.ok; ++d) {
     DirectionParams p;
@@ -263,7 +265,8 @@ LogicalResult convertRecurrent(OpBinder &b, Cell cell) {
       p.peepF = e.slice(all, 0, 2 * hidden, hidden);
     }
     Value projected = e.linear(rows, p.w, p.wBias);
-    State s{initialH ? e.direction(initialH, d) : zeros, initialC ? e.direction(initialC, d) : zeros};
+    State s{initialH ? e.direction(initialH, d) : zeros,
+            initialC ? e.direction(initialC, d) : zeros};
     bool reverse = direction == "reverse" || d == 1;
     SmallVector<Value> outputs(seq);
     for (int64_t i = 0; i < seq && e.ok; ++i) {
