@@ -48,3 +48,18 @@ func.func private @task_quantize(%x: tensor<2x3xf32>, %s: tensor<3xf32>, %z: ten
   %q = kg.quantize_linear %x, %s, %z {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<2x3xui8>
   return %q : tensor<2x3xui8>
 }
+
+// -----
+
+// An integer gemm scales A by its integral alpha and C by beta with integer multiplies.
+// CHECK-LABEL: func.func @task_int_gemm_kernel
+// CHECK: kl.block "gemm"
+// CHECK: arith.constant 3 : i64
+// CHECK: arith.muli
+// CHECK: arith.constant 2 : i64
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func private @task_int_gemm(%a: tensor<2x3xi64>, %b: tensor<3x4xi64>, %c: tensor<4xi64>) -> tensor<2x4xi64> attributes {kiln.task} {
+  %m = kg.gemm %a, %b, %c {alpha = 2.0 : f32, beta = 3.0 : f32, trans_a = false, trans_b = false} : (tensor<2x3xi64>, tensor<3x4xi64>, tensor<4xi64>) -> tensor<2x4xi64>
+  return %m : tensor<2x4xi64>
+}
