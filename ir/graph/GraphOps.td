@@ -150,6 +150,21 @@ def KG_ConvOp : KG_InferredOp<"conv"> {
   let hasVerifier = 1;
 }
 
+def KG_ConvTransposeOp : KG_InferredOp<"conv_transpose"> {
+  let summary = "grouped, strided, dilated transposed convolution; weight C x F/group x k...";
+  let description = [{
+    Output size per spatial dim: (in - 1) * stride + (k - 1) * dilation + 1 - pad_begin -
+    pad_end. Pads (begins then ends) may be negative: ONNX's output_padding, output_shape
+    and auto_pad all resolve to pads, a negative one adding rows that only the bias reaches.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 class KG_PoolOp<string mnemonic, dag extra> : KG_InferredOp<mnemonic> {
   let arguments = !con((ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                         DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
@@ -191,6 +206,24 @@ def KG_GemmOp : KG_InferredOp<"gemm"> {
                    BoolAttr:$trans_a, BoolAttr:$trans_b, F32Attr:$alpha, F32Attr:$beta);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def KG_QuantizeLinearOp : KG_Op<"quantize_linear"> {
+  let summary = "saturate(round_half_even(input / scale) + zero_point) to an 8-bit integer";
+  let description = [{
+    `input` is floating-point or i32; `scale` (floating-point) and `zero_point` (the result's
+    element type, 0 when absent) are scalars or 1-D along `axis` of the input. The result
+    type, i8/si8 or ui8, is the input's shape.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   Optional<AnyRankedTensor>:$zero_point, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $scale (`,` $zero_point^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -21,8 +21,9 @@ bool staysInMain(Operation *op) { return llvm::isa<ConstantOp, ReshapeOp>(op); }
 // Anchors take elementwise epilogues; data movement and multi-stage ops stand alone.
 bool acceptsEpilogue(Operation *op) {
   return isElementwise(op) ||
-         llvm::isa<ConvOp, MatMulOp, GemmOp, MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp,
-                   BatchNormOp, ReduceSumOp, ReduceMeanOp, LayerNormOp, SoftmaxOp>(op);
+         llvm::isa<ConvOp, ConvTransposeOp, MatMulOp, GemmOp, MaxPoolOp, AveragePoolOp,
+                   GlobalAveragePoolOp, BatchNormOp, ReduceSumOp, ReduceMeanOp, LayerNormOp,
+                   SoftmaxOp>(op);
 }
 
 std::string shortName(Operation *op) {

@@ -147,6 +147,13 @@ std::optional<llvm::SmallVector<float>> OpBinder::floatsAttr(llvm::StringRef nam
   return llvm::SmallVector<float>(attr->floats().begin(), attr->floats().end());
 }
 
+std::optional<llvm::SmallVector<std::string>> OpBinder::stringsAttr(llvm::StringRef name) {
+  auto *attr = findAttr(name, onnx::AttributeProto::STRINGS);
+  if (!attr)
+    return std::nullopt;
+  return llvm::SmallVector<std::string>(attr->strings().begin(), attr->strings().end());
+}
+
 std::optional<FailureOr<ElementsAttr>> OpBinder::tensorAttr(llvm::StringRef name) {
   auto *attr = findAttr(name, onnx::AttributeProto::TENSOR);
   if (!attr)

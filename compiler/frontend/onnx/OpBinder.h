@@ -48,6 +48,7 @@ public:
   std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue);
   std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name);
   std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name);
+  std::optional<llvm::SmallVector<std::string>> stringsAttr(llvm::StringRef name);
   // A TENSOR attribute converted to a constant; nullopt when absent.
   std::optional<mlir::FailureOr<mlir::ElementsAttr>> tensorAttr(llvm::StringRef name);
 

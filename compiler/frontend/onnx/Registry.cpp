@@ -41,6 +41,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     ConverterRegistry r;
     populateElementwiseConverters(r);
     populateConvConverters(r);
+    populateConvTransposeConverters(r);
     populateMatMulConverters(r);
     populateNormalizationConverters(r);
     populateLocalNormalizationConverters(r);
@@ -48,6 +49,8 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateReduceConverters(r);
     populateSoftmaxConverters(r);
     populateLossConverters(r);
+    populateQuantizeConverters(r);
+    populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);
     populateScanConverters(r);

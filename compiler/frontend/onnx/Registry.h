@@ -40,6 +40,7 @@ private:
 // One per op family, mirroring ir/graph/ops/.
 void populateElementwiseConverters(ConverterRegistry &registry);
 void populateConvConverters(ConverterRegistry &registry);
+void populateConvTransposeConverters(ConverterRegistry &registry);
 void populateMatMulConverters(ConverterRegistry &registry);
 void populateNormalizationConverters(ConverterRegistry &registry);
 void populateLocalNormalizationConverters(ConverterRegistry &registry);
@@ -47,6 +48,8 @@ void populatePoolConverters(ConverterRegistry &registry);
 void populateReduceConverters(ConverterRegistry &registry);
 void populateSoftmaxConverters(ConverterRegistry &registry);
 void populateLossConverters(ConverterRegistry &registry);
+void populateQuantizeConverters(ConverterRegistry &registry);
+void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);
 void populateScanConverters(ConverterRegistry &registry);

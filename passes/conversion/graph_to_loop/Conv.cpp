@@ -1,6 +1,7 @@
 // Lowering of convolution (NCHW, any number of spatial dims; 1x1 on flattened pixels).
 #include "ir/graph/GraphDialect.h"
 #include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/MulAdd.h"
 
 using namespace mlir;
 using namespace kiln::graph;
@@ -30,11 +31,10 @@ static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out)
   kb.emitBlock(
       "conv", axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-        Value prod = rb.create<arith::MulFOp>(loc, kb.load(rb, input, inIdx, iv),
-                                              kb.load(rb, weight, wIdx, iv), fm);
         Value acc = kb.load(rb, out, outIdx, iv);
-        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+        Value sum = emitMulAdd(rb, loc, acc, kb.load(rb, input, inIdx, iv),
+                               kb.load(rb, weight, wIdx, iv));
+        kb.store(rb, sum, out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
         Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);
@@ -45,12 +45,12 @@ static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out)
 
 static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value out) {
   auto op = llvm::cast<ConvOp>(operation);
-  if (llvm::cast<MemRefType>(out.getType()).getRank() != op.getType().getRank())
-    return lowerPointwiseConv(kb, op, out);
   auto outType = op.getType();
   Type elementType = outType.getElementType();
-  if (!llvm::isa<FloatType>(elementType))
-    return op.emitOpError("is only supported on floating-point tensors");
+  if (!isMulAddType(elementType))
+    return op.emitOpError("is not supported on element type ") << elementType;
+  if (llvm::cast<MemRefType>(out.getType()).getRank() != op.getType().getRank())
+    return lowerPointwiseConv(kb, op, out);
   auto weightShape = op.getWeight().getType().getShape();
   size_t spatial = outType.getRank() - 2;
   int64_t group = op.getGroup(), outPerGroup = weightShape[0] / group;
@@ -94,12 +94,10 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   kb.emitBlock(
       "conv", axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
         Value x = kb.load(rb, padded, inputIdx, iv);
         Value w = kb.load(rb, weight, weightIdx, iv);
         Value acc = kb.load(rb, out, outIdx, iv);
-        Value prod = rb.create<arith::MulFOp>(loc, x, w, fm);
-        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+        kb.store(rb, emitMulAdd(rb, loc, acc, x, w), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
         Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);

@@ -102,9 +102,11 @@ using LoweringRegistry = llvm::StringMap<OpLowering>;
 
 void populateElementwiseLowerings(LoweringRegistry &registry);
 void populateConvLowerings(LoweringRegistry &registry);
+void populateConvTransposeLowerings(LoweringRegistry &registry);
 void populatePoolLowerings(LoweringRegistry &registry);
 void populateMatMulLowerings(LoweringRegistry &registry);
 void populateNormalizationLowerings(LoweringRegistry &registry);
+void populateQuantizeLowerings(LoweringRegistry &registry);
 void populateReduceLowerings(LoweringRegistry &registry);
 void populateDataMovementLowerings(LoweringRegistry &registry);
 

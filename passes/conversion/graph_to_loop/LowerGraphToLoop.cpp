@@ -67,9 +67,11 @@ const lowering::LoweringRegistry &registry() {
     lowering::LoweringRegistry r;
     lowering::populateElementwiseLowerings(r);
     lowering::populateConvLowerings(r);
+    lowering::populateConvTransposeLowerings(r);
     lowering::populatePoolLowerings(r);
     lowering::populateMatMulLowerings(r);
     lowering::populateNormalizationLowerings(r);
+    lowering::populateQuantizeLowerings(r);
     lowering::populateReduceLowerings(r);
     lowering::populateDataMovementLowerings(r);
     return r;

@@ -1,6 +1,9 @@
 // Lowering of matmul (batched, broadcast, 1-D promotion) and Gemm to one reduction block.
 #include "ir/graph/GraphDialect.h"
 #include "passes/conversion/graph_to_loop/KernelBuilder.h"
+#include "passes/conversion/graph_to_loop/MulAdd.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace kiln::graph;
@@ -30,8 +33,8 @@ static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value 
   auto lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
   auto outType = op.getType();
   Type elementType = outType.getElementType();
-  if (!llvm::isa<FloatType>(elementType))
-    return op.emitOpError("is only supported on floating-point tensors");
+  if (!isMulAddType(elementType))
+    return op.emitOpError("is not supported on element type ") << elementType;
   bool lhsVector = lhs.getRank() == 1, rhsVector = rhs.getRank() == 1;
   int64_t m = lhsVector ? 1 : lhs.getDimSize(lhs.getRank() - 2);
   int64_t k = lhs.getDimSize(lhs.getRank() - 1);
@@ -60,12 +63,10 @@ static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value 
   kb.emitBlock(
       "matmul", axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
         Value a = kb.load(rb, kb.buffer(op.getLhs()), lhsIdx, iv);
         Value b = kb.load(rb, kb.buffer(op.getRhs()), rhsIdx, iv);
         Value acc = kb.load(rb, out, outIdx, iv);
-        Value prod = rb.create<arith::MulFOp>(loc, a, b, fm);
-        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+        kb.store(rb, emitMulAdd(rb, loc, acc, a, b), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
         kb.store(rb, kb.constantFloat(rb, elementType, 0.0), out, outIdx, iv);
@@ -73,43 +74,52 @@ static LogicalResult lowerMatMul(KernelBuilder &kb, Operation *operation, Value 
   return success();
 }
 
-// alpha * op(A) op(B) + beta * C as one block: init beta*C, accumulate alpha*a*b.
+// alpha * op(A) op(B) + beta * C as one block: init beta*C, accumulate alpha*a*b. Integer
+// gemms take integral alpha and beta only (ONNX gives them as floats).
 static LogicalResult lowerGemm(KernelBuilder &kb, Operation *operation, Value out) {
   auto op = llvm::cast<GemmOp>(operation);
   auto outType = op.getType();
   Type elementType = outType.getElementType();
-  if (!llvm::isa<FloatType>(elementType))
-    return op.emitOpError("is only supported on floating-point tensors");
+  double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+  bool isFloat = llvm::isa<FloatType>(elementType);
+  if (!isMulAddType(elementType))
+    return op.emitOpError("is not supported on element type ") << elementType;
+  if (!isFloat && (alpha != std::trunc(alpha) || beta != std::trunc(beta)))
+    return op.emitOpError("on integers needs integral alpha and beta, got ")
+           << alpha << " and " << beta;
   auto a = op.getA().getType();
   int64_t k = op.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
-  SmallVector<Axis> axes = {{"i", outType.getDimSize(0)}, {"j", outType.getDimSize(1)}, {"k", k, true}};
+  SmallVector<Axis> axes = {{"i", outType.getDimSize(0)}, {"j", outType.getDimSize(1)},
+                            {"k", k, true}};
   MLIRContext *ctx = op.getContext();
-  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx), r = getAffineDimExpr(2, ctx);
-  SmallVector<AffineExpr> aIdx = op.getTransA() ? SmallVector<AffineExpr>{r, i} : SmallVector<AffineExpr>{i, r};
-  SmallVector<AffineExpr> bIdx = op.getTransB() ? SmallVector<AffineExpr>{j, r} : SmallVector<AffineExpr>{r, j};
+  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
+             r = getAffineDimExpr(2, ctx);
+  SmallVector<AffineExpr> aIdx =
+      op.getTransA() ? SmallVector<AffineExpr>{r, i} : SmallVector<AffineExpr>{i, r};
+  SmallVector<AffineExpr> bIdx =
+      op.getTransB() ? SmallVector<AffineExpr>{j, r} : SmallVector<AffineExpr>{r, j};
   SmallVector<AffineExpr> outIdx = {i, j};
-  double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
   Location loc = kb.loc;
+  auto scale = [&](OpBuilder &rb, Value v, double factor) -> Value {
+    if (factor == 1.0)
+      return v;
+    Value c = kb.constantFloat(rb, elementType, factor);
+    if (!isFloat)
+      return rb.create<arith::MulIOp>(loc, v, c);
+    return rb.create<arith::MulFOp>(loc, v, c, arith::FastMathFlagsAttr::get(ctx, kFastMath));
+  };
   kb.emitBlock(
       "gemm", axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-        Value x = kb.load(rb, kb.buffer(op.getA()), aIdx, iv);
+        Value x = scale(rb, kb.load(rb, kb.buffer(op.getA()), aIdx, iv), alpha);
         Value y = kb.load(rb, kb.buffer(op.getB()), bIdx, iv);
-        Value prod = rb.create<arith::MulFOp>(loc, x, y, fm);
-        if (alpha != 1.0)
-          prod = rb.create<arith::MulFOp>(loc, prod, kb.constantFloat(rb, elementType, alpha), fm);
         Value acc = kb.load(rb, out, outIdx, iv);
-        kb.store(rb, rb.create<arith::AddFOp>(loc, acc, prod, fm), out, outIdx, iv);
+        kb.store(rb, emitMulAdd(rb, loc, acc, x, y), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
         Value init = kb.constantFloat(rb, elementType, 0.0);
-        if (op.getC() && beta != 0.0) {
-          auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-          init = kb.loadBroadcast(rb, op.getC(), iv.take_front(2));
-          if (beta != 1.0)
-            init = rb.create<arith::MulFOp>(loc, init, kb.constantFloat(rb, elementType, beta), fm);
-        }
+        if (op.getC() && beta != 0.0)
+          init = scale(rb, kb.loadBroadcast(rb, op.getC(), iv.take_front(2)), beta);
         kb.store(rb, init, out, outIdx, iv);
       });
   return success();

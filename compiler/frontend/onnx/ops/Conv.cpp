@@ -54,28 +54,32 @@ FailureOr<Window> readWindow(OpBinder &b, RankedTensorType input, ArrayRef<int64
   return w;
 }
 
+FailureOr<Value> buildConv(OpBinder &b, Value x, Value weight, Value bias) {
+  auto weightType = b.typeOf(weight);
+  if (weightType.getRank() != b.typeOf(x).getRank() || weightType.getRank() < 3)
+    return b.emitError() << "expects input and weight of the same rank >= 3, got ranks "
+                         << b.typeOf(x).getRank() << " and " << weightType.getRank();
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  if (auto declared = b.intsAttr("kernel_shape");
+      declared && ArrayRef<int64_t>(*declared) != kernel)
+    return b.emitError() << "kernel_shape does not match the weight's spatial dims";
+  auto w = readWindow(b, b.typeOf(x), kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &ob = b.builder();
+  return b.create<kg::ConvOp>(x, weight, bias, ob.getDenseI64ArrayAttr(w->strides),
+                              ob.getDenseI64ArrayAttr(w->pads),
+                              ob.getDenseI64ArrayAttr(w->dilations),
+                              ob.getI64IntegerAttr(b.intAttr("group", 1)));
+}
+
 namespace {
 
 LogicalResult convertConv(OpBinder &b) {
   auto x = b.requiredInput(0), weight = b.requiredInput(1);
   if (failed(x) || failed(weight))
     return failure();
-  auto weightType = b.typeOf(*weight);
-  if (weightType.getRank() != b.typeOf(*x).getRank() || weightType.getRank() < 3)
-    return b.emitError() << "expects input and weight of the same rank >= 3, got ranks "
-                         << b.typeOf(*x).getRank() << " and " << weightType.getRank();
-  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
-  if (auto declared = b.intsAttr("kernel_shape");
-      declared && ArrayRef<int64_t>(*declared) != kernel)
-    return b.emitError() << "kernel_shape does not match the weight's spatial dims";
-  auto w = readWindow(b, b.typeOf(*x), kernel);
-  if (failed(w))
-    return failure();
-  OpBuilder &ob = b.builder();
-  auto result =
-      b.create<kg::ConvOp>(*x, *weight, b.input(2), ob.getDenseI64ArrayAttr(w->strides),
-                           ob.getDenseI64ArrayAttr(w->pads), ob.getDenseI64ArrayAttr(w->dilations),
-                           ob.getI64IntegerAttr(b.intAttr("group", 1)));
+  auto result = buildConv(b, *x, *weight, b.input(2));
   return failed(result) ? failure() : b.setResults({*result});
 }
 

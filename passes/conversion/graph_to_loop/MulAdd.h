@@ -1,0 +1,30 @@
+// The multiply-accumulate step shared by the conv and matmul reduction blocks.
+#ifndef KILN_PASSES_CONVERSION_GRAPH_TO_LOOP_MULADD_H
+#define KILN_PASSES_CONVERSION_GRAPH_TO_LOOP_MULADD_H
+
+#include "passes/conversion/graph_to_loop/KernelBuilder.h"
+
+namespace kiln::lowering {
+
+// acc + a * b: reassociable float ops (vectorized reductions, FMA), or wrapping integer ops,
+// which are the same for signed and unsigned storage.
+inline mlir::Value emitMulAdd(mlir::OpBuilder &rb, mlir::Location loc, mlir::Value acc,
+                              mlir::Value a, mlir::Value b) {
+  if (llvm::isa<mlir::FloatType>(acc.getType())) {
+    auto fm = mlir::arith::FastMathFlagsAttr::get(rb.getContext(), kFastMath);
+    mlir::Value prod = rb.create<mlir::arith::MulFOp>(loc, a, b, fm);
+    return rb.create<mlir::arith::AddFOp>(loc, acc, prod, fm);
+  }
+  mlir::Value prod = rb.create<mlir::arith::MulIOp>(loc, a, b);
+  return rb.create<mlir::arith::AddIOp>(loc, acc, prod);
+}
+
+// Whether the reduction blocks support `elementType`: floats and integers wider than i1.
+inline bool isMulAddType(mlir::Type elementType) {
+  return llvm::isa<mlir::FloatType>(elementType) ||
+         (elementType.isInteger() && !elementType.isInteger(1));
+}
+
+} // namespace kiln::lowering
+
+#endif
