@@ -3,7 +3,7 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build tools demo test conformance zoo bench clean example-model
+.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo clean example-model
 
 all: build
 
@@ -51,6 +51,11 @@ example-model:
 bench: build
 	@scripts/setup.sh bench
 	@bench/run_all.sh $(BUILD)
+
+# Compile time and latency next to onnxruntime and PyTorch for every model of the zoo.
+bench-zoo: build
+	@scripts/setup.sh bench
+	@BENCH_ZOO=1 bench/run_all.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
