@@ -26,8 +26,11 @@ def max_relative_error(actual, expected):
 
 
 def _first_error_line(proc):
+    """The tool's one-line error without its "TOOL: error: " prefix (the stage names it)."""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    return lines[0] if lines else f"exit status {proc.returncode}, no message"
+    if not lines:
+        return f"exit status {proc.returncode}, no message"
+    return lines[0].split(": error: ", 1)[-1]
 
 
 class _Result:
