@@ -3,7 +3,10 @@
 a BERT-base-shaped encoder and a GPT-2-shaped decoder, exported to ONNX at opsets 13 and 17.
 
 Random weights (torch.manual_seed(0)), eval mode, batch 1; the input comes from a separately
-seeded generator. Models are exported at test time into a cache folder (KILN_ZOO_CACHE, or
+seeded generator. BatchNorm statistics are calibrated on random batches first, as training
+would leave them: with the initial ones (mean 0, variance 1) GoogLeNet's signal dies out
+(its output is exactly the classifier bias) and Inception-v3's grows to 1e12, and a test
+of such a model checks nothing. Models are exported at test time into a cache folder (KILN_ZOO_CACHE, or
 BUILD/zoo), never committed; an export is reused while its files are complete.
 
 Usage: /usr/bin/python3 test/e2e/zoo.py OUT_DIR [--opset N]... [MODEL...]   (default: all)
@@ -54,6 +57,7 @@ def build(name):
     if name in TORCHVISION:
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
+        calibrate_batchnorm(model, TORCHVISION[name])
         x = torch.randn(TORCHVISION[name], generator=torch.Generator().manual_seed(1))
     elif name in TRANSFORMERS:
         model = zoo_transformers.randomize(TRANSFORMERS[name]())
@@ -62,6 +66,22 @@ def build(name):
     else:
         raise ValueError(f"unknown zoo model '{name}' (choose from {', '.join(MODELS)})")
     return model.eval(), x
+
+
+def calibrate_batchnorm(model, shape, batches=4, batch_size=2):
+    """Sets every BatchNorm's running mean and variance to the statistics of the activations
+    it sees on random inputs (a cumulative average over a few batches)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None
+    generator = torch.Generator().manual_seed(2)
+    model.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            model(torch.randn((batch_size,) + tuple(shape[1:]), generator=generator))
 
 
 def paths(name, opset, cache):
