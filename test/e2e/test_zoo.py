@@ -6,8 +6,10 @@ result, with kilnc's wall time and the one-line error of a failure, is appended 
 CACHE/results.jsonl; `make zoo` prints them as a table (zoo_report.py).
 """
 
+import collections
 import json
 import os
+import re
 import time
 
 import numpy as np
@@ -30,7 +32,18 @@ def _first_error_line(proc):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     if not lines:
         return f"exit status {proc.returncode}, no message"
-    return lines[0].split(": error: ", 1)[-1]
+    return _short(lines[0].split(": error: ", 1)[-1])
+
+
+def _short(error):
+    """The error for a table cell: without the model's path, and an unsupported-op list as
+    op types with node counts ("Pad x3") rather than every node."""
+    error = re.sub(r"\S+\.onnx: ", "", error)
+    head, sep, ops = error.partition("unsupported ONNX ops: ")
+    if not sep:
+        return error
+    counts = collections.Counter(re.findall(r"(\S+) \(node ", ops))
+    return head + sep + ", ".join(f"{op} x{n}" for op, n in counts.items())
 
 
 class _Result:
