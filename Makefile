@@ -3,7 +3,7 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build tools demo test conformance bench clean example-model
+.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo clean example-model
 
 all: build
 
@@ -37,6 +37,13 @@ conformance: build
 	$(PY) test/conformance/run_conformance.py --build $(BUILD) --jobs $(JOBS) \
 	  --report $(BUILD)/conformance.json --expect test/conformance/expected_pass.txt $(CONFORMANCE_ARGS)
 
+# The real-architecture zoo (test/e2e/zoo.py): every (model, opset) exported, compiled, run and
+# compared against PyTorch, one at a time, then the table of results. ZOO_ARGS="-k resnet" narrows it.
+zoo: build
+	cd test/e2e && KILN_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=$(abspath $(BUILD))/python \
+	  PYTHONDONTWRITEBYTECODE=1 $(PY) -m pytest -q -p no:cacheprovider -rf test_zoo.py $(ZOO_ARGS); \
+	  status=$$?; KILN_BUILD_DIR=$(abspath $(BUILD)) $(PY) zoo_report.py; exit $$status
+
 # Regenerates the bundled example model (examples/tiny_cnn.onnx) from its script.
 example-model:
 	$(PY) examples/make_tiny_cnn.py examples/tiny_cnn.onnx
@@ -44,6 +51,11 @@ example-model:
 bench: build
 	@scripts/setup.sh bench
 	@bench/run_all.sh $(BUILD)
+
+# Compile time and latency next to onnxruntime and PyTorch for every model of the zoo.
+bench-zoo: build
+	@scripts/setup.sh bench
+	@BENCH_ZOO=1 bench/run_all.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

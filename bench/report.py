@@ -112,13 +112,13 @@ def main(argv=None):
             "torch_mean_ms": torch.get("mean_ms"),
         })
 
-    header = (f"{'model':<14}{'kiln p50':>10}{'ort p50':>10}{'torch p50':>11}"
+    header = (f"{'model':<20}{'kiln p50':>10}{'ort p50':>10}{'torch p50':>11}"
               f"{'ort/kiln':>10}{'torch/kiln':>12}{'kilnc -O3':>11}{'kilnc RSS':>11}")
     print("Latency in ms (p50 of the timed runs, batch 1); ratios > 1 mean Kiln is faster.")
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['model']:<14}{fmt(r['kiln_p50_ms']):>10}{fmt(r['ort_p50_ms']):>10}"
+        print(f"{r['model']:<20}{fmt(r['kiln_p50_ms']):>10}{fmt(r['ort_p50_ms']):>10}"
               f"{fmt(r['torch_p50_ms']):>11}"
               f"{fmt(ratio(r['ort_p50_ms'], r['kiln_p50_ms']), '.2f', 'x'):>10}"
               f"{fmt(ratio(r['torch_p50_ms'], r['kiln_p50_ms']), '.2f', 'x'):>12}"

@@ -3,7 +3,8 @@
 # then batch-1 latency of each model with the same thread count everywhere.
 # Usage: bench/run_all.sh BUILD_DIR
 # Environment: BENCH_MODELS (default "resnet18 resnet50 mobilenet_v2"), BENCH_THREADS (2),
-#              BENCH_ITERS (100), BENCH_WARMUP (10).
+#              BENCH_ITERS (100), BENCH_WARMUP (10), BENCH_OPSET (13),
+#              BENCH_ZOO=1 (default models: every model of test/e2e/zoo.py).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,7 +12,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$1" ] || { echo "bench: error: build folder '$1' not found (run 'make build')" >&2; exit 1; }
 BUILD=$(cd "$1" && pwd)
 PY=${PY:-/usr/bin/python3}
-MODELS=${BENCH_MODELS:-"resnet18 resnet50 mobilenet_v2"}
+if [ "${BENCH_ZOO:-0}" = 1 ]; then
+  DEFAULT_MODELS=$(cd "$ROOT/test/e2e" && "$PY" -c 'import zoo; print(" ".join(zoo.MODELS))')
+else
+  DEFAULT_MODELS="resnet18 resnet50 mobilenet_v2"
+fi
+MODELS=${BENCH_MODELS:-$DEFAULT_MODELS}
+OPSET=${BENCH_OPSET:-13}
 THREADS=${BENCH_THREADS:-2}
 ITERS=${BENCH_ITERS:-100}
 WARMUP=${BENCH_WARMUP:-10}
@@ -19,6 +26,8 @@ KILNC="$BUILD/bin/kilnc"
 KILN_RUN="$BUILD/bin/kiln-run"
 WORK="$BUILD/bench"
 RESULTS="$WORK/results"
+# Exports are kept between runs, so each opset other than the default gets its own folder.
+if [ "$OPSET" = 13 ]; then MODEL_DIR="$WORK/models"; else MODEL_DIR="$WORK/models-opset$OPSET"; fi
 
 for tool in "$KILNC" "$KILN_RUN" /usr/bin/time; do
   [ -x "$tool" ] || { echo "bench: error: $tool not found" >&2; exit 1; }
@@ -28,16 +37,16 @@ if [ ! -d "$ROOT/bench/node_modules/onnxruntime-node" ]; then
   echo "== installing onnxruntime-node (bench/package-lock.json)"
   (cd "$ROOT/bench" && npm ci --ignore-scripts --no-audit --no-fund)
 fi
-mkdir -p "$WORK/models" "$RESULTS"
+mkdir -p "$MODEL_DIR" "$RESULTS"
 
-echo "== exporting models to $WORK/models"
+echo "== exporting models to $MODEL_DIR"
 # shellcheck disable=SC2086 # MODELS is a word list
-"$PY" "$ROOT/bench/export_models.py" "$WORK/models" $MODELS
+"$PY" "$ROOT/bench/export_models.py" --opset "$OPSET" "$MODEL_DIR" $MODELS
 
 for m in $MODELS; do
-  onnx="$WORK/models/$m.onnx"
-  so="$WORK/models/$m.so"
-  input="input=$WORK/models/${m}_input.npy"
+  onnx="$MODEL_DIR/$m.onnx"
+  so="$MODEL_DIR/$m.so"
+  input="input=$MODEL_DIR/${m}_input.npy"
   rm -f "$RESULTS/$m".*
 
   echo "== $m: kilnc -O3"

@@ -2,7 +2,7 @@
 """Times a benchmark model in PyTorch (eager, inference_mode, batch 1) and prints one JSON object.
 
 Usage: /usr/bin/python3 bench/torch_bench.py MODEL [--threads N] [--iters N] [--warmup N]
-MODEL is one of export_models.MODELS; the model and input are the ones export_models.py writes.
+MODEL is one of export_models.KNOWN; the model and input are the ones export_models.py writes.
 """
 
 import argparse
@@ -20,7 +20,7 @@ import export_models  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", choices=export_models.MODELS)
+    parser.add_argument("model", choices=export_models.KNOWN)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--iters", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
