@@ -81,10 +81,16 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
   for (unsigned i = 0; i < numInputs; ++i)
     storage[main.getArgument(i)] = {BufferRef::Input, i, 0};
 
-  // Outputs produced by kernels are written in place into the caller's output buffers.
+  // Outputs produced by kernels are written in place into the caller's output buffers. The
+  // results after the outputs are run-time check flags (`kg.check` says what they verify).
   auto ret = llvm::cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  unsigned numOutputs = 0;
+  while (numOutputs < ret.getNumOperands() && !main.getResultAttr(numOutputs, "kg.check"))
+    ++numOutputs;
+  auto outputs = ret.getOperands().take_front(numOutputs);
+  auto checks = ret.getOperands().drop_front(numOutputs);
   DenseMap<Value, int64_t> outputSlot;
-  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+  for (Value v : outputs)
     plan.outputBytes.push_back(byteSize(v.getType()));
 
   // First pass: aliases and weights.
@@ -120,14 +126,21 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
       ++step;
     }
   }
-  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+  // Check flags are read after the last kernel: they live to the end.
+  for (Value flag : checks) {
+    auto it = lifetimeOf.find(rootOf(flag));
+    if (it == lifetimeOf.end())
+      return main.emitError("a run-time check flag is not computed by a kernel");
+    lifetimes[it->second].lastStep = step;
+  }
+  for (auto [j, v] : llvm::enumerate(outputs)) {
     Value r = rootOf(v);
     bool producedHere = lifetimeOf.count(r) && !outputSlot.count(r);
     if (producedHere)
       outputSlot[r] = j;
   }
   // Outputs not computed in place (inputs, weights, a value returned twice) are copied.
-  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+  for (auto [j, v] : llvm::enumerate(outputs)) {
     Value r = rootOf(v);
     auto slot = outputSlot.find(r);
     if (slot == outputSlot.end() || slot->second != int64_t(j))
@@ -146,6 +159,8 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
   }
   for (auto &[src, j] : plan.outputCopies)
     src = storage.lookup(rootOf(ret.getOperand(j)));
+  for (Value flag : checks)
+    plan.checkFlags.push_back(storage.lookup(rootOf(flag)));
 
   // Second pass: kernel calls with their argument buffers.
   step = 0;
@@ -170,12 +185,15 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
       return failure();
     plan.metadata += *line;
   }
-  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+  for (auto [j, v] : llvm::enumerate(outputs)) {
     auto line = describe(main, false, j, v.getType());
     if (failed(line))
       return failure();
     plan.metadata += *line;
   }
+  for (unsigned j = numOutputs; j < ret.getNumOperands(); ++j)
+    plan.metadata +=
+        "check " + percentEncode(main.getResultAttrOfType<StringAttr>(j, "kg.check")) + "\n";
 
   SmallVector<Operation *> toErase;
   for (auto f : module.getOps<func::FuncOp>())

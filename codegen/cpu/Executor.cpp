@@ -97,10 +97,11 @@ LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
       tasks[stage.name] = emitTaskWrapper(b, module, fn);
     }
 
-  // void kiln_model_entry(void *const *io, void *workspace, void *rt)
+  // int32_t kiln_model_entry(void *const *io, void *workspace, void *rt)
   b.setInsertionPointToEnd(module.getBody());
+  auto i32 = b.getI32Type();
   auto entryFn = b.create<LLVM::LLVMFuncOp>(loc, "kiln_model_entry",
-                                            LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, ptr}));
+                                            LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr}));
   Block *entry = entryFn.addEntryBlock(b);
   b.setInsertionPointToStart(entry);
   EntryBuilder eb{b, loc, ptr, i64};
@@ -134,7 +135,16 @@ LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
     Value dst = b.create<LLVM::LoadOp>(loc, ptr, eb.gep(io, ptr, plan.numInputs + j));
     b.create<LLVM::MemcpyOp>(loc, dst, resolve(src), eb.constI64(plan.outputBytes[j]), false);
   }
-  b.create<LLVM::ReturnOp>(loc, ValueRange{});
+  // The number of the first failed check, or 0.
+  Value failed = b.create<LLVM::ConstantOp>(loc, i32, 0);
+  for (size_t k = plan.checkFlags.size(); k-- > 0;) {
+    Value flag = b.create<LLVM::LoadOp>(loc, i32, resolve(plan.checkFlags[k]));
+    Value zero = b.create<LLVM::ConstantOp>(loc, i32, 0);
+    Value isFailed = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::eq, flag, zero);
+    failed = b.create<LLVM::SelectOp>(loc, isFailed,
+                                      b.create<LLVM::ConstantOp>(loc, i32, int32_t(k + 1)), failed);
+  }
+  b.create<LLVM::ReturnOp>(loc, failed);
   return success();
 }
 

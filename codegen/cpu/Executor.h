@@ -26,6 +26,8 @@ struct ExecutionPlan {
   std::vector<KernelCall> calls;
   std::vector<std::pair<BufferRef, int64_t>> outputCopies; // source, output index
   std::vector<int64_t> outputBytes;
+  // Run-time checks: an int32 flag in the workspace each, 0 when the check failed.
+  std::vector<BufferRef> checkFlags;
   std::vector<mlir::ElementsAttr> weights;
   int64_t workspaceBytes = 0;
   int64_t numInputs = 0;

@@ -133,8 +133,14 @@ KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *i
   for (size_t i = 0; i < num_outputs; ++i)
     context->io[num_inputs + i] = outputs[i].data;
   context->pool->resetProfiledStages();
-  kiln_model_entry(context->io.data(), context->workspace, context->pool.get());
+  int32_t failedCheck = kiln_model_entry(context->io.data(), context->workspace,
+                                         context->pool.get());
   context->running.store(false, std::memory_order_release);
+  const std::vector<std::string> &checks = context->metadata->checks;
+  if (failedCheck > 0 && size_t(failedCheck) <= checks.size())
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%s", checks[failedCheck - 1].c_str());
+  if (failedCheck != 0)
+    return makeStatusf(KILN_STATUS_INTERNAL, "the model reported unknown check %d", failedCheck);
   return nullptr;
 }
 

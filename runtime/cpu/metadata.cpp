@@ -184,6 +184,11 @@ bool parseMetadata(std::string_view text, Metadata *out, std::string *error) {
       if (kind == "input" && !inputNames.insert(tensor.name).second)
         return fail("duplicate input '" + tensor.name + "'");
       (kind == "input" ? out->inputs : out->outputs).push_back(std::move(tensor));
+    } else if (kind == "check") {
+      std::string message;
+      if (tokens.size() != 2 || !percentDecode(tokens[1], &message))
+        return fail("expected 'check <percent-encoded message>'");
+      out->checks.push_back(std::move(message));
     } else {
       return fail("unknown record '" + std::string(kind) + "'");
     }

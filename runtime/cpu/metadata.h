@@ -28,6 +28,7 @@ struct Metadata {
   size_t workspaceBytes = 0;
   std::vector<TensorMeta> inputs;
   std::vector<TensorMeta> outputs;
+  std::vector<std::string> checks; // run-time check messages, in "check" record order
 };
 
 // Parses and validates metadata text. On failure returns false and sets `error` to one line

@@ -19,7 +19,7 @@ ELF_MACHINE = {"x86_64-linux-gnu": 62, "aarch64-linux-gnu": 183}
 @pytest.mark.parametrize("emit,marker", [
     ("graph", "kg.conv"),             # the fused graph
     ("loop", "kl.block"),             # scheduled loop kernels
-    ("llvm", "define void @kiln_model_entry"),
+    ("llvm", "i32 @kiln_model_entry("),
     ("asm", "kiln_model_entry:"),
 ])
 def test_emit_forms(emit, marker):

@@ -55,6 +55,7 @@ private:
   void findUnsupportedOps();
   LogicalResult importInitializers();
   LogicalResult importNodes();
+  std::optional<SmallVector<int64_t>> declaredShape(llvm::StringRef name) const;
   // Converts one node into `scope` (the values visible to it, updated with its outputs);
   // `problem` says why it failed.
   LogicalResult convertNode(const onnx::NodeProto &node, int index, llvm::StringMap<Value> &scope,
@@ -81,6 +82,8 @@ private:
   // Preflight (--check): keep importing past a failing node. Its outputs are `unknown_`, and
   // nodes that read them are skipped (counted in `skippedNodes_`), not reported.
   bool keepGoing_;
+  OpBinder::CheckList checks_;                              // run-time checks, in order
+  llvm::StringMap<const onnx::ValueInfoProto *> declared_; // graph outputs and value_info
   llvm::StringSet<> unknown_;
   int skippedNodes_ = 0;
 };
@@ -290,6 +293,20 @@ LogicalResult ModelImporter::importNodes() {
   return success();
 }
 
+std::optional<SmallVector<int64_t>> ModelImporter::declaredShape(llvm::StringRef name) const {
+  auto it = declared_.find(name);
+  if (it == declared_.end() || !it->second->type().has_tensor_type() ||
+      !it->second->type().tensor_type().has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> dims;
+  for (const auto &dim : it->second->type().tensor_type().shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return std::nullopt;
+    dims.push_back(dim.dim_value());
+  }
+  return dims;
+}
+
 LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node, int index,
                                          llvm::StringMap<Value> &scope, std::string &problem) {
   std::string label =
@@ -305,6 +322,8 @@ LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node, int index,
     return failure();
   }
   OpBinder binder(builder_, node, opset_, loc, scope, modelDir_);
+  binder.setCheckList(&checks_);
+  binder.setDeclaredShapes([this](llvm::StringRef name) { return declaredShape(name); });
   binder.setSubgraphImporter([&](const onnx::GraphProto &body, ArrayRef<Value> inputs) {
     return importSubgraph(body, inputs, scope, loc);
   });
@@ -412,6 +431,10 @@ OwningOpRef<ModuleOp> ModelImporter::run(std::string &error) {
 
   for (const auto &tensor : graph_.initializer())
     initializerNames_.insert(tensor.name());
+  for (const auto &info : graph_.value_info())
+    declared_[info.name()] = &info;
+  for (const auto &info : graph_.output())
+    declared_[info.name()] = &info;
   readOpsets();
   specialiseInputs();
   SmallVector<Type> inputs = inputTypes();
@@ -474,6 +497,10 @@ OwningOpRef<ModuleOp> ModelImporter::run(std::string &error) {
     if (!problems_.empty())
       return fail();
   }
+  // Run-time check flags follow the outputs; the executor reads them after the last kernel.
+  size_t numOutputs = results.size();
+  for (const auto &check : checks_)
+    results.push_back(check.first);
   builder_.setInsertionPointToEnd(entry);
   builder_.create<func::ReturnOp>(loc, results);
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
@@ -483,6 +510,8 @@ OwningOpRef<ModuleOp> ModelImporter::run(std::string &error) {
       func.setArgAttr(argIndex++, "kg.name", builder_.getStringAttr(input.name()));
   for (auto [i, output] : llvm::enumerate(graph_.output()))
     func.setResultAttr(i, "kg.name", builder_.getStringAttr(output.name()));
+  for (auto [k, check] : llvm::enumerate(checks_))
+    func.setResultAttr(numOutputs + k, "kg.check", builder_.getStringAttr(check.second));
   eraseDeadOps(*entry);
 
   size_t before = diagnostics_.size();

@@ -98,6 +98,48 @@ FailureOr<SmallVector<Value>> OpBinder::importSubgraph(const onnx::GraphProto &b
   return outputs;
 }
 
+llvm::StringRef OpBinder::inputName(unsigned i) const {
+  return int(i) < node_.input_size() ? llvm::StringRef(node_.input(i)) : llvm::StringRef();
+}
+
+std::string OpBinder::nodeName() const {
+  return node_.name().empty() ? node_.op_type() : "'" + node_.name() + "'";
+}
+
+LogicalResult OpBinder::addRunTimeCheck(Value ok, const std::string &message) {
+  Attribute folded;
+  if (matchPattern(ok, m_Constant(&folded))) {
+    auto values = graph::readAsInt64(folded);
+    if (values && llvm::all_of(*values, [](int64_t v) { return v != 0; }))
+      return success();
+    return emitError() << message;
+  }
+  if (!checks_)
+    return emitError() << "run-time checks cannot be added here";
+  // One int32 flag: the minimum over all elements, 0 when any is false.
+  auto okType = typeOf(ok);
+  auto asInt = createTyped<graph::CastOp>(okType.clone(builder_.getI32Type()), ok);
+  if (failed(asInt))
+    return failure();
+  if (okType.getRank() == 0) {
+    checks_->push_back({*asInt, message});
+    return success();
+  }
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(0, okType.getRank()));
+  auto flag = create<graph::ReduceMinOp>(*asInt, builder_.getDenseI64ArrayAttr(axes),
+                                         builder_.getBoolAttr(false));
+  if (failed(flag))
+    return failure();
+  checks_->push_back({*flag, message});
+  return success();
+}
+
+std::optional<SmallVector<int64_t>> OpBinder::declaredOutputShape(unsigned i) const {
+  if (!declaredShape_ || int(i) >= node_.output_size() || node_.output(i).empty())
+    return std::nullopt;
+  return declaredShape_(node_.output(i));
+}
+
 const onnx::AttributeProto *OpBinder::findAttr(llvm::StringRef name, int kind) {
   for (const auto &attr : node_.attribute()) {
     if (attr.name() != name)

@@ -33,6 +33,9 @@ public:
 
   // ---- Inputs. Absent optional inputs (missing or named "") are null values.
   unsigned numInputs() const;
+  // The ONNX value name of input `i` ("" when absent), and "'name'" or "#index" of the node.
+  llvm::StringRef inputName(unsigned i) const;
+  std::string nodeName() const;
   mlir::Value input(unsigned i) const;
   // Fails with a message when the input is absent.
   mlir::FailureOr<mlir::Value> requiredInput(unsigned i);
@@ -61,6 +64,18 @@ public:
   const onnx::GraphProto *graphAttr(llvm::StringRef name);
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importSubgraph(const onnx::GraphProto &body,
                                                                  llvm::ArrayRef<mlir::Value> inputs);
+
+  // ---- Run-time checks: `ok` (a bool tensor) must be all true when the model runs, else the
+  // run fails with `message` (name the input and what it must hold). A check that folds to
+  // true is dropped; one that folds to false is a compile-time error.
+  using CheckList = llvm::SmallVector<std::pair<mlir::Value, std::string>>;
+  void setCheckList(CheckList *checks) { checks_ = checks; }
+  mlir::LogicalResult addRunTimeCheck(mlir::Value ok, const std::string &message);
+  // The shape the model declares for output `i` (graph output or value_info), when it gives
+  // every dim; nullopt otherwise.
+  using DeclaredShapeFn = std::function<std::optional<llvm::SmallVector<int64_t>>(llvm::StringRef)>;
+  void setDeclaredShapes(DeclaredShapeFn fn) { declaredShape_ = std::move(fn); }
+  std::optional<llvm::SmallVector<int64_t>> declaredOutputShape(unsigned i) const;
 
   // ---- Outputs. Values beyond those given must be unused by the graph.
   unsigned numOutputs() const;
@@ -125,6 +140,8 @@ private:
   llvm::StringRef modelDir_;
   llvm::SmallVector<std::pair<std::string, mlir::Value>> results_;
   SubgraphImporter subgraphImporter_;
+  CheckList *checks_ = nullptr;
+  DeclaredShapeFn declaredShape_;
   bool hadError_ = false;
 };
 

@@ -12,7 +12,10 @@
  *     The runtime parses this strictly and reports any deviation by line number: "kiln-model 1"
  *     must come first, "workspace" exactly once, other record kinds are rejected, dims are
  *     non-negative integers (rank 0 has none), input names are unique. Blank lines are ignored.
- *   - `kiln_model_entry(io, workspace, rt)`: runs the whole model. `io` holds the input data
+ *       check <message>       (zero or more: what run-time check k, counted from 1, verifies;
+ *                              percent-encoded like names)
+ *   - `kiln_model_entry(io, workspace, rt)`: runs the whole model and returns 0, or the number
+ *     of the first "check" record that failed. `io` holds the input data
  *     pointers followed by the output data pointers; `workspace` is at least `workspace` bytes,
  *     64-byte aligned; `rt` is an opaque runtime handle passed back to kiln_rt_parallel_for.
  *
@@ -45,7 +48,10 @@ void kiln_rt_parallel_for(void *rt, kiln_task_fn task, void *const *args,
                           int64_t num_iterations);
 
 extern const char kiln_model_metadata[];
-void kiln_model_entry(void *const *io, void *workspace, void *rt);
+/* Runs the model. Returns 0, or k > 0 when the model's run-time check k failed: the k-th
+ * "check" record of the metadata says what the inputs got wrong (e.g. a shape-determining
+ * input whose values disagree with the shapes the model was compiled for). */
+int32_t kiln_model_entry(void *const *io, void *workspace, void *rt);
 
 #ifdef __cplusplus
 }

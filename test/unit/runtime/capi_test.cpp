@@ -205,6 +205,20 @@ TEST(CApi, RunsWithOneAndFourThreads) {
   EXPECT_FALSE(fakeModelBadWorkspace.load());
 }
 
+TEST(CApi, AFailedRunTimeCheckIsAnErrorWithItsMessage) {
+  kiln_context context = makeContext(2);
+  ASSERT_TRUE(context);
+  Io io;
+  io.x[0] = NAN;
+  kiln_status status = io.run(context);
+  EXPECT_EQ(kiln_status_get_code(status), KILN_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(message(status), "x[0] must not be NaN");
+  io.x[0] = 1.0f; // the context stays usable
+  EXPECT_EQ(message(io.run(context)), "");
+  EXPECT_TRUE(io.correct());
+  kiln_context_destroy(context);
+}
+
 TEST(CApi, RefusesASecondRunOnABusyContext) {
   kiln_context context = makeContext(2);
   ASSERT_TRUE(context);

@@ -21,7 +21,8 @@ extern "C" const char kiln_model_metadata[] = "kiln-model 1\n"
                                               "input x float32 2 4 1000\n"
                                               "input y%20in float32 2 4 1000\n"
                                               "output sum/0 float32 2 4 1000\n"
-                                              "output row_max float64 1 4\n";
+                                              "output row_max float64 1 4\n"
+                                              "check x%5B0%5D%20must%20not%20be%20NaN\n";
 
 namespace {
 
@@ -54,7 +55,7 @@ void rowMaxTask(void *const *args, int64_t begin, int64_t end) {
 
 } // namespace
 
-extern "C" void kiln_model_entry(void *const *io, void *workspace, void *rt) {
+extern "C" int32_t kiln_model_entry(void *const *io, void *workspace, void *rt) {
   kiln::test::fakeModelEntered.store(true);
   while (kiln::test::fakeModelHold.load())
     std::this_thread::yield();
@@ -64,4 +65,6 @@ extern "C" void kiln_model_entry(void *const *io, void *workspace, void *rt) {
   kiln_rt_parallel_for(rt, addTask, addArgs, kiln::test::kFakeRows * kFakeCols);
   void *rowMaxArgs[] = {workspace, io[3]};
   kiln_rt_parallel_for(rt, rowMaxTask, rowMaxArgs, kiln::test::kFakeRows);
+  float first = static_cast<const float *>(io[0])[0];
+  return first != first ? 1 : 0; // the metadata's check 1: x[0] is NaN
 }

@@ -2,6 +2,7 @@
 // (edge and reflect padding, repetition, broadcasting), and for constant padding a select of
 // the pad value where a position falls outside the input.
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 
 #include "ir/graph/ShapeUtils.h"
 
@@ -127,10 +128,23 @@ template <bool fromInputs> LogicalResult convertPad(OpBinder &b) {
 
 LogicalResult convertTile(OpBinder &b) {
   auto x = b.requiredInput(0);
-  auto repeats = b.constantInts(1, "Tile repeats");
-  if (failed(x) || failed(repeats))
+  if (failed(x))
     return failure();
   ArrayRef<int64_t> shape = b.typeOf(*x).getShape();
+  auto repeats = intsFromDeclaredShape(b, 1, "Tile repeats", [&](ArrayRef<int64_t> declared)
+                                           -> FailureOr<DerivedParam> {
+    DerivedParam param;
+    for (auto [i, dim] : llvm::enumerate(declared)) {
+      if (declared.size() != shape.size() || shape[i] == 0 || dim % shape[i] != 0)
+        return b.emitError() << "the declared output " << kg::formatShape(declared)
+                             << " is not a tiling of the " << kg::formatShape(shape) << " input";
+      param.value.push_back(dim / shape[i]);
+      param.accepted.push_back({dim / shape[i]});
+    }
+    return param;
+  });
+  if (failed(repeats))
+    return failure();
   if (repeats->size() != shape.size())
     return b.emitError() << "has " << repeats->size() << " repeats for rank " << shape.size();
   Value result = *x;
@@ -155,10 +169,29 @@ LogicalResult convertTile(OpBinder &b) {
 // by gathering position 0.
 LogicalResult convertExpand(OpBinder &b) {
   auto x = b.requiredInput(0);
-  auto requested = b.constantInts(1, "Expand shape");
-  if (failed(x) || failed(requested))
+  if (failed(x))
     return failure();
   SmallVector<int64_t> in(b.typeOf(*x).getShape());
+  // A run-time shape entry may be the declared dim, or 1 where the input already has it.
+  auto requested = intsFromDeclaredShape(b, 1, "Expand shape", [&](ArrayRef<int64_t> declared)
+                                             -> FailureOr<DerivedParam> {
+    int64_t entries = b.typeOf(b.input(1)).getRank() == 1 ? b.typeOf(b.input(1)).getDimSize(0) : -1;
+    size_t rank = declared.size();
+    if (entries < 0 || rank != std::max<size_t>(in.size(), entries))
+      return b.emitError() << "the declared output " << kg::formatShape(declared)
+                           << " does not have the rank of the broadcast result";
+    DerivedParam param;
+    for (size_t p = rank - entries; p < rank; ++p) {
+      int64_t inDim = p + in.size() >= rank ? in[p + in.size() - rank] : 1;
+      param.value.push_back(declared[p]);
+      param.accepted.push_back({declared[p]});
+      if (inDim == declared[p] && declared[p] != 1)
+        param.accepted.back().push_back(1);
+    }
+    return param;
+  });
+  if (failed(requested))
+    return failure();
   size_t rank = std::max(in.size(), requested->size());
   in.insert(in.begin(), rank - in.size(), 1);
   SmallVector<int64_t> want(*requested);

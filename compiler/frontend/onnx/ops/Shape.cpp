@@ -3,6 +3,7 @@
 // Shape computations fold as they are built, so their consumers read constants (see
 // OpBinder::constantInts).
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 #include "compiler/frontend/onnx/TensorImport.h"
 
 #include "ir/graph/ConstantData.h"
@@ -57,10 +58,33 @@ LogicalResult buildReshape(OpBinder &b, Value x, ArrayRef<int64_t> requested, bo
 // Reshape-14 added allowzero.
 template <bool hasAllowZero> LogicalResult convertReshape(OpBinder &b) {
   auto x = b.requiredInput(0);
-  auto shape = b.constantInts(1, "Reshape shape");
-  if (failed(x) || failed(shape))
+  if (failed(x))
     return failure();
-  return buildReshape(b, *x, *shape, hasAllowZero && b.intAttr("allowzero", 0) != 0);
+  bool allowZero = hasAllowZero && b.intAttr("allowzero", 0) != 0;
+  ArrayRef<int64_t> in = b.typeOf(*x).getShape();
+  // A run-time shape may spell each declared dim as itself, as -1 (inferred) or, without
+  // allowzero, as 0 where the input dim is the same.
+  auto shape = intsFromDeclaredShape(b, 1, "Reshape shape", [&](ArrayRef<int64_t> declared)
+                                         -> FailureOr<DerivedParam> {
+    if (graph::numElements(declared) != graph::numElements(in))
+      return b.emitError() << "the declared output " << graph::formatShape(declared)
+                           << " does not hold the " << graph::formatShape(in) << " input";
+    DerivedParam param{SmallVector<int64_t>(declared), {}};
+    for (auto [i, dim] : llvm::enumerate(declared)) {
+      param.accepted.push_back({dim, -1});
+      if (!allowZero && i < in.size() && in[i] == dim)
+        param.accepted.back().push_back(0);
+    }
+    return param;
+  });
+  if (failed(shape))
+    return failure();
+  if (!inputIsConstant(b, 1) &&
+      failed(checkCountAtMost(b, b.input(1), -1, 1,
+                              "input '" + b.inputName(1).str() + "' (Reshape shape of node " +
+                                  b.nodeName() + ") holds more than one -1")))
+    return failure();
+  return buildReshape(b, *x, *shape, allowZero);
 }
 
 LogicalResult convertFlatten(OpBinder &b) {
@@ -170,8 +194,15 @@ LogicalResult convertSize(OpBinder &b) {
 
 LogicalResult convertConstantOfShape(OpBinder &b) {
   auto shapeInput = b.requiredInput(0);
-  auto dims = b.constantInts(0, "ConstantOfShape shape");
-  if (failed(shapeInput) || failed(dims))
+  if (failed(shapeInput))
+    return failure();
+  auto dims = intsFromDeclaredShape(b, 0, "ConstantOfShape shape", [](ArrayRef<int64_t> declared) {
+    DerivedParam param{SmallVector<int64_t>(declared), {}};
+    for (int64_t dim : declared)
+      param.accepted.push_back({dim});
+    return FailureOr<DerivedParam>(param);
+  });
+  if (failed(dims))
     return failure();
   if (checkedNumElements(*dims) < 0)
     return b.emitError() << "shape " << graph::formatShape(*dims) << " is invalid";

@@ -1,0 +1,39 @@
+// Shape-determining parameters computed at run time (Reshape's shape, Expand's shape, ...).
+//
+// Kiln compiles static shapes. When such a parameter is a graph input or computed, but the
+// model declares the node's output shape, Kiln compiles for that declared shape and adds a
+// run-time check that the parameter's values mean exactly that shape; a run with other values
+// fails with a message naming the input, instead of computing something else.
+#ifndef KILN_COMPILER_FRONTEND_ONNX_OPS_RUNTIMEPARAMS_H
+#define KILN_COMPILER_FRONTEND_ONNX_OPS_RUNTIMEPARAMS_H
+
+#include "compiler/frontend/onnx/OpBinder.h"
+
+#include <functional>
+
+namespace kiln::onnx_frontend {
+
+// The parameter value to compile with, and per entry every run-time value that means the same
+// (e.g. Reshape accepts the dim itself, -1, or 0 where it copies an equal input dim).
+struct DerivedParam {
+  llvm::SmallVector<int64_t> value;
+  llvm::SmallVector<llvm::SmallVector<int64_t, 2>> accepted;
+};
+using DeriveParam = std::function<mlir::FailureOr<DerivedParam>(llvm::ArrayRef<int64_t>)>;
+
+bool inputIsConstant(OpBinder &b, unsigned i);
+
+// Input `i` as integers: its constant value, or, when it is computed at run time, the value
+// `derive` gets from the declared shape of output 0, checked at run time. `what` names the
+// parameter in errors ("Reshape shape").
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+intsFromDeclaredShape(OpBinder &b, unsigned i, llvm::StringRef what, const DeriveParam &derive);
+
+// A run-time check that `values` (an integer tensor) has at most `limit` entries equal to
+// `value`; `message` says what fails.
+mlir::LogicalResult checkCountAtMost(OpBinder &b, mlir::Value values, int64_t value,
+                                     int64_t limit, const std::string &message);
+
+} // namespace kiln::onnx_frontend
+
+#endif

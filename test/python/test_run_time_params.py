@@ -1,0 +1,56 @@
+"""Shape-determining parameters computed at run time (a graph input feeding Reshape's shape,
+Expand's shape, ...): Kiln compiles for the model's declared output shape and checks the
+values at run time. Values that mean that shape run; any other value fails with a message
+naming the input, never a silently different result."""
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+import kiln
+
+F32, I64 = TensorProto.FLOAT, TensorProto.INT64
+
+
+def compile_one(op, x_shape, param, out_shape, **attrs):
+    graph = helper.make_graph(
+        [helper.make_node(op, ["x", "p"], ["y"], name="node", **attrs)], "run_time_param",
+        [helper.make_tensor_value_info("x", F32, x_shape),
+         helper.make_tensor_value_info("p", I64, [len(param)])],
+        [helper.make_tensor_value_info("y", F32, out_shape)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model.ir_version = 8
+    return kiln.compile(model)
+
+
+@pytest.mark.parametrize("shape", [[4, 2, 3], [-1, 2, 3], [0, 2, 3], [4, 2, -1]])
+def test_reshape_accepts_every_spelling_of_the_declared_shape(shape):
+    m = compile_one("Reshape", [4, 6], shape, [4, 2, 3])
+    x = np.arange(24, dtype=np.float32).reshape(4, 6)
+    y = m.run({"x": x, "p": np.array(shape, np.int64)})["y"]
+    np.testing.assert_array_equal(y, x.reshape(4, 2, 3))
+
+
+@pytest.mark.parametrize("shape", [[2, 4, 3], [-1, -1, 3], [4, 2, 0]])
+def test_reshape_to_another_shape_fails_naming_the_input(shape):
+    m = compile_one("Reshape", [4, 6], [4, 2, 3], [4, 2, 3])
+    x = np.zeros((4, 6), np.float32)
+    with pytest.raises(kiln.RuntimeError, match=r"input 'p' \(Reshape shape of node 'node'\)"):
+        m.run({"x": x, "p": np.array(shape, np.int64)})
+    # The module stays usable after a failed check.
+    m.run({"x": x, "p": np.array([4, 2, 3], np.int64)})
+
+
+def test_expand_checks_its_run_time_shape():
+    m = compile_one("Expand", [3, 1], [2, 3, 4], [2, 3, 4])
+    x = np.arange(3, dtype=np.float32).reshape(3, 1)
+    for ok in ([2, 3, 4], [2, 1, 4]):
+        y = m.run({"x": x, "p": np.array(ok, np.int64)})["y"]
+        np.testing.assert_array_equal(y, np.broadcast_to(x, (2, 3, 4)))
+    with pytest.raises(kiln.RuntimeError, match=r"must hold \[2, 3 or 1, 4\]"):
+        m.run({"x": x, "p": np.array([2, 3, 5], np.int64)})
+
+
+def test_without_a_declared_shape_it_is_a_compile_error():
+    with pytest.raises(kiln.CompileError, match=r"declares no static shape for its output"):
+        compile_one("Reshape", [4, 6], [4, 2, 3], None)
