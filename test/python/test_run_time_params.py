@@ -54,3 +54,36 @@ def test_expand_checks_its_run_time_shape():
 def test_without_a_declared_shape_it_is_a_compile_error():
     with pytest.raises(kiln.CompileError, match=r"declares no static shape for its output"):
         compile_one("Reshape", [4, 6], [4, 2, 3], None)
+
+
+def test_cumsum_axis_at_run_time_selects_the_axis_and_checks_its_range():
+    graph = helper.make_graph(
+        [helper.make_node("CumSum", ["x", "axis"], ["y"], name="cumsum")], "cumsum",
+        [helper.make_tensor_value_info("x", F32, [2, 3]),
+         helper.make_tensor_value_info("axis", I64, [])],
+        [helper.make_tensor_value_info("y", F32, [2, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model.ir_version = 8
+    m = kiln.compile(model)
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for axis in (0, 1, -1, -2):
+        got = m.run({"x": x, "axis": np.array(axis, np.int64)})["y"]
+        np.testing.assert_array_equal(got, np.cumsum(x, axis=axis))
+    with pytest.raises(kiln.RuntimeError, match=r"input 'axis' \(CumSum axis of node 'cumsum'\) "
+                                                r"must be in \[-2, 1\]"):
+        m.run({"x": x, "axis": np.array(2, np.int64)})
+
+
+def test_range_at_run_time_checks_its_length():
+    graph = helper.make_graph(
+        [helper.make_node("Range", ["start", "limit", "delta"], ["y"], name="range")], "range",
+        [helper.make_tensor_value_info(n, F32, []) for n in ("start", "limit", "delta")],
+        [helper.make_tensor_value_info("y", F32, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model.ir_version = 8
+    m = kiln.compile(model)
+    feed = lambda s, l, d: {"start": np.float32(s), "limit": np.float32(l), "delta": np.float32(d)}
+    np.testing.assert_allclose(m.run(feed(1, 3, 0.5))["y"], np.arange(1, 3, 0.5, dtype=np.float32))
+    np.testing.assert_allclose(m.run(feed(10, 6, -1))["y"], [10, 9, 8, 7])
+    with pytest.raises(kiln.RuntimeError, match=r"must give 4 elements"):
+        m.run(feed(0, 5, 1))

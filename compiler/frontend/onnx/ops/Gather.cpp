@@ -1,6 +1,7 @@
 // Gathers: Gather, GatherElements, GatherND, ReverseSequence and TopK (a top_k_indices and
 // a gather_elements of the values), plus the constant-position gather other converters build on.
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 
 #include "ir/graph/ConstantData.h"
 
@@ -87,7 +88,15 @@ template <bool kFromInput> LogicalResult convertTopK(OpBinder &b) {
     return failure();
   int64_t k = b.intAttr("k", -1);
   if (kFromInput) {
-    auto values = b.constantInts(1, "TopK k");
+    // k may be computed at run time when the model declares the output's shape.
+    int64_t rank = b.typeOf(*x).getRank();
+    auto values = intsFromDeclaredShape(b, 1, "TopK k", [&](ArrayRef<int64_t> declared)
+                                            -> FailureOr<DerivedParam> {
+      auto axis = b.normalizeAxis(b.intAttr("axis", -1), rank);
+      if (failed(axis) || int64_t(declared.size()) != rank)
+        return b.emitError() << "the declared output does not have the input's rank " << rank;
+      return DerivedParam{{declared[*axis]}, {{declared[*axis]}}};
+    });
     if (failed(values))
       return failure();
     if (values->size() != 1)

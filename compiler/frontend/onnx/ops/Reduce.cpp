@@ -3,6 +3,8 @@
 #include "compiler/frontend/onnx/Registry.h"
 #include "compiler/frontend/onnx/ops/Reductions.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 namespace kg = kiln::graph;
 
@@ -59,11 +61,55 @@ template <typename OpTy> LogicalResult convertArgReduce(OpBinder &b) {
   return failed(result) ? failure() : b.setResults({*result});
 }
 
-// CumSum-11: the axis is an input that must be a compile-time constant scalar.
+// CumSum along an axis known only at run time: the sum along every axis, selected by the axis
+// value (the output shape does not depend on it); an axis out of range fails the run.
+LogicalResult convertCumSumRunTimeAxis(OpBinder &b, Value x) {
+  Value axis = b.input(1);
+  auto rank = b.typeOf(x).getRank();
+  Type axisType = b.typeOf(axis).getElementType();
+  OpBuilder &ob = b.builder();
+  Value result;
+  for (int64_t a = rank - 1; a >= 0; --a) {
+    auto sum = b.create<kg::CumSumOp>(x, ob.getI64IntegerAttr(a),
+                                      ob.getBoolAttr(b.intAttr("exclusive", 0) != 0),
+                                      ob.getBoolAttr(b.intAttr("reverse", 0) != 0));
+    if (failed(sum))
+      return failure();
+    if (!result) {
+      result = *sum;
+      continue;
+    }
+    auto positive = b.create<kg::EqualOp>(axis, b.scalar(axisType, double(a)));
+    auto negative = b.create<kg::EqualOp>(axis, b.scalar(axisType, double(a - rank)));
+    if (failed(positive) || failed(negative))
+      return failure();
+    auto chosen = b.create<kg::OrOp>(*positive, *negative);
+    auto selected = failed(chosen) ? chosen : b.create<kg::WhereOp>(*chosen, *sum, result);
+    if (failed(selected))
+      return failure();
+    result = *selected;
+  }
+  auto low = b.create<kg::GreaterEqualOp>(axis, b.scalar(axisType, double(-rank)));
+  auto high = b.create<kg::LessOp>(axis, b.scalar(axisType, double(rank)));
+  if (failed(low) || failed(high))
+    return failure();
+  auto inRange = b.create<kg::AndOp>(*low, *high);
+  if (failed(inRange) ||
+      failed(b.addRunTimeCheck(*inRange, "input '" + b.inputName(1).str() + "' (CumSum axis of node " +
+                                             b.nodeName() + ") must be in [" +
+                                             std::to_string(-rank) + ", " +
+                                             std::to_string(rank - 1) + "]")))
+    return failure();
+  return b.setResults({result});
+}
+
+// CumSum-11: the axis is a scalar input, usually a constant.
 LogicalResult convertCumSum(OpBinder &b) {
   auto x = b.requiredInput(0);
   if (failed(x) || failed(b.requiredInput(1)))
     return failure();
+  if (!matchPattern(b.input(1), m_Constant()) && b.typeOf(b.input(1)).getNumElements() == 1)
+    return convertCumSumRunTimeAxis(b, *x);
   auto axisValues = b.constantInts(1, "cumsum axis");
   if (failed(axisValues))
     return failure();

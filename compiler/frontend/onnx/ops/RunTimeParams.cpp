@@ -27,6 +27,9 @@ std::string formatAccepted(ArrayRef<SmallVector<int64_t, 2>> accepted) {
 
 Value intConstant(OpBinder &b, Type elementType, ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({int64_t(values.size())}, elementType);
+  if (isa<FloatType>(elementType))
+    return b.constant(graph::makeDense(type, llvm::to_vector(llvm::map_range(
+                                                 values, [](int64_t v) { return double(v); }))));
   return b.constant(graph::makeDenseInt(type, values));
 }
 
@@ -50,7 +53,8 @@ FailureOr<SmallVector<int64_t>> intsFromDeclaredShape(OpBinder &b, unsigned i, S
   if (failed(derived))
     return failure();
   auto type = b.typeOf(param);
-  if (type.getRank() != 1 || type.getDimSize(0) != int64_t(derived->accepted.size()))
+  bool scalar = type.getRank() == 0 && derived->accepted.size() == 1;
+  if (!scalar && (type.getRank() != 1 || type.getDimSize(0) != int64_t(derived->accepted.size())))
     return b.emitError() << what << " (input '" << b.inputName(i) << "') has shape "
                          << graph::formatShape(type.getShape()) << ", but the declared output "
                          << graph::formatShape(*declared) << " needs "

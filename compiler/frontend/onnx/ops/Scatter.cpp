@@ -1,6 +1,7 @@
 // Scatters: ScatterElements (and its deprecated alias Scatter), ScatterND, and OneHot as a
 // scatter of the "on" value into a tensor of the "off" value.
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 
 #include "compiler/frontend/onnx/TensorImport.h"
 #include "ir/graph/ConstantData.h"
@@ -49,12 +50,32 @@ LogicalResult convertScatterND(OpBinder &b) {
 // scatter ignores indices out of range. Indices of any numeric type are cast to int64.
 LogicalResult convertOneHot(OpBinder &b) {
   auto indices = b.requiredInput(0), values = b.requiredInput(2);
-  auto depthValues = b.constantFloats(1, "OneHot depth");
-  if (failed(indices) || failed(values) || failed(depthValues))
+  if (failed(indices) || failed(values))
     return failure();
-  if (depthValues->size() != 1 || (*depthValues)[0] < 1)
+  // Read as a double (depth may be a float tensor); computed at run time, the declared
+  // output's `axis` dim gives it.
+  SmallVector<double> depthValues;
+  if (inputIsConstant(b, 1)) {
+    auto constant = b.constantFloats(1, "OneHot depth");
+    if (failed(constant))
+      return failure();
+    depthValues = *constant;
+  } else {
+    int64_t outRank = b.typeOf(*indices).getRank() + 1;
+    auto fromDeclared = intsFromDeclaredShape(b, 1, "OneHot depth", [&](ArrayRef<int64_t> declared)
+                                                  -> FailureOr<DerivedParam> {
+      auto axis = b.normalizeAxis(b.intAttr("axis", -1), outRank);
+      if (failed(axis) || int64_t(declared.size()) != outRank)
+        return b.emitError() << "the declared output does not have rank " << outRank;
+      return DerivedParam{{declared[*axis]}, {{declared[*axis]}}};
+    });
+    if (failed(fromDeclared))
+      return failure();
+    depthValues.push_back(double(fromDeclared->front()));
+  }
+  if (depthValues.size() != 1 || depthValues[0] < 1)
     return b.emitError() << "depth must be one positive value";
-  int64_t depth = int64_t((*depthValues)[0]);
+  int64_t depth = int64_t(depthValues[0]);
   if (b.typeOf(*values).getNumElements() != 2)
     return b.emitError() << "values must hold [off, on]";
   ArrayRef<int64_t> inShape = b.typeOf(*indices).getShape();
