@@ -87,3 +87,23 @@ def test_range_at_run_time_checks_its_length():
     np.testing.assert_allclose(m.run(feed(10, 6, -1))["y"], [10, 9, 8, 7])
     with pytest.raises(kiln.RuntimeError, match=r"must give 4 elements"):
         m.run(feed(0, 5, 1))
+
+
+def test_unsqueeze_axes_at_run_time_accept_every_set_giving_the_declared_shape():
+    m = compile_one("Unsqueeze", [1, 3, 1, 5], [2], [1, 3, 1, 1, 5])
+    x = np.arange(15, dtype=np.float32).reshape(1, 3, 1, 5)
+    for axes in ([2], [3], [-2], [-3]):
+        y = m.run({"x": x, "p": np.array(axes, np.int64)})["y"]
+        np.testing.assert_array_equal(y, x.reshape(1, 3, 1, 1, 5))
+    with pytest.raises(kiln.RuntimeError, match=r"must hold the axes \[2\] or \[3\] in some order"):
+        m.run({"x": x, "p": np.array([0], np.int64)})
+
+
+def test_squeeze_axes_at_run_time_must_be_distinct():
+    m = compile_one("Squeeze", [1, 3, 1], [0, 2], [3])
+    x = np.arange(3, dtype=np.float32).reshape(1, 3, 1)
+    for axes in ([0, 2], [2, 0], [-1, 0]):
+        np.testing.assert_array_equal(m.run({"x": x, "p": np.array(axes, np.int64)})["y"], [0, 1, 2])
+    for axes in ([0, 0], [2, -1]):
+        with pytest.raises(kiln.RuntimeError, match=r"Squeeze axes of node 'node'"):
+            m.run({"x": x, "p": np.array(axes, np.int64)})

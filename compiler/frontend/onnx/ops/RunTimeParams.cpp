@@ -15,6 +15,13 @@ namespace kg = kiln::graph;
 namespace kiln::onnx_frontend {
 namespace {
 
+std::string formatList(ArrayRef<int64_t> values) {
+  std::string text = "[";
+  for (auto [i, v] : llvm::enumerate(values))
+    text += (i ? ", " : "") + std::to_string(v);
+  return text + "]";
+}
+
 std::string formatAccepted(ArrayRef<SmallVector<int64_t, 2>> accepted) {
   std::string text = "[";
   for (auto [i, choices] : llvm::enumerate(accepted)) {
@@ -31,6 +38,63 @@ Value intConstant(OpBinder &b, Type elementType, ArrayRef<int64_t> values) {
     return b.constant(graph::makeDense(type, llvm::to_vector(llvm::map_range(
                                                  values, [](int64_t v) { return double(v); }))));
   return b.constant(graph::makeDenseInt(type, values));
+}
+
+// A run-time check that entry j of `param` is one of `accepted[j]`.
+LogicalResult checkEntries(OpBinder &b, Value param, ArrayRef<SmallVector<int64_t, 2>> accepted,
+                           const std::string &message) {
+  auto type = b.typeOf(param);
+  // ok = OR over the alternatives k of (param == k-th choice of each entry).
+  size_t choices = 0;
+  for (const auto &entry : accepted)
+    choices = std::max(choices, entry.size());
+  Value ok;
+  for (size_t k = 0; k < choices; ++k) {
+    SmallVector<int64_t> column;
+    for (const auto &entry : accepted)
+      column.push_back(entry[std::min(k, entry.size() - 1)]);
+    auto equal = b.create<kg::EqualOp>(param, intConstant(b, type.getElementType(), column));
+    if (failed(equal))
+      return failure();
+    if (!ok) {
+      ok = *equal;
+      continue;
+    }
+    auto either = b.create<kg::OrOp>(ok, *equal);
+    if (failed(either))
+      return failure();
+    ok = *either;
+  }
+  return b.addRunTimeCheck(ok, message);
+}
+
+// A scalar bool: `values` (1-D, as many entries as `set`) holds each axis of `set` once, an
+// axis a spelled a or a - rank.
+FailureOr<Value> isPermutationOf(OpBinder &b, Value values, ArrayRef<int64_t> set, int64_t rank) {
+  auto type = b.typeOf(values);
+  Type i64 = b.builder().getI64Type();
+  auto all = b.builder().getDenseI64ArrayAttr({0});
+  auto noKeep = b.builder().getBoolAttr(false);
+  Value ok = b.scalar(b.builder().getI1Type(), 1.0);
+  for (int64_t axis : set) {
+    FailureOr<Value> hits = failure();
+    for (int64_t spelling : {axis, axis - rank}) {
+      auto equal = b.create<kg::EqualOp>(values, b.scalar(type.getElementType(), double(spelling)));
+      if (failed(equal))
+        return failure();
+      hits = succeeded(hits) ? b.create<kg::OrOp>(*hits, *equal) : equal;
+      if (failed(hits))
+        return failure();
+    }
+    auto asInt = b.createTyped<kg::CastOp>(type.clone(i64), *hits);
+    auto count = failed(asInt) ? asInt : b.create<kg::ReduceSumOp>(*asInt, all, noKeep);
+    auto once = failed(count) ? count : b.create<kg::EqualOp>(*count, b.scalar(i64, 1.0));
+    auto both = failed(once) ? once : b.create<kg::AndOp>(ok, *once);
+    if (failed(both))
+      return failure();
+    ok = *both;
+  }
+  return ok;
 }
 
 } // namespace
@@ -59,42 +123,27 @@ FailureOr<SmallVector<int64_t>> intsFromDeclaredShape(OpBinder &b, unsigned i, S
                          << graph::formatShape(type.getShape()) << ", but the declared output "
                          << graph::formatShape(*declared) << " needs "
                          << derived->accepted.size() << " values";
-  // ok = OR over the alternatives k of (param == k-th choice of each entry).
-  size_t choices = 0;
-  for (const auto &entry : derived->accepted)
-    choices = std::max(choices, entry.size());
-  Value ok;
-  for (size_t k = 0; k < choices; ++k) {
-    SmallVector<int64_t> column;
-    for (const auto &entry : derived->accepted)
-      column.push_back(entry[std::min(k, entry.size() - 1)]);
-    auto equal = b.create<kg::EqualOp>(param, intConstant(b, type.getElementType(), column));
-    if (failed(equal))
-      return failure();
-    if (!ok) {
-      ok = *equal;
-      continue;
-    }
-    auto either = b.create<kg::OrOp>(ok, *equal);
-    if (failed(either))
-      return failure();
-    ok = *either;
-  }
   std::string message = "input '" + b.inputName(i).str() + "' (" + what.str() + " of node " +
                         b.nodeName() + ") must hold " + formatAccepted(derived->accepted) +
                         ": the model was compiled for its declared output shape " +
                         graph::formatShape(*declared);
-  if (failed(b.addRunTimeCheck(ok, message)))
+  if (failed(checkEntries(b, param, derived->accepted, message)))
     return failure();
   return derived->value;
 }
 
-LogicalResult checkCountAtMost(OpBinder &b, Value values, int64_t value, int64_t limit,
-                               const std::string &message) {
+LogicalResult checkCountAtMost(OpBinder &b, Value values, ArrayRef<int64_t> spellings,
+                               int64_t limit, const std::string &message) {
   auto type = b.typeOf(values);
-  auto hits = b.create<kg::EqualOp>(values, b.scalar(type.getElementType(), double(value)));
-  if (failed(hits))
-    return failure();
+  FailureOr<Value> hits = failure();
+  for (int64_t value : spellings) {
+    auto equal = b.create<kg::EqualOp>(values, b.scalar(type.getElementType(), double(value)));
+    if (failed(equal))
+      return failure();
+    hits = succeeded(hits) ? b.create<kg::OrOp>(*hits, *equal) : equal;
+    if (failed(hits))
+      return failure();
+  }
   auto asInt = b.createTyped<kg::CastOp>(type.clone(b.builder().getI64Type()), *hits);
   if (failed(asInt))
     return failure();
@@ -107,6 +156,60 @@ LogicalResult checkCountAtMost(OpBinder &b, Value values, int64_t value, int64_t
   if (failed(ok))
     return failure();
   return b.addRunTimeCheck(*ok, message);
+}
+
+FailureOr<SmallVector<int64_t>>
+axisSetFromDeclaredShape(OpBinder &b, unsigned i, StringRef what, int64_t rank,
+                         const std::function<bool(ArrayRef<int64_t>, ArrayRef<int64_t>)> &fits) {
+  std::optional<SmallVector<int64_t>> declared = b.declaredOutputShape(0);
+  auto type = b.typeOf(b.input(i));
+  if (!declared || type.getRank() != 1)
+    return b.emitError() << what << " (input '" << b.inputName(i)
+                         << "') is computed at run time and the model declares no static shape "
+                         << "for its output; Kiln needs one of them to compile static shapes";
+  int64_t count = type.getDimSize(0);
+  constexpr int64_t kMaxRank = 20;
+  if (count > rank || rank > kMaxRank)
+    return b.emitError() << what << " (input '" << b.inputName(i) << "') with " << count
+                         << " entries cannot give the declared output "
+                         << graph::formatShape(*declared);
+  // Every subset of `count` candidates, as a bit mask.
+  SmallVector<SmallVector<int64_t>> fitting;
+  for (uint32_t mask = 0; mask < (1u << rank); ++mask) {
+    if (__builtin_popcount(mask) != count)
+      continue;
+    SmallVector<int64_t> set;
+    for (int64_t k = 0; k < rank; ++k)
+      if (mask & (1u << k))
+        set.push_back(k);
+    if (fits(*declared, set))
+      fitting.push_back(set);
+  }
+  if (fitting.empty())
+    return b.emitError() << what << " (input '" << b.inputName(i) << "') is computed at run time "
+                         << "and no set of " << count << " axes gives the declared output "
+                         << graph::formatShape(*declared);
+  // Every fitting set gives the same output (the data is only reshaped): the run-time values
+  // must be one of them, in any order and spelling.
+  std::string sets;
+  Value ok;
+  for (const SmallVector<int64_t> &set : fitting) {
+    sets += (sets.empty() ? "" : " or ") + formatList(set);
+    auto isSet = isPermutationOf(b, b.input(i), set, rank);
+    if (failed(isSet))
+      return failure();
+    auto either = ok ? b.create<kg::OrOp>(ok, *isSet) : isSet;
+    if (failed(either))
+      return failure();
+    ok = *either;
+  }
+  std::string message = "input '" + b.inputName(i).str() + "' (" + what.str() + " of node " +
+                        b.nodeName() + ") must hold the axes " + sets +
+                        " in some order: the model was compiled for its declared output shape " +
+                        graph::formatShape(*declared);
+  if (failed(b.addRunTimeCheck(ok, message)))
+    return failure();
+  return fitting.front();
 }
 
 } // namespace kiln::onnx_frontend

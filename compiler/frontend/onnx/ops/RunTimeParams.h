@@ -29,10 +29,20 @@ bool inputIsConstant(OpBinder &b, unsigned i);
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 intsFromDeclaredShape(OpBinder &b, unsigned i, llvm::StringRef what, const DeriveParam &derive);
 
-// A run-time check that `values` (an integer tensor) has at most `limit` entries equal to
-// `value`; `message` says what fails.
-mlir::LogicalResult checkCountAtMost(OpBinder &b, mlir::Value values, int64_t value,
-                                     int64_t limit, const std::string &message);
+// A run-time check that `values` (an integer tensor) has at most `limit` entries equal to any
+// of `spellings`; `message` says what fails.
+mlir::LogicalResult checkCountAtMost(OpBinder &b, mlir::Value values,
+                                     llvm::ArrayRef<int64_t> spellings, int64_t limit,
+                                     const std::string &message);
+
+// A set of axes of a rank-`rank` space given by input `i` at run time (Squeeze/Unsqueeze axes):
+// among the sets of as many axes as the input has entries, exactly one must `fit` the declared
+// output shape (passed to `fits` with the set, sorted). That set is returned, and the run-time
+// values are checked to be it, in any order, negative entries counting from the end.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+axisSetFromDeclaredShape(OpBinder &b, unsigned i, llvm::StringRef what, int64_t rank,
+                         const std::function<bool(llvm::ArrayRef<int64_t> declared,
+                                                  llvm::ArrayRef<int64_t> set)> &fits);
 
 } // namespace kiln::onnx_frontend
 

@@ -80,7 +80,7 @@ template <bool hasAllowZero> LogicalResult convertReshape(OpBinder &b) {
   if (failed(shape))
     return failure();
   if (!inputIsConstant(b, 1) &&
-      failed(checkCountAtMost(b, b.input(1), -1, 1,
+      failed(checkCountAtMost(b, b.input(1), {-1}, 1,
                               "input '" + b.inputName(1).str() + "' (Reshape shape of node " +
                                   b.nodeName() + ") holds more than one -1")))
     return failure();
@@ -115,10 +115,45 @@ FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OpBinder &b, StringRef w
   return std::optional<SmallVector<int64_t>>(*axes);
 }
 
+// The input's dims without those at the sorted positions `set`.
+SmallVector<int64_t> withoutAxes(ArrayRef<int64_t> shape, ArrayRef<int64_t> set) {
+  SmallVector<int64_t> kept;
+  for (auto [d, dim] : llvm::enumerate(shape))
+    if (!llvm::is_contained(set, int64_t(d)))
+      kept.push_back(dim);
+  return kept;
+}
+
+// Squeeze/Unsqueeze axes: the attribute, a constant input, or an input computed at run time
+// that the declared output shape determines (checked at run time).
+template <bool fromInput>
+FailureOr<std::optional<SmallVector<int64_t>>> readAxesOf(OpBinder &b, Value x, bool squeeze) {
+  StringRef what = squeeze ? "Squeeze axes" : "Unsqueeze axes";
+  if (!fromInput || !b.input(1) || inputIsConstant(b, 1))
+    return readAxes<fromInput>(b, what);
+  ArrayRef<int64_t> in = b.typeOf(x).getShape();
+  int64_t count = b.typeOf(b.input(1)).getRank() == 1 ? b.typeOf(b.input(1)).getDimSize(0) : 0;
+  int64_t rank = squeeze ? in.size() : in.size() + count;
+  auto set = axisSetFromDeclaredShape(
+      b, 1, what, rank, [&](ArrayRef<int64_t> declared, ArrayRef<int64_t> set) {
+        if (squeeze)
+          return llvm::all_of(set, [&](int64_t d) { return in[d] == 1; }) &&
+                 ArrayRef<int64_t>(withoutAxes(in, set)) == declared;
+        return int64_t(declared.size()) == rank &&
+               llvm::all_of(set, [&](int64_t d) { return declared[d] == 1; }) &&
+               ArrayRef<int64_t>(withoutAxes(declared, set)) == in;
+      });
+  if (failed(set))
+    return failure();
+  return std::optional<SmallVector<int64_t>>(*set);
+}
+
 template <bool fromInput> LogicalResult convertSqueeze(OpBinder &b) {
   auto x = b.requiredInput(0);
-  auto axes = readAxes<fromInput>(b, "Squeeze axes");
-  if (failed(x) || failed(axes))
+  if (failed(x))
+    return failure();
+  auto axes = readAxesOf<fromInput>(b, *x, /*squeeze=*/true);
+  if (failed(axes))
     return failure();
   ArrayRef<int64_t> shape = b.typeOf(*x).getShape();
   SmallVector<bool> drop(shape.size(), false);
@@ -143,8 +178,10 @@ template <bool fromInput> LogicalResult convertSqueeze(OpBinder &b) {
 
 template <bool fromInput> LogicalResult convertUnsqueeze(OpBinder &b) {
   auto x = b.requiredInput(0);
-  auto axes = readAxes<fromInput>(b, "Unsqueeze axes");
-  if (failed(x) || failed(axes))
+  if (failed(x))
+    return failure();
+  auto axes = readAxesOf<fromInput>(b, *x, /*squeeze=*/false);
+  if (failed(axes))
     return failure();
   if (!*axes)
     return b.emitError() << "requires axes";
