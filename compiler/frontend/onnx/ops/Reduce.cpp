@@ -2,6 +2,7 @@
 #include "compiler/frontend/onnx/OpBinder.h"
 #include "compiler/frontend/onnx/Registry.h"
 #include "compiler/frontend/onnx/ops/Reductions.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -19,7 +20,32 @@ template <typename OpTy, bool axesFromInput> LogicalResult convertReduce(OpBinde
     return failure();
   int64_t rank = b.typeOf(*x).getRank();
   SmallVector<int64_t> axes;
-  if (axesFromInput && b.input(1)) {
+  // Reducing a size-1 dim leaves the values of these kinds unchanged, so any axes that give
+  // the declared output compute the same result.
+  constexpr bool identityOnSizeOne =
+      llvm::is_one_of<OpTy, kg::ReduceSumOp, kg::ReduceMeanOp, kg::ReduceMaxOp, kg::ReduceMinOp,
+                      kg::ReduceProdOp>::value;
+  bool keepdims = b.intAttr("keepdims", 1) != 0;
+  Value axesInput = axesFromInput ? b.input(1) : Value();
+  bool emptyInput = axesInput && b.typeOf(axesInput).getRank() == 1 &&
+                    b.typeOf(axesInput).getDimSize(0) == 0;
+  if (axesInput && !emptyInput && !inputIsConstant(b, 1) && identityOnSizeOne) {
+    ArrayRef<int64_t> in = b.typeOf(*x).getShape();
+    auto set = axisSetFromDeclaredShape(
+        b, 1, "reduction axes", rank, [&](ArrayRef<int64_t> declared, ArrayRef<int64_t> set) {
+          if (!keepdims)
+            return ArrayRef<int64_t>(withoutAxes(in, set)) == declared;
+          if (int64_t(declared.size()) != rank)
+            return false;
+          for (int64_t d = 0; d < rank; ++d)
+            if (declared[d] != (llvm::is_contained(set, d) ? 1 : in[d]))
+              return false;
+          return true;
+        });
+    if (failed(set))
+      return failure();
+    axes = *set;
+  } else if (axesInput && !emptyInput) {
     auto values = b.constantInts(1, "reduction axes");
     if (failed(values))
       return failure();
@@ -42,7 +68,7 @@ template <typename OpTy, bool axesFromInput> LogicalResult convertReduce(OpBinde
   llvm::sort(axes);
   if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
     return b.emitError() << "reduction axes repeat a dim";
-  auto result = reduce<OpTy>(b, *x, axes, b.intAttr("keepdims", 1) != 0);
+  auto result = reduce<OpTy>(b, *x, axes, keepdims);
   return failed(result) ? failure() : b.setResults({*result});
 }
 

@@ -99,6 +99,14 @@ FailureOr<Value> isPermutationOf(OpBinder &b, Value values, ArrayRef<int64_t> se
 
 } // namespace
 
+SmallVector<int64_t> withoutAxes(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> kept;
+  for (auto [d, dim] : llvm::enumerate(shape))
+    if (!llvm::is_contained(axes, int64_t(d)))
+      kept.push_back(dim);
+  return kept;
+}
+
 bool inputIsConstant(OpBinder &b, unsigned i) {
   return b.input(i) && matchPattern(b.input(i), m_Constant());
 }

@@ -23,6 +23,9 @@ using DeriveParam = std::function<mlir::FailureOr<DerivedParam>(llvm::ArrayRef<i
 
 bool inputIsConstant(OpBinder &b, unsigned i);
 
+// `shape` without the dims at the positions in `axes`.
+llvm::SmallVector<int64_t> withoutAxes(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> axes);
+
 // Input `i` as integers: its constant value, or, when it is computed at run time, the value
 // `derive` gets from the declared shape of output 0, checked at run time. `what` names the
 // parameter in errors ("Reshape shape").

@@ -115,15 +115,6 @@ FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OpBinder &b, StringRef w
   return std::optional<SmallVector<int64_t>>(*axes);
 }
 
-// The input's dims without those at the sorted positions `set`.
-SmallVector<int64_t> withoutAxes(ArrayRef<int64_t> shape, ArrayRef<int64_t> set) {
-  SmallVector<int64_t> kept;
-  for (auto [d, dim] : llvm::enumerate(shape))
-    if (!llvm::is_contained(set, int64_t(d)))
-      kept.push_back(dim);
-  return kept;
-}
-
 // Squeeze/Unsqueeze axes: the attribute, a constant input, or an input computed at run time
 // that the declared output shape determines (checked at run time).
 template <bool fromInput>
