@@ -3,6 +3,10 @@
 // gathers along that axis, weighted by constant per-position coefficients (linear, cubic) and
 // summed. Nearest mode is a single gather, so it works on every element type.
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
+
+#include "ir/graph/ConstantData.h"
+#include "ir/graph/ShapeUtils.h"
 
 #include <cmath>
 
@@ -11,6 +15,39 @@ namespace kg = kiln::graph;
 
 namespace kiln::onnx_frontend {
 namespace {
+
+// Scales computed at run time: the model is compiled for the scales that turn the input into
+// the declared output exactly (declared / input dim), and the run-time scales must equal them.
+// (Scales that round to the same output size but move the sample points are refused at run
+// time rather than computed with the wrong coordinates.)
+FailureOr<SmallVector<double>> scalesFromDeclaredShape(OpBinder &b, unsigned i,
+                                                       ArrayRef<int64_t> in) {
+  std::optional<SmallVector<int64_t>> declared = b.declaredOutputShape(0);
+  Value scales = b.input(i);
+  auto type = b.typeOf(scales);
+  if (!declared || declared->size() != in.size() || type.getRank() != 1 ||
+      type.getDimSize(0) != int64_t(in.size()))
+    return b.emitError() << "Resize scales (input '" << b.inputName(i) << "') are computed at run "
+                         << "time and the model declares no static output shape of the input's "
+                         << "rank; Kiln needs one of them to compile static shapes";
+  SmallVector<double> values;
+  std::string text;
+  for (auto [d, dim] : llvm::enumerate(*declared)) {
+    if (in[d] == 0)
+      return b.emitError() << "cannot derive the scale of an empty dim";
+    values.push_back(double(dim) / double(in[d]));
+    text += (d ? ", " : "") + std::to_string(values.back());
+  }
+  Value expected = b.constant(kg::makeDense(type, values));
+  auto ok = b.create<kg::EqualOp>(scales, expected);
+  if (failed(ok) ||
+      failed(b.addRunTimeCheck(*ok, "input '" + b.inputName(i).str() + "' (Resize scales of node " +
+                                        b.nodeName() + ") must hold [" + text +
+                                        "]: the model was compiled for its declared output "
+                                        "shape " + kg::formatShape(*declared))))
+    return failure();
+  return values;
+}
 
 struct ResizeAttrs {
   std::string mode, transform, nearest;
@@ -186,6 +223,14 @@ template <int version> LogicalResult convertResize(OpBinder &b) {
   auto readFloats = [&](unsigned i, StringRef what, SmallVector<double> &to) -> LogicalResult {
     if (b.numInputs() <= i || !b.input(i))
       return success();
+    if (what == "Resize scales" && !inputIsConstant(b, i) &&
+        b.typeOf(b.input(i)).getNumElements() != 0) {
+      auto derived = scalesFromDeclaredShape(b, i, shape);
+      if (failed(derived))
+        return failure();
+      to = *derived;
+      return success();
+    }
     auto values = b.constantFloats(i, what);
     if (failed(values))
       return failure();
@@ -201,7 +246,13 @@ template <int version> LogicalResult convertResize(OpBinder &b) {
   if (modern && a.transform == "tf_crop_and_resize" && failed(readFloats(1, "Resize roi", roi)))
     return failure();
   if (modern && b.numInputs() > 3 && b.input(3)) {
-    auto values = b.constantInts(3, "Resize sizes");
+    // Sizes computed at run time: the declared output shape, checked.
+    auto values = intsFromDeclaredShape(b, 3, "Resize sizes", [](ArrayRef<int64_t> declared) {
+      DerivedParam param{SmallVector<int64_t>(declared), {}};
+      for (int64_t dim : declared)
+        param.accepted.push_back({dim});
+      return FailureOr<DerivedParam>(param);
+    });
     if (failed(values))
       return failure();
     sizes = *values;

@@ -1,5 +1,6 @@
 // Concat, Slice, Split and Compress: copies of contiguous or selected ranges along axes.
 #include "compiler/frontend/onnx/ops/DataMovement.h"
+#include "compiler/frontend/onnx/ops/RunTimeParams.h"
 
 #include "ir/graph/ConstantData.h"
 #include "ir/graph/ShapeUtils.h"
@@ -174,7 +175,23 @@ template <bool fromInput> LogicalResult convertSplit(OpBinder &b) {
   if (!fromInput) {
     sizes = b.intsAttr("split");
   } else if (b.input(1)) {
-    auto values = b.constantInts(1, "Split split");
+    // Sizes computed at run time: the declared outputs' dims along the axis, checked.
+    auto values = intsFromDeclaredShape(b, 1, "Split split", [&](ArrayRef<int64_t>)
+                                            -> FailureOr<DerivedParam> {
+      auto d = b.normalizeAxis(axis, b.typeOf(*x).getRank());
+      if (failed(d))
+        return failure();
+      DerivedParam param;
+      for (unsigned k = 0; k < b.numOutputs(); ++k) {
+        auto declared = b.declaredOutputShape(k);
+        if (!declared || int64_t(declared->size()) != b.typeOf(*x).getRank())
+          return b.emitError() << "output " << k << " has no declared static shape of rank "
+                               << b.typeOf(*x).getRank();
+        param.value.push_back((*declared)[*d]);
+        param.accepted.push_back({(*declared)[*d]});
+      }
+      return param;
+    });
     if (failed(values))
       return failure();
     sizes = *values;
