@@ -43,6 +43,20 @@ FailureOr<Value> stack(OpBinder &b, ArrayRef<Value> values, int64_t axis) {
   return b.create<kg::ConcatOp>(slices, b.builder().getI64IntegerAttr(axis));
 }
 
+LogicalResult appendStacked(OpBinder &b, ArrayRef<SmallVector<Value>> lists,
+                            SmallVectorImpl<Value> &results) {
+  for (const auto &values : lists) {
+    if (values.empty())
+      return b.emitError() << "runs zero iterations, so the shape of its stacked outputs is "
+                           << "unknown";
+    auto stacked = stack(b, values, 0);
+    if (failed(stacked))
+      return failure();
+    results.push_back(*stacked);
+  }
+  return success();
+}
+
 namespace {
 
 LogicalResult convertIf(OpBinder &b) {
@@ -131,14 +145,8 @@ LogicalResult convertLoop(OpBinder &b) {
       scanned[i].push_back((*outputs)[1 + carried.size() + i]);
   }
   SmallVector<Value> results(carried);
-  for (auto &values : scanned) {
-    if (values.empty())
-      return b.emitError() << "runs zero iterations, so the shape of its scan outputs is unknown";
-    auto stacked = stack(b, values, 0);
-    if (failed(stacked))
-      return failure();
-    results.push_back(*stacked);
-  }
+  if (failed(appendStacked(b, scanned, results)))
+    return failure();
   return b.setResults(results);
 }
 

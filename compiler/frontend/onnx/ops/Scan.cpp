@@ -173,12 +173,8 @@ LogicalResult convertScan8(OpBinder &b) {
       perBatch[k].push_back(v);
   }
   SmallVector<Value> results;
-  for (auto &values : perBatch) {
-    auto stacked = stack(b, values, 0);
-    if (failed(stacked))
-      return failure();
-    results.push_back(*stacked);
-  }
+  if (failed(appendStacked(b, perBatch, results)))
+    return failure();
   return b.setResults(results);
 }
 

@@ -17,6 +17,11 @@ std::optional<int64_t> constantScalar(mlir::Value v);
 // `values` (one per iteration, equal types) stacked along a new dim `axis`.
 mlir::FailureOr<mlir::Value> stack(OpBinder &b, llvm::ArrayRef<mlir::Value> values, int64_t axis);
 
+// Each list of per-iteration values stacked along a new leading dim, appended to `results`;
+// an empty list (zero iterations) is an error, since its shape is then unknown.
+mlir::LogicalResult appendStacked(OpBinder &b, llvm::ArrayRef<llvm::SmallVector<mlir::Value>> lists,
+                                  llvm::SmallVectorImpl<mlir::Value> &results);
+
 } // namespace kiln::onnx_frontend
 
 #endif
