@@ -57,6 +57,7 @@ def build(name):
     if name in TORCHVISION:
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
+        randomize_zero_weights(model)
         calibrate_batchnorm(model, TORCHVISION[name])
         x = torch.randn(TORCHVISION[name], generator=torch.Generator().manual_seed(1))
     elif name in TRANSFORMERS:
@@ -66,6 +67,16 @@ def build(name):
     else:
         raise ValueError(f"unknown zoo model '{name}' (choose from {', '.join(MODELS)})")
     return model.eval(), x
+
+
+def randomize_zero_weights(model):
+    """Gives every all-zero weight matrix random values: torchvision initialises some
+    classifier heads (ViT's) to zeros, which makes the output the bias whatever the input."""
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.dim() >= 2 and not parameter.any():
+                parameter.copy_(0.02 * torch.randn(parameter.shape, generator=generator))
 
 
 def calibrate_batchnorm(model, shape, batches=4, batch_size=2):

@@ -111,3 +111,4 @@ def test_scan_accumulates_along_its_axes(reverse_in, reverse_out, out_axis):
     got = m.run({"init": init, "xs": xs})
     np.testing.assert_allclose(got["final"], states[-1], rtol=1e-5)
     np.testing.assert_allclose(got["all"], want, rtol=1e-5)
+

@@ -119,7 +119,32 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   Value chosen = allTrue ? getLhs() : allFalse ? getRhs() : Value();
   if (chosen && chosen.getType() == getResult().getType())
     return chosen;
-  return {};
+  // All three constant (shape arithmetic, e.g. an exported Expand's -1 handling): select them.
+  auto type = getResult().getType();
+  if (!adaptor.getLhs() || !adaptor.getRhs() || type.getNumElements() > kMaxFoldElements)
+    return {};
+  auto shapeOf = [](Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); };
+  auto pick = [&](const auto &lhs, const auto &rhs, auto &out) {
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      bool c = (*condition)[broadcastSource(i, type.getShape(), shapeOf(getCondition()))] != 0;
+      out.push_back(c ? (*lhs)[broadcastSource(i, type.getShape(), shapeOf(getLhs()))]
+                      : (*rhs)[broadcastSource(i, type.getShape(), shapeOf(getRhs()))]);
+    }
+  };
+  if (llvm::isa<FloatType>(type.getElementType())) {
+    auto lhs = readAsDouble(adaptor.getLhs()), rhs = readAsDouble(adaptor.getRhs());
+    if (!lhs || !rhs)
+      return {};
+    SmallVector<double> out;
+    pick(lhs, rhs, out);
+    return makeDense(type, out);
+  }
+  auto lhs = readAsInt64(adaptor.getLhs()), rhs = readAsInt64(adaptor.getRhs());
+  if (!lhs || !rhs)
+    return {};
+  SmallVector<int64_t> out;
+  pick(lhs, rhs, out);
+  return makeDenseInt(type, out);
 }
 
 LogicalResult ClipOp::verify() {

@@ -53,6 +53,21 @@ func.func @where_constant(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xf32>
 
 // -----
 
+// A mixed condition over constant operands selects per element, with broadcasting (the shape
+// arithmetic torch exports before an Expand).
+// CHECK-LABEL: func.func @where_all_constant
+// CHECK-NEXT: %[[R:.*]] = kg.constant dense<[1, -1, 7]> : tensor<3xi64>
+// CHECK-NEXT: return %[[R]]
+func.func @where_all_constant() -> tensor<3xi64> {
+  %c = kg.constant dense<[true, false, true]> : tensor<3xi1> : tensor<3xi1>
+  %a = kg.constant dense<[1, 2, 7]> : tensor<3xi64> : tensor<3xi64>
+  %b = kg.constant dense<-1> : tensor<1xi64> : tensor<1xi64>
+  %r = kg.where %c, %a, %b : (tensor<3xi1>, tensor<3xi64>, tensor<1xi64>) -> tensor<3xi64>
+  return %r : tensor<3xi64>
+}
+
+// -----
+
 // float32 -> bfloat16 truncates like onnx 1.12's Cast: 1.00390625 (0x3F808000) -> 1.0.
 // CHECK-LABEL: func.func @cast_bf16
 // CHECK: kg.constant dense<1.000000e+00> : tensor<1xbf16>

@@ -97,8 +97,18 @@ LogicalResult convertDropout12(OpBinder &b) {
     auto training = b.constantInts(2, "Dropout training_mode");
     if (failed(training))
       return failure();
-    if (!training->empty() && (*training)[0] != 0)
-      return b.emitError() << "training_mode is true; Kiln compiles inference only";
+    // With ratio 0 (exporters emit that for eval-mode dropout layers) training mode keeps every
+    // element: the output is the input and the mask all true, as at inference.
+    bool zeroRatio = false;
+    if (b.input(1)) {
+      auto ratio = b.constantFloats(1, "Dropout ratio");
+      if (failed(ratio))
+        return failure();
+      zeroRatio = ratio->size() == 1 && (*ratio)[0] == 0.0;
+    }
+    if (!training->empty() && (*training)[0] != 0 && !zeroRatio)
+      return b.emitError() << "training_mode is true with a non-zero ratio; Kiln compiles "
+                           << "inference only";
   }
   return buildDropout(b, *x);
 }
