@@ -9,7 +9,7 @@ would leave them: with the initial ones (mean 0, variance 1) GoogLeNet's signal 
 of such a model checks nothing. Models are exported at test time into a cache folder (KILN_ZOO_CACHE, or
 BUILD/zoo), never committed; an export is reused while its files are complete.
 
-Usage: /usr/bin/python3 test/e2e/zoo.py OUT_DIR [--opset N]... [MODEL...]   (default: all)
+Usage: /usr/bin/python3 test/e2e/zoo.py OUT_DIR [MODEL...] [--opset N]...   (default: all)
 Writes OUT_DIR/opsetN/MODEL.onnx, MODEL_input.npy and MODEL_reference.npy.
 """
 
@@ -57,6 +57,7 @@ def build(name):
     if name in TORCHVISION:
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
+        _randomize_zero_layers(model)
         calibrate_batchnorm(model, TORCHVISION[name])
         x = torch.randn(TORCHVISION[name], generator=torch.Generator().manual_seed(1))
     elif name in TRANSFORMERS:
@@ -66,6 +67,17 @@ def build(name):
     else:
         raise ValueError(f"unknown zoo model '{name}' (choose from {', '.join(MODELS)})")
     return model.eval(), x
+
+
+def _randomize_zero_layers(model):
+    """ViT starts its classifier head at zero weights: its output would be all zeros and
+    match anything. Such layers get small random weights instead."""
+    for layer in model.modules():
+        if isinstance(layer, torch.nn.Linear) and not layer.weight.any():
+            with torch.no_grad():
+                torch.nn.init.normal_(layer.weight, std=0.02)
+                if layer.bias is not None:
+                    layer.bias.uniform_(-0.1, 0.1)
 
 
 def calibrate_batchnorm(model, shape, batches=4, batch_size=2):
