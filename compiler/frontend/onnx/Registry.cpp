@@ -50,6 +50,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateSoftmaxConverters(r);
     populateLossConverters(r);
     populateQuantizeConverters(r);
+    populateDynamicQuantizeConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

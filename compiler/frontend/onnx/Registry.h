@@ -49,6 +49,7 @@ void populateReduceConverters(ConverterRegistry &registry);
 void populateSoftmaxConverters(ConverterRegistry &registry);
 void populateLossConverters(ConverterRegistry &registry);
 void populateQuantizeConverters(ConverterRegistry &registry);
+void populateDynamicQuantizeConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);
