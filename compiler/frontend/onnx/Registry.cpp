@@ -51,6 +51,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateLossConverters(r);
     populateQuantizeConverters(r);
     populateDynamicQuantizeConverters(r);
+    populateGridSampleConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

@@ -50,6 +50,7 @@ void populateSoftmaxConverters(ConverterRegistry &registry);
 void populateLossConverters(ConverterRegistry &registry);
 void populateQuantizeConverters(ConverterRegistry &registry);
 void populateDynamicQuantizeConverters(ConverterRegistry &registry);
+void populateGridSampleConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);
