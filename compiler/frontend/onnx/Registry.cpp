@@ -52,6 +52,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateQuantizeConverters(r);
     populateDynamicQuantizeConverters(r);
     populateGridSampleConverters(r);
+    populateSignalConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

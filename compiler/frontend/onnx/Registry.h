@@ -51,6 +51,7 @@ void populateLossConverters(ConverterRegistry &registry);
 void populateQuantizeConverters(ConverterRegistry &registry);
 void populateDynamicQuantizeConverters(ConverterRegistry &registry);
 void populateGridSampleConverters(ConverterRegistry &registry);
+void populateSignalConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);

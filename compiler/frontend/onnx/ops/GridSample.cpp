@@ -3,7 +3,8 @@
 // denormalized, padded (border/reflection) and split into taps (an index, a weight and, for
 // zeros padding, an in-bounds mask); every combination of one tap per axis is one gather from
 // channels-last X, weighted and summed. Follows the ONNX reference (and onnxruntime): nearest
-// rounds before padding, and each tap is padded again as an integer position.
+// rounds before padding, and each tap is padded again as an integer position (so cubic with
+// border padding differs from PyTorch, which only clamps the taps).
 #include "compiler/frontend/onnx/OpBinder.h"
 #include "compiler/frontend/onnx/Registry.h"
 
