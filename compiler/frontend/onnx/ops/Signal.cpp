@@ -19,20 +19,19 @@ namespace {
 // Limits the constant matrix (rows * columns entries) to 64 MiB of float32.
 constexpr int64_t kMaxMatrixEntries = int64_t(16) << 20;
 
-// The matrix taking `rows` samples of `components` (1: real, 2: complex) values each, weighted
-// by `window` (empty: 1), to frequency bins 0..bins-1 of an n-point transform, as interleaved
+// The matrix taking `rows` samples of `components` (1: real, 2: complex) values each to
+// frequency bins 0..bins-1 of an n-point transform, as interleaved
 // (real, imaginary) columns. Row r*components + c holds sample r's component c. Forward:
 // X[k] = sum x[r] e^(-2 pi i k r / n); inverse: the conjugate kernel, divided by n.
 DenseElementsAttr fourierMatrix(Type elementType, int64_t rows, int64_t components, int64_t bins,
-                                int64_t n, bool inverse, ArrayRef<double> window) {
+                                int64_t n, bool inverse) {
   double sign = inverse ? 1 : -1, scale = inverse ? 1.0 / n : 1.0;
   SmallVector<double> values(rows * components * bins * 2, 0.0);
   for (int64_t r = 0; r < rows; ++r) {
-    double w = (window.empty() ? 1.0 : window[r]) * scale;
     for (int64_t k = 0; k < bins; ++k) {
       // (k * r) mod n keeps the angle exact for long transforms.
       double angle = 2 * M_PI * double((k * r) % n) / double(n);
-      double c = std::cos(angle) * w, s = sign * std::sin(angle) * w;
+      double c = std::cos(angle) * scale, s = sign * std::sin(angle) * scale;
       double *real = &values[(r * components) * bins * 2 + 2 * k];
       real[0] = c; // real part of the input → real, imaginary parts of bin k
       real[1] = s;
@@ -51,7 +50,7 @@ DenseElementsAttr fourierMatrix(Type elementType, int64_t rows, int64_t componen
 // the first `rows` samples (fewer than the transform length n pads with zeros), into `bins`
 // interleaved bins, returning (..., bins, 2).
 FailureOr<Value> transformLastAxis(OpBinder &b, Value x, int64_t rows, int64_t bins, int64_t n,
-                                   bool inverse, ArrayRef<double> window) {
+                                   bool inverse) {
   auto type = b.typeOf(x);
   SmallVector<int64_t> shape(type.getShape());
   int64_t rank = shape.size(), components = shape.back();
@@ -74,7 +73,7 @@ FailureOr<Value> transformLastAxis(OpBinder &b, Value x, int64_t rows, int64_t b
   if (failed(pairs))
     return failure();
   Value matrix = b.constant(
-      fourierMatrix(type.getElementType(), rows, components, bins, n, inverse, window));
+      fourierMatrix(type.getElementType(), rows, components, bins, n, inverse));
   auto product = b.create<kg::MatMulOp>(*pairs, matrix);
   if (failed(product))
     return failure();
@@ -136,9 +135,131 @@ template <int version> LogicalResult convertDFT(OpBinder &b) {
   auto moved = swapDims(b, *x, *normalized, rank - 2);
   auto transformed = failed(moved) ? moved
                                    : transformLastAxis(b, *moved, std::min(samples, n), bins, n,
-                                                       inverse, {});
+                                                       inverse);
   auto result = failed(transformed) ? transformed
                                     : swapDims(b, *transformed, *normalized, rank - 2);
+  return failed(result) ? failure() : b.setResults({*result});
+}
+
+// The (frame_length, frame_step) pair whose frames and bins give the declared output
+// (batch, frames, bins, 2), for parameters computed at run time; `length` and `step` are the
+// ones known at compile time. It must be the only such pair.
+FailureOr<std::pair<int64_t, int64_t>> stftParamsFromDeclared(OpBinder &b, int64_t signalLength,
+                                                              bool onesided,
+                                                              std::optional<int64_t> length,
+                                                              std::optional<int64_t> step,
+                                                              ArrayRef<int64_t> declared) {
+  if (declared.size() != 4)
+    return b.emitError() << "the declared output shape " << graph::formatShape(declared)
+                         << " is not (batch, frames, bins, 2)";
+  int64_t frames = declared[1], bins = declared[2];
+  SmallVector<int64_t> lengths;
+  if (length)
+    lengths.push_back(*length);
+  else if (onesided)
+    lengths.append({2 * bins - 2, 2 * bins - 1});
+  else
+    lengths.push_back(bins);
+  SmallVector<std::pair<int64_t, int64_t>> found;
+  for (int64_t fl : lengths) {
+    if (fl < 1 || fl > signalLength || (onesided ? fl / 2 + 1 : fl) != bins)
+      continue;
+    for (int64_t st = step.value_or(1); st <= (step ? *step : signalLength); ++st)
+      if ((signalLength - fl) / st + 1 == frames)
+        found.push_back({fl, st});
+  }
+  if (found.size() != 1)
+    return b.emitError() << "STFT frame_step/frame_length are computed at run time and "
+                         << (found.empty() ? "no" : "more than one") << " choice of them gives "
+                         << "the declared output shape " << graph::formatShape(declared);
+  return found.front();
+}
+
+// STFT-17: frames of frame_length samples every frame_step samples, each weighted by the window
+// and transformed (one-sided by default) with one gather and one matmul.
+LogicalResult convertSTFT(OpBinder &b) {
+  auto signal = b.requiredInput(0);
+  if (failed(signal))
+    return failure();
+  auto type = b.typeOf(*signal);
+  ArrayRef<int64_t> shape = type.getShape();
+  if (!isa<FloatType>(type.getElementType()))
+    return b.emitError() << "signal must be floating-point, got " << type.getElementType();
+  if (shape.size() != 3 || (shape[2] != 1 && shape[2] != 2))
+    return b.emitError() << "signal of shape " << graph::formatShape(shape)
+                         << " must be (batch, length, 1 or 2)";
+  bool onesided = b.intAttr("onesided", 1) != 0;
+  Value window = b.numInputs() > 2 ? b.input(2) : Value();
+  bool hasLengthInput = b.numInputs() > 3 && b.input(3);
+  if (!hasLengthInput && !window)
+    return b.emitError() << "needs a window or a frame_length";
+  if (window && (b.typeOf(window).getRank() != 1 ||
+                 b.typeOf(window).getElementType() != type.getElementType()))
+    return b.emitError() << "window must be 1-D of the signal's element type";
+
+  std::optional<int64_t> knownLength, knownStep;
+  if (window)
+    knownLength = b.typeOf(window).getDimSize(0);
+  if (hasLengthInput && inputIsConstant(b, 3)) {
+    auto v = b.constantInts(3, "STFT frame_length");
+    if (failed(v) || v->size() != 1)
+      return failed(v) ? failure() : b.emitError() << "frame_length must hold one value";
+    if (knownLength && *knownLength != v->front())
+      return b.emitError() << "frame_length " << v->front() << " differs from the window's "
+                           << *knownLength << " samples";
+    knownLength = v->front();
+  }
+  if (inputIsConstant(b, 1)) {
+    auto v = b.constantInts(1, "STFT frame_step");
+    if (failed(v) || v->size() != 1)
+      return failed(v) ? failure() : b.emitError() << "frame_step must hold one value";
+    knownStep = v->front();
+  }
+  auto derive = [&](bool wantLength) {
+    return [&, wantLength](ArrayRef<int64_t> declared) -> FailureOr<DerivedParam> {
+      auto pair = stftParamsFromDeclared(b, shape[1], onesided, knownLength, knownStep, declared);
+      if (failed(pair))
+        return failure();
+      int64_t v = wantLength ? pair->first : pair->second;
+      return DerivedParam{{v}, {{v}}};
+    };
+  };
+  if (!knownStep) {
+    auto v = intsFromDeclaredShape(b, 1, "STFT frame_step", derive(false));
+    if (failed(v))
+      return failure();
+    knownStep = v->front();
+  }
+  if (!knownLength) {
+    auto v = intsFromDeclaredShape(b, 3, "STFT frame_length", derive(true));
+    if (failed(v))
+      return failure();
+    knownLength = v->front();
+  }
+  int64_t length = *knownLength, step = *knownStep;
+  if (step < 1 || length < 1 || length > shape[1])
+    return b.emitError() << "frame_length " << length << " and frame_step " << step
+                         << " do not frame a signal of " << shape[1] << " samples";
+
+  // Frame f holds samples f * step + j: gathered along the samples dim → (batch, f, j, c).
+  int64_t frames = (shape[1] - length) / step + 1;
+  SmallVector<int64_t> positions;
+  for (int64_t f = 0; f < frames; ++f)
+    for (int64_t j = 0; j < length; ++j)
+      positions.push_back(f * step + j);
+  auto indexType = RankedTensorType::get({frames, length}, b.builder().getI64Type());
+  Value indices = b.constant(kg::makeDenseInt(indexType, positions));
+  auto framed = b.create<kg::GatherOp>(*signal, indices, b.builder().getI64IntegerAttr(1));
+  if (failed(framed))
+    return failure();
+  if (window) {
+    auto column = b.reshape(window, {length, 1});
+    framed = failed(column) ? column : b.create<kg::MulOp>(*framed, *column);
+    if (failed(framed))
+      return failure();
+  }
+  int64_t bins = onesided ? length / 2 + 1 : length;
+  auto result = transformLastAxis(b, *framed, length, bins, length, /*inverse=*/false);
   return failed(result) ? failure() : b.setResults({*result});
 }
 
@@ -147,6 +268,7 @@ template <int version> LogicalResult convertDFT(OpBinder &b) {
 void populateSignalConverters(ConverterRegistry &r) {
   r.add("DFT", 17, convertDFT<17>);
   r.add("DFT", 20, convertDFT<20>);
+  r.add("STFT", 17, convertSTFT);
 }
 
 } // namespace kiln::onnx_frontend
