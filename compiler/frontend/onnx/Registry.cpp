@@ -53,6 +53,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateDynamicQuantizeConverters(r);
     populateGridSampleConverters(r);
     populateSignalConverters(r);
+    populateDetConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

@@ -52,6 +52,7 @@ void populateQuantizeConverters(ConverterRegistry &registry);
 void populateDynamicQuantizeConverters(ConverterRegistry &registry);
 void populateGridSampleConverters(ConverterRegistry &registry);
 void populateSignalConverters(ConverterRegistry &registry);
+void populateDetConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);

@@ -7,6 +7,7 @@
 // border padding differs from PyTorch, which only clamps the taps).
 #include "compiler/frontend/onnx/OpBinder.h"
 #include "compiler/frontend/onnx/Registry.h"
+#include "compiler/frontend/onnx/ops/ValueChain.h"
 
 #include "ir/graph/ShapeUtils.h"
 
@@ -21,35 +22,8 @@ struct GridSampleAttrs {
   bool alignCorners = false;
 };
 
-// Builds kg ops on the coordinates' float type; the first failure makes every later op null
-// and `ok` false, so the taps read as plain expressions.
-struct CoordinateOps {
-  OpBinder &b;
-  Type ft;
-  bool ok = true;
-
-  template <typename OpTy, typename... Args> Value op(Args... args) {
-    if (!ok || (!args || ...)) {
-      ok = false;
-      return {};
-    }
-    auto result = b.create<OpTy>(args...);
-    ok = succeeded(result);
-    return ok ? *result : Value();
-  }
-  Value c(double v) { return b.scalar(ft, v); }
-  Value add(Value x, double v) { return op<kg::AddOp>(x, c(v)); }
-  Value clamp(Value x, double lo, double hi) {
-    return op<kg::MinOp>(op<kg::MaxOp>(x, c(lo)), c(hi));
-  }
-  Value cast(Value x, Type elementType) {
-    if (!ok || !x)
-      return ok = false, Value();
-    auto result = b.createTyped<kg::CastOp>(b.typeOf(x).clone(elementType), x);
-    ok = succeeded(result);
-    return ok ? *result : Value();
-  }
-
+// The coordinates' ops, on their float type.
+struct CoordinateOps : ValueChain {
   // Reflects x at the borders lo and hi until it lies within them.
   Value reflect(Value x, double lo, double hi) {
     double range = hi - lo;
@@ -176,23 +150,18 @@ template <int version> LogicalResult convertGridSample(OpBinder &b) {
     return b.emitError() << mode << " sampling needs a floating-point X, got " << xElement;
 
   // Coordinates in X's float type when it has one, so weights multiply without casts.
-  CoordinateOps e{b, isa<FloatType>(xElement) ? xElement : gridType.getElementType()};
-  Value coords = e.ft == gridType.getElementType() ? *grid : e.cast(*grid, e.ft);
+  CoordinateOps e{{b, isa<FloatType>(xElement) ? xElement : gridType.getElementType()}};
+  Value coords = e.type == gridType.getElementType() ? *grid : e.cast(*grid, e.type);
   SmallVector<int64_t> outShape(gridShape.drop_back()); // (N, o1..or)
   SmallVector<SmallVector<Tap>> taps;
   for (int64_t d = 0; d < spatialRank; ++d) {
     // The grid lists coordinates innermost axis first: component 0 indexes dr.
     int64_t component = spatialRank - 1 - d;
-    SmallVector<int64_t> starts(rank, 0), sizes(gridShape), steps(rank, 1);
+    SmallVector<int64_t> starts(rank, 0), sizes(gridShape);
     starts.back() = component;
     sizes.back() = 1;
-    auto slice = b.create<kg::SliceOp>(coords, b.builder().getDenseI64ArrayAttr(starts),
-                                       b.builder().getDenseI64ArrayAttr(sizes),
-                                       b.builder().getDenseI64ArrayAttr(steps));
-    auto normalized = failed(slice) ? slice : b.reshape(*slice, outShape);
-    if (failed(normalized))
-      return failure();
-    taps.push_back(axisTaps(e, a, *normalized, xShape[2 + d], spatialRank));
+    Value normalized = e.reshape(e.slice(coords, starts, sizes), outShape);
+    taps.push_back(axisTaps(e, a, normalized, xShape[2 + d], spatialRank));
   }
   if (!e.ok)
     return failure();
@@ -228,21 +197,14 @@ template <int version> LogicalResult convertGridSample(OpBinder &b) {
         weight = weight ? e.op<kg::MulOp>(weight, tap.weight) : tap.weight;
       stride *= xShape[2 + d];
     }
-    auto column = [&](Value v) -> Value {
-      if (!e.ok || !v)
-        return v;
-      auto r = b.reshape(v, columnShape);
-      e.ok = succeeded(r);
-      return e.ok ? *r : Value();
-    };
-    auto gathered = b.create<kg::GatherNDOp>(*data, column(flat), b.builder().getI64IntegerAttr(1));
-    if (!e.ok || failed(gathered))
+    Value index = e.reshape(flat, columnShape);
+    if (!e.ok)
       return failure();
-    Value term = *gathered;
+    Value term = e.wrap(b.create<kg::GatherNDOp>(*data, index, b.builder().getI64IntegerAttr(1)));
     if (inside)
-      term = e.op<kg::WhereOp>(column(inside), term, b.scalar(xElement, 0));
+      term = e.op<kg::WhereOp>(e.reshape(inside, columnShape), term, b.scalar(xElement, 0));
     if (weight)
-      term = e.op<kg::MulOp>(term, column(weight));
+      term = e.op<kg::MulOp>(term, e.reshape(weight, columnShape));
     sum = sum ? e.op<kg::AddOp>(sum, term) : term;
     if (!e.ok)
       return failure();
