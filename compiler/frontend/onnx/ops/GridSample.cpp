@@ -124,10 +124,10 @@ template <int version> LogicalResult convertGridSample(OpBinder &b) {
   // GridSample-20 renamed bilinear/bicubic to linear/cubic when it went N-D.
   StringRef linear = version >= 20 ? "linear" : "bilinear";
   StringRef cubic = version >= 20 ? "cubic" : "bicubic";
-  a.mode = mode == linear ? "linear" : mode == cubic ? "cubic" : mode;
+  a.mode = mode == linear ? "linear" : mode == cubic ? "cubic" : mode == "nearest" ? mode : "";
   a.padding = b.stringAttr("padding_mode", "zeros");
   a.alignCorners = b.intAttr("align_corners", 0) != 0;
-  if (!llvm::is_contained({"nearest", "linear", "cubic"}, a.mode))
+  if (a.mode.empty())
     return b.emitError() << "mode '" << mode << "' is not supported";
   if (!llvm::is_contained({"zeros", "border", "reflection"}, a.padding))
     return b.emitError() << "padding_mode '" << a.padding << "' is not supported";
