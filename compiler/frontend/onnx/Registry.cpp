@@ -54,6 +54,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateGridSampleConverters(r);
     populateSignalConverters(r);
     populateDetConverters(r);
+    populateSpectralWindowConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

@@ -53,6 +53,7 @@ void populateDynamicQuantizeConverters(ConverterRegistry &registry);
 void populateGridSampleConverters(ConverterRegistry &registry);
 void populateSignalConverters(ConverterRegistry &registry);
 void populateDetConverters(ConverterRegistry &registry);
+void populateSpectralWindowConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);

@@ -1,4 +1,4 @@
-// ONNX importer: GridSample, DFT/STFT, Det, DynamicQuantizeLinear and PRelu-6 compose into the
+// ONNX importer: GridSample, DFT/STFT, the spectral windows, Det, DynamicQuantizeLinear and PRelu-6 compose into the
 // expected kg ops, and what they cannot support is rejected naming the node and the reason.
 #include "onnx_test_util.h"
 
@@ -99,6 +99,27 @@ TEST(OnnxSamplingSignal, StftFramesWithOneGather) {
   auto missing = import(ctx, runtime);
   EXPECT_FALSE(missing.module);
   EXPECT_CONTAINS(missing.error, "STFT frame_step (input 'step') is computed at run time");
+}
+
+TEST(OnnxSamplingSignal, WindowsAreConstantsOfTheGivenSize) {
+  mlir::MLIRContext ctx;
+  auto model = makeModel(17);
+  addInts(model, "size", {4}, /*scalar=*/true);
+  setInt(addNode(model, "HannWindow", {"size"}, {"y"}, "hann"), "periodic", 0);
+  addOutput(model, "y");
+  auto result = import(ctx, model);
+  ASSERT_TRUE(result.module) << result.error;
+  // Symmetric Hann of 4: 0.5 - 0.5 cos(2 pi n / 3) = 0, 0.75, 0.75, 0.
+  EXPECT_CONTAINS(result.text(), "dense<[0.000000e+00, 7.500000e-01, 7.500000e-01, 0.000000e+00]>");
+
+  // A run-time size needs the declared output length.
+  auto runtime = makeModel(17);
+  addInput(runtime, "size", {}, onnx::TensorProto::INT64);
+  addNode(runtime, "BlackmanWindow", {"size"}, {"y"}, "blackman");
+  addOutput(runtime, "y");
+  auto missing = import(ctx, runtime);
+  EXPECT_FALSE(missing.module);
+  EXPECT_CONTAINS(missing.error, "window size (input 'size') is computed at run time");
 }
 
 TEST(OnnxSamplingSignal, DetUnrollsOneArgMaxPerColumn) {
