@@ -55,6 +55,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateSignalConverters(r);
     populateDetConverters(r);
     populateSpectralWindowConverters(r);
+    populateMaxUnpoolConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

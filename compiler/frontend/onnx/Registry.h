@@ -54,6 +54,7 @@ void populateGridSampleConverters(ConverterRegistry &registry);
 void populateSignalConverters(ConverterRegistry &registry);
 void populateDetConverters(ConverterRegistry &registry);
 void populateSpectralWindowConverters(ConverterRegistry &registry);
+void populateMaxUnpoolConverters(ConverterRegistry &registry);
 void populateRecurrentConverters(ConverterRegistry &registry);
 void populateShapeConverters(ConverterRegistry &registry);
 void populateControlFlowConverters(ConverterRegistry &registry);

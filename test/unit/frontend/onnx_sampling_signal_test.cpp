@@ -1,4 +1,4 @@
-// ONNX importer: GridSample, DFT/STFT, the spectral windows, Det, DynamicQuantizeLinear and PRelu-6 compose into the
+// ONNX importer: GridSample, DFT/STFT, the spectral windows, MaxUnpool, Det, DynamicQuantizeLinear and PRelu-6 compose into the
 // expected kg ops, and what they cannot support is rejected naming the node and the reason.
 #include "onnx_test_util.h"
 
@@ -120,6 +120,39 @@ TEST(OnnxSamplingSignal, WindowsAreConstantsOfTheGivenSize) {
   auto missing = import(ctx, runtime);
   EXPECT_FALSE(missing.module);
   EXPECT_CONTAINS(missing.error, "window size (input 'size') is computed at run time");
+}
+
+onnx::ModelProto makeMaxUnpool(const std::vector<int64_t> &outputShape) {
+  auto model = makeModel(11);
+  addInput(model, "x", {1, 2, 2, 2});
+  addInput(model, "i", {1, 2, 2, 2}, onnx::TensorProto::INT64);
+  std::vector<std::string> inputs{"x", "i"};
+  if (!outputShape.empty()) {
+    addInts(model, "shape", outputShape);
+    inputs.push_back("shape");
+  }
+  auto *node = addNode(model, "MaxUnpool", inputs, {"y"}, "unpool");
+  setInts(node, "kernel_shape", {2, 2});
+  setInts(node, "strides", {2, 2});
+  addOutput(model, "y");
+  return model;
+}
+
+TEST(OnnxSamplingSignal, MaxUnpoolScattersThenPadsAtTheEnd) {
+  mlir::MLIRContext ctx;
+  auto plain = import(ctx, makeMaxUnpool({}));
+  ASSERT_TRUE(plain.module) << plain.error;
+  EXPECT_EQ(plain.count("kg.scatter_elements"), 1);
+  EXPECT_EQ(plain.count("kg.concat"), 0);
+  EXPECT_CONTAINS(plain.text(), "-> tensor<1x2x4x4xf32>");
+  // I indexes the 4x4 unpooled tensor; a 5x6 output_shape appends zero rows and columns.
+  auto larger = import(ctx, makeMaxUnpool({1, 2, 5, 6}));
+  ASSERT_TRUE(larger.module) << larger.error;
+  EXPECT_EQ(larger.count("kg.concat"), 2);
+  EXPECT_CONTAINS(larger.text(), "-> tensor<1x2x5x6xf32>");
+  auto smaller = import(ctx, makeMaxUnpool({1, 2, 3, 4}));
+  EXPECT_FALSE(smaller.module);
+  EXPECT_CONTAINS(smaller.error, "output_shape 1x2x3x4 is smaller than the unpooled shape 1x2x4x4");
 }
 
 TEST(OnnxSamplingSignal, DetUnrollsOneArgMaxPerColumn) {
