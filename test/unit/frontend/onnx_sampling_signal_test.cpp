@@ -1,5 +1,6 @@
-// ONNX importer: GridSample, DFT/STFT, the spectral windows, MaxUnpool, Det, DynamicQuantizeLinear and PRelu-6 compose into the
-// expected kg ops, and what they cannot support is rejected naming the node and the reason.
+// ONNX importer: GridSample, DFT/STFT, the spectral windows, MaxUnpool, Det,
+// DynamicQuantizeLinear and PRelu-6 compose into the expected kg ops, and what they cannot
+// support is rejected naming the node and the reason.
 #include "onnx_test_util.h"
 
 #include <gtest/gtest.h>

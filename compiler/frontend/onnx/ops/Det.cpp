@@ -77,9 +77,9 @@ LogicalResult convertDet(OpBinder &b) {
                                         e.op<kg::AbsOp>(column(a, k)), e.c(-1));
     if (!e.ok)
       return failure();
-    Value pivotRow = e.wrap(b.create<kg::ArgMaxOp>(magnitude, b.builder().getI64IntegerAttr(rank - 2),
-                                                   b.builder().getBoolAttr(true),
-                                                   b.builder().getBoolAttr(false)));
+    OpBuilder &ob = b.builder();
+    Value pivotRow = e.wrap(b.create<kg::ArgMaxOp>(magnitude, ob.getI64IntegerAttr(rank - 2),
+                                                   ob.getBoolAttr(true), ob.getBoolAttr(false)));
     // Swap rows k and pivotRow with selects; the gathered pivot row is a masked sum (exact:
     // every other term is 0).
     Value atPivot = e.op<kg::EqualOp>(rows, pivotRow);
