@@ -14,7 +14,7 @@ from onnx import TensorProto, helper, numpy_helper
 import cli
 
 # Ops Kiln does not support (change them if it ever does).
-UNSUPPORTED = (("RandomNormalLike", "random_node"), ("Det", "det_node"))
+UNSUPPORTED = (("RandomNormalLike", "random_node"), ("Unique", "unique_node"))
 
 
 def conv_model():

@@ -80,11 +80,11 @@ def two_outputs():
 
 
 # Ops Kiln does not support (change them if it ever does): the compiler must name both at once.
-UNSUPPORTED = (("RandomNormalLike", "random_node"), ("Det", "det_node"))
+UNSUPPORTED = (("RandomNormalLike", "random_node"), ("Unique", "unique_node"))
 
 
 def unsupported_ops():
-    """x[1,4,4] -> RandomNormalLike -> Det -> y[1]: two unsupported ops in one model."""
+    """x[1,4,4] -> RandomNormalLike -> Unique -> y[1]: two unsupported ops in one model."""
     (op1, node1), (op2, node2) = UNSUPPORTED
     return _model(
         [helper.make_node(op1, ["x"], ["h"], name=node1),

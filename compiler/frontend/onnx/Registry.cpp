@@ -50,6 +50,12 @@ const ConverterRegistry &ConverterRegistry::get() {
     populateSoftmaxConverters(r);
     populateLossConverters(r);
     populateQuantizeConverters(r);
+    populateDynamicQuantizeConverters(r);
+    populateGridSampleConverters(r);
+    populateSignalConverters(r);
+    populateDetConverters(r);
+    populateSpectralWindowConverters(r);
+    populateMaxUnpoolConverters(r);
     populateRecurrentConverters(r);
     populateShapeConverters(r);
     populateControlFlowConverters(r);

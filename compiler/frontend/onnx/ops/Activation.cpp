@@ -58,15 +58,23 @@ LogicalResult convertLeakyRelu(OpBinder &b) {
   return setResult(b, b.create<kg::LeakyReluOp>(in->x, alpha));
 }
 
-// PRelu(x) = x < 0 ? slope * x : x; slope broadcasts to x's shape (unidirectionally), and before
-// opset 7 a one-element slope is shared by all elements.
+// PRelu(x) = x < 0 ? slope * x : x; slope broadcasts to x's shape (unidirectionally). Before
+// opset 7 a one-element slope is shared by all elements, and a 1-D slope of size C holds one
+// value per channel (axis 1), so it is reshaped to [C, 1, ..., 1] to broadcast that way.
 LogicalResult convertPRelu(OpBinder &b) {
   auto x = b.requiredInput(0), slope = b.requiredInput(1);
   if (failed(x) || failed(slope))
     return failure();
   auto shape = b.typeOf(*x).getShape();
-  if (b.opset() < 7 && b.typeOf(*slope).getNumElements() == 1)
+  auto slopeType = b.typeOf(*slope);
+  if (b.opset() < 7 && slopeType.getNumElements() == 1) {
     slope = b.reshape(*slope, {});
+  } else if (b.opset() < 7 && slopeType.getRank() == 1 && shape.size() >= 2 &&
+             slopeType.getDimSize(0) == shape[1]) {
+    SmallVector<int64_t> perChannel(shape.size() - 1, 1);
+    perChannel[0] = shape[1];
+    slope = b.reshape(*slope, perChannel);
+  }
   if (failed(slope))
     return failure();
   auto merged = graph::broadcastShapes(shape, b.typeOf(*slope).getShape());

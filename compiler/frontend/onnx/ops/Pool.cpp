@@ -13,24 +13,11 @@ namespace kg = kiln::graph;
 
 namespace kiln::onnx_frontend {
 
-FailureOr<Value> absolute(OpBinder &b, Value x) {
-  auto positive = b.create<kg::ReluOp>(x);
-  auto negated = b.create<kg::NegOp>(x);
-  if (failed(positive) || failed(negated))
-    return failure();
-  auto negative = b.create<kg::ReluOp>(*negated);
-  if (failed(negative))
-    return failure();
-  return b.create<kg::AddOp>(*positive, *negative);
-}
-
 FailureOr<Value> absPow(OpBinder &b, Value x, double p) {
   if (p == 2)
     return b.create<kg::MulOp>(x, x);
-  auto magnitude = absolute(b, x);
-  if (failed(magnitude))
-    return failure();
-  if (p == 1)
+  auto magnitude = b.create<kg::AbsOp>(x);
+  if (failed(magnitude) || p == 1)
     return magnitude;
   return b.create<kg::PowOp>(*magnitude, b.scalar(b.typeOf(x).getElementType(), p));
 }

@@ -19,9 +19,6 @@ inline llvm::SmallVector<int64_t> dimsFrom(mlir::Value x, int64_t from) {
   return llvm::to_vector(llvm::seq<int64_t>(from, OpBinder::typeOf(x).getRank()));
 }
 
-// |x| exactly, as relu(x) + relu(-x) (one of the two is 0).
-mlir::FailureOr<mlir::Value> absolute(OpBinder &b, mlir::Value x);
-
 // |x|^p for p > 0: x * x for p = 2, else pow(|x|, p).
 mlir::FailureOr<mlir::Value> absPow(OpBinder &b, mlir::Value x, double p);
 
