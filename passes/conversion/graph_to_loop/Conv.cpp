@@ -62,13 +62,7 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
 
-  // Axes: n, f, spatial..., rc, r<spatial>...
-  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"f", outType.getDimSize(1)}};
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i), outType.getDimSize(i + 2)});
-  axes.push_back({"rc", weightShape[1], true});
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i, "r"), weightShape[i + 2], true});
+  SmallVector<Axis> axes = convolutionAxes(outType, weightShape[1], weightShape.drop_front(2));
 
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -86,24 +80,43 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   SmallVector<AffineExpr> weightIdx = {d(1), d(rc)};
   for (size_t i = 0; i < spatial; ++i)
     weightIdx.push_back(d(rc + 1 + i));
-  SmallVector<AffineExpr> outIdx;
-  for (size_t i = 0; i < 2 + spatial; ++i)
-    outIdx.push_back(d(i));
-  Location loc = kb.loc;
+  emitConvolutionBlock(kb, "conv", axes, padded, inputIdx, weight, weightIdx, bias, out);
+  return success();
+}
 
+SmallVector<Axis> convolutionAxes(RankedTensorType outType, int64_t channelsPerGroup,
+                                  ArrayRef<int64_t> kernel) {
+  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"f", outType.getDimSize(1)}};
+  for (size_t i = 0; i < kernel.size(); ++i)
+    axes.push_back({spatialAxisName(i), outType.getDimSize(i + 2)});
+  axes.push_back({"rc", channelsPerGroup, true});
+  for (size_t i = 0; i < kernel.size(); ++i)
+    axes.push_back({spatialAxisName(i, "r"), kernel[i], true});
+  return axes;
+}
+
+void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes, Value input,
+                          ArrayRef<AffineExpr> inputIdx, Value weight,
+                          ArrayRef<AffineExpr> weightIdx, Value bias, Value out) {
+  MLIRContext *ctx = kb.b.getContext();
+  auto outType = llvm::cast<MemRefType>(out.getType());
+  SmallVector<AffineExpr> outIdx;
+  for (int64_t i = 0; i < outType.getRank(); ++i)
+    outIdx.push_back(getAffineDimExpr(i, ctx));
+  Location loc = kb.loc;
   kb.emitBlock(
-      "conv", axes,
+      name, axes,
       [&](OpBuilder &rb, ValueRange iv) {
-        Value x = kb.load(rb, padded, inputIdx, iv);
+        Value x = kb.load(rb, input, inputIdx, iv);
         Value w = kb.load(rb, weight, weightIdx, iv);
         Value acc = kb.load(rb, out, outIdx, iv);
         kb.store(rb, emitMulAdd(rb, loc, acc, x, w), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
-        Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);
+        Value init = bias ? kb.load(rb, bias, {outIdx[1]}, iv)
+                          : kb.constantFloat(rb, outType.getElementType(), 0);
         kb.store(rb, init, out, outIdx, iv);
       });
-  return success();
 }
 
 void populateConvLowerings(LoweringRegistry &registry) {

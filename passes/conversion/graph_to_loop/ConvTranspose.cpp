@@ -84,13 +84,7 @@ static LogicalResult lowerConvTranspose(KernelBuilder &kb, Operation *operation,
   Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
 
-  // Axes: n, f, spatial..., rc, r<spatial>... as in the direct convolution.
-  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"f", outType.getDimSize(1)}};
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i), outType.getDimSize(i + 2)});
-  axes.push_back({"rc", inPerGroup, true});
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i, "r"), weightShape[i + 2], true});
+  SmallVector<Axis> axes = convolutionAxes(outType, inPerGroup, weightShape.drop_front(2));
 
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -104,21 +98,8 @@ static LogicalResult lowerConvTranspose(KernelBuilder &kb, Operation *operation,
     spreadIdx.push_back(d(2 + i) + d(rc + 1 + i) * op.getDilations()[i]);
     weightIdx.push_back(weightShape[i + 2] - 1 - d(rc + 1 + i));
   }
-  SmallVector<AffineExpr> outIdx;
-  for (size_t i = 0; i < 2 + spatial; ++i)
-    outIdx.push_back(d(i));
-  Location loc = kb.loc;
-  kb.emitBlock(
-      "conv_transpose", axes,
-      [&](OpBuilder &rb, ValueRange iv) {
-        Value acc = kb.load(rb, out, outIdx, iv);
-        Value x = kb.load(rb, spread, spreadIdx, iv), w = kb.load(rb, weight, weightIdx, iv);
-        kb.store(rb, emitMulAdd(rb, loc, acc, x, w), out, outIdx, iv);
-      },
-      [&](OpBuilder &rb, ValueRange iv) {
-        Value init = bias ? kb.load(rb, bias, {d(1)}, iv) : kb.constantFloat(rb, elementType, 0);
-        kb.store(rb, init, out, outIdx, iv);
-      });
+  emitConvolutionBlock(kb, "conv_transpose", axes, spread, spreadIdx, weight, weightIdx, bias,
+                       out);
   return success();
 }
 

@@ -25,6 +25,18 @@ inline bool isMulAddType(mlir::Type elementType) {
          (elementType.isInteger() && !elementType.isInteger(1));
 }
 
+// The axes of a direct convolution block: n, f, the output's spatial dims, then the reduce
+// axes rc (input channels per group) and r<spatial> (kernel taps).
+llvm::SmallVector<Axis> convolutionAxes(mlir::RankedTensorType outType, int64_t channelsPerGroup,
+                                        llvm::ArrayRef<int64_t> kernel);
+
+// out[n, f, spatial...] = bias[f] (or 0) + sum over the reduce axes of input * weight, read at
+// `inputIdx` / `weightIdx` (affine in the `convolutionAxes` dims).
+void emitConvolutionBlock(KernelBuilder &kb, llvm::StringRef name, llvm::ArrayRef<Axis> axes,
+                          mlir::Value input, llvm::ArrayRef<mlir::AffineExpr> inputIdx,
+                          mlir::Value weight, llvm::ArrayRef<mlir::AffineExpr> weightIdx,
+                          mlir::Value bias, mlir::Value out);
+
 } // namespace kiln::lowering
 
 #endif
