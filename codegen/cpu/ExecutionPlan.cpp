@@ -2,6 +2,7 @@
 #include "codegen/cpu/Executor.h"
 #include "codegen/cpu/MemoryPlan.h"
 
+#include "ir/graph/ConstantData.h"
 #include "ir/graph/GraphDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -88,7 +89,21 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
   while (numOutputs < ret.getNumOperands() && !main.getResultAttr(numOutputs, "kg.check"))
     ++numOutputs;
   auto outputs = ret.getOperands().take_front(numOutputs);
-  auto checks = ret.getOperands().drop_front(numOutputs);
+  // A check that folded to a constant after import (e.g. once --input-shape or unrolling made
+  // its values known) is decided now: passed, it needs no flag; failed, the model is invalid.
+  SmallVector<Value> checks;
+  for (unsigned j = numOutputs; j < ret.getNumOperands(); ++j) {
+    Value flag = ret.getOperand(j);
+    auto folded = flag.getDefiningOp<graph::ConstantOp>();
+    if (!folded) {
+      checks.push_back(flag);
+      continue;
+    }
+    auto values = graph::readAsInt64(folded.getValue());
+    auto message = main.getResultAttrOfType<StringAttr>(j, "kg.check");
+    if (!values || llvm::any_of(*values, [](int64_t v) { return v == 0; }))
+      return main.emitError(message.getValue());
+  }
   DenseMap<Value, int64_t> outputSlot;
   for (Value v : outputs)
     plan.outputBytes.push_back(byteSize(v.getType()));
@@ -192,8 +207,9 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
     plan.metadata += *line;
   }
   for (unsigned j = numOutputs; j < ret.getNumOperands(); ++j)
-    plan.metadata +=
-        "check " + percentEncode(main.getResultAttrOfType<StringAttr>(j, "kg.check")) + "\n";
+    if (llvm::is_contained(checks, ret.getOperand(j)))
+      plan.metadata +=
+          "check " + percentEncode(main.getResultAttrOfType<StringAttr>(j, "kg.check")) + "\n";
 
   SmallVector<Operation *> toErase;
   for (auto f : module.getOps<func::FuncOp>())

@@ -112,3 +112,47 @@ def test_scan_accumulates_along_its_axes(reverse_in, reverse_out, out_axis):
     np.testing.assert_allclose(got["final"], states[-1], rtol=1e-5)
     np.testing.assert_allclose(got["all"], want, rtol=1e-5)
 
+
+
+def reshape_branch(name, target):
+    """A branch that reshapes x [2, 3] to the run-time shape `target` (declared [3, 2])."""
+    return helper.make_graph([helper.make_node("Reshape", ["x", target], [name + "_out"])], name, [],
+                             [helper.make_tensor_value_info(name + "_out", F32, [3, 2])])
+
+
+def test_if_checks_only_the_branch_taken():
+    """Both branches run; a failing run-time check in the branch not taken must not fail."""
+    model = make([helper.make_node("If", ["c"], ["y"], then_branch=reshape_branch("then", "s"),
+                                   else_branch=reshape_branch("else", "t"))],
+                 [helper.make_tensor_value_info("c", TensorProto.BOOL, [1]),
+                  helper.make_tensor_value_info("x", F32, [2, 3]),
+                  helper.make_tensor_value_info("s", TensorProto.INT64, [2]),
+                  helper.make_tensor_value_info("t", TensorProto.INT64, [2])],
+                 [helper.make_tensor_value_info("y", F32, [3, 2])])
+    m = kiln.compile(model)
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    good, bad = np.array([3, 2], np.int64), np.array([6, 1], np.int64)
+    # The [1]-shaped condition selects as a scalar: y keeps rank 2.
+    y = m.run({"c": np.array([True]), "x": x, "s": good, "t": bad})["y"]
+    np.testing.assert_array_equal(y, x.reshape(3, 2))
+    y = m.run({"c": np.array([False]), "x": x, "s": bad, "t": good})["y"]
+    np.testing.assert_array_equal(y, x.reshape(3, 2))
+    with pytest.raises(kiln.RuntimeError, match=r"input 's' \(Reshape shape"):
+        m.run({"c": np.array([True]), "x": x, "s": bad, "t": good})
+
+
+def test_loop_without_trip_count_or_condition_runs_into_the_unroll_limit():
+    """Loop("", ""): the body's condition is ignored, so the loop never ends (ONNX spec)."""
+    body = helper.make_graph(
+        [helper.make_node("Constant", [], ["stop"], value=numpy_helper.from_array(np.array(False))),
+         helper.make_node("Identity", ["v_in"], ["v_out"])],
+        "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+                 helper.make_tensor_value_info("v_in", F32, [2])],
+        [helper.make_tensor_value_info("stop", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("v_out", F32, [2])])
+    model = make([helper.make_node("Loop", ["", "", "v"], ["w"], body=body)],
+                 [helper.make_tensor_value_info("v", F32, [2])],
+                 [helper.make_tensor_value_info("w", F32, [2])])
+    with pytest.raises(kiln.CompileError, match=r"runs more than 4096 iterations"):
+        kiln.compile(model)

@@ -1,5 +1,6 @@
-"""Every element type a model can exchange through the C API, end to end: an input of the type,
-arithmetic in it, a constant of it, and a Cast out of it, against numpy."""
+"""Every element type a model can exchange through the C API, end to end, against numpy: numeric
+types through arithmetic, a constant and a Cast; bool through reductions; bfloat16 as raw bits;
+and integer division's edge cases (by zero, INT_MIN / -1)."""
 
 import numpy as np
 import pytest
@@ -37,3 +38,51 @@ def test_add_mul_cast(dtype):
     assert got["y"].dtype == want.dtype
     np.testing.assert_array_equal(got["y"], want)
     np.testing.assert_array_equal(got["f"], want.astype(np.float64))
+
+
+def _single(op, x, out_type, out_shape, **attrs):
+    graph = helper.make_graph(
+        [helper.make_node(op, ["x"], ["y"], **attrs)], "single",
+        [helper.make_tensor_value_info("x", TYPES.get(x.dtype.type, TensorProto.BOOL), x.shape)],
+        [helper.make_tensor_value_info("y", out_type, out_shape)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    return kiln.compile(model).run({"x": x})["y"]
+
+
+def test_bool_reductions_order_false_before_true():
+    x = np.array([[True, False, True], [True, True, True]])
+    np.testing.assert_array_equal(
+        _single("ReduceMin", x, TensorProto.BOOL, [2], axes=[1], keepdims=0), [False, True])
+    np.testing.assert_array_equal(
+        _single("ReduceMax", x, TensorProto.BOOL, [2], axes=[1], keepdims=0), [True, True])
+    np.testing.assert_array_equal(_single("Not", x, TensorProto.BOOL, [2, 3]), ~x)
+
+
+def test_bfloat16_travels_as_raw_bits():
+    values = np.array([1.5, -2.0, 0.25], np.float32)
+    bits = (values.view(np.uint32) >> 16).astype(np.uint16)
+    y = _single("Cast", values, TensorProto.BFLOAT16, [3], to=TensorProto.BFLOAT16)
+    assert y.dtype == np.uint16
+    np.testing.assert_array_equal(y, bits)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8])
+def test_integer_division_by_zero_gives_zero_instead_of_trapping(dtype):
+    graph = helper.make_graph(
+        [helper.make_node("Div", ["a", "b"], ["q"]), helper.make_node("Mod", ["a", "b"], ["r"])],
+        "div", [helper.make_tensor_value_info(n, TYPES[dtype], [4]) for n in ("a", "b")],
+        [helper.make_tensor_value_info(n, TYPES[dtype], [4]) for n in ("q", "r")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    m = kiln.compile(model)
+    a = np.array([7, 9, 5, 0], dtype)
+    b = np.array([2, 0, 3, 0], dtype)
+    got = m.run({"a": a, "b": b})
+    np.testing.assert_array_equal(got["q"], [3, 0, 1, 0])
+    np.testing.assert_array_equal(got["r"], [1, 0, 2, 0])
+    if np.issubdtype(dtype, np.signedinteger):  # INT_MIN / -1 wraps, as numpy does
+        low = np.iinfo(dtype).min
+        got = m.run({"a": np.array([low, -7, 7, low], dtype), "b": np.array([-1, 2, -2, 1], dtype)})
+        np.testing.assert_array_equal(got["q"], [low, -3, -3, low])
+        np.testing.assert_array_equal(got["r"], [0, 1, -1, 0])

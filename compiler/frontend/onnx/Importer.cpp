@@ -248,7 +248,8 @@ LogicalResult ModelImporter::importInitializers() {
 
 LogicalResult ModelImporter::importNodes() {
   const ConverterRegistry &registry = ConverterRegistry::get();
-  for (auto [i, node] : llvm::enumerate(graph_.node())) {
+  for (auto [i, nodeRef] : llvm::enumerate(graph_.node())) {
+    const onnx::NodeProto &node = nodeRef;
     std::string label =
         nodeLabel(node, i) + " (" + node.op_type() + ", opset " + std::to_string(opset_) + ")";
     auto markOutputsUnknown = [&] {
@@ -352,6 +353,11 @@ FailureOr<SmallVector<Value>> ModelImporter::importSubgraph(const onnx::GraphPro
     return emitError(loc) << where << " takes " << body.input_size() << " inputs, given "
                           << inputs.size();
   llvm::StringMap<Value> scope = outer;
+  // The subgraph's declared shapes serve its nodes like the main graph's (names are unique).
+  for (const auto &info : body.value_info())
+    declared_.try_emplace(info.name(), &info);
+  for (const auto &info : body.output())
+    declared_.try_emplace(info.name(), &info);
   for (const auto &tensor : body.initializer()) {
     auto value =
         convertTensor(tensor, modelDir_, NameLoc::get(builder_.getStringAttr(tensor.name())));

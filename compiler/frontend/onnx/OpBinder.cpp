@@ -134,6 +134,24 @@ LogicalResult OpBinder::addRunTimeCheck(Value ok, const std::string &message) {
   return success();
 }
 
+LogicalResult OpBinder::guardRunTimeChecks(size_t from, Value taken) {
+  if (numRunTimeChecks() <= from)
+    return success();
+  auto notTaken = create<graph::NotOp>(taken);
+  if (failed(notTaken))
+    return failure();
+  auto skip = createTyped<graph::CastOp>(typeOf(*notTaken).clone(builder_.getI32Type()), *notTaken);
+  if (failed(skip))
+    return failure();
+  for (size_t k = from; k < checks_->size(); ++k) {
+    auto guarded = create<graph::MaxOp>((*checks_)[k].first, *skip);
+    if (failed(guarded))
+      return failure();
+    (*checks_)[k].first = *guarded;
+  }
+  return success();
+}
+
 std::optional<SmallVector<int64_t>> OpBinder::declaredOutputShape(unsigned i) const {
   if (!declaredShape_ || int(i) >= node_.output_size() || node_.output(i).empty())
     return std::nullopt;

@@ -71,6 +71,10 @@ public:
   using CheckList = llvm::SmallVector<std::pair<mlir::Value, std::string>>;
   void setCheckList(CheckList *checks) { checks_ = checks; }
   mlir::LogicalResult addRunTimeCheck(mlir::Value ok, const std::string &message);
+  // Checks added since `from` (by a subgraph evaluated whether or not it is taken) then hold
+  // only when `taken`, a bool scalar, is true.
+  size_t numRunTimeChecks() const { return checks_ ? checks_->size() : 0; }
+  mlir::LogicalResult guardRunTimeChecks(size_t from, mlir::Value taken);
   // The shape the model declares for output `i` (graph output or value_info), when it gives
   // every dim; nullopt otherwise.
   using DeclaredShapeFn = std::function<std::optional<llvm::SmallVector<int64_t>>(llvm::StringRef)>;

@@ -44,7 +44,7 @@ Value emitCast(OpBuilder &rb, Location loc, Value x, Type from, Type to) {
     return rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero);
   }
   // Bools and unsigned integers widen and convert as unsigned values.
-  bool fromUnsigned = from.isInteger(1) || isUnsignedInt(from);
+  bool fromUnsigned = isUnsignedInt(from);
   if (fromFloat) {
     // fptosi/fptoui of f16/bf16 are not lowered on every target: go through f32.
     if (from.getIntOrFloatBitWidth() < 32)

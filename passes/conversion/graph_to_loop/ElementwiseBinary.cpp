@@ -17,7 +17,7 @@ struct Emitter {
   Location loc;
   Type type; // kg element type of the operands
   bool isFloat = llvm::isa<FloatType>(type);
-  bool isUnsigned = isUnsignedInt(type) || type.isInteger(1);
+  bool isUnsigned = isUnsignedInt(type);
   arith::FastMathFlagsAttr fm = arith::FastMathFlagsAttr::get(rb.getContext(), kFastMath);
 
   Value constant(double v) { return scalarConstant(rb, loc, type, v); }
@@ -29,12 +29,29 @@ struct Emitter {
                    : cmpi(arith::CmpIPredicate::slt, a, constant(0));
   }
 
+  // Integer division without the traps: x / 0 and x % 0 give 0, as the folders do, and
+  // INT_MIN / -1 wraps (INT_MIN, remainder 0) instead of raising SIGFPE.
+  Value intDivide(Value a, Value b, bool remainder) {
+    Value byZero = cmpi(arith::CmpIPredicate::eq, b, constant(0));
+    Value byMinusOne = isUnsigned ? Value() : cmpi(arith::CmpIPredicate::eq, b, constant(-1));
+    Value unsafe = byMinusOne ? rb.create<arith::OrIOp>(loc, byZero, byMinusOne).getResult() : byZero;
+    Value divisor = select(unsafe, constant(1), b);
+    Value result =
+        remainder ? (isUnsigned ? rb.create<arith::RemUIOp>(loc, a, divisor).getResult()
+                                : rb.create<arith::RemSIOp>(loc, a, divisor).getResult())
+                  : (isUnsigned ? rb.create<arith::DivUIOp>(loc, a, divisor).getResult()
+                                : rb.create<arith::DivSIOp>(loc, a, divisor).getResult());
+    if (byMinusOne && !remainder)
+      result = select(byMinusOne, rb.create<arith::SubIOp>(loc, constant(0), a), result);
+    return select(byZero, constant(0), result);
+  }
+
   // Python's %: the remainder takes the divisor's sign.
   Value pythonMod(Value a, Value b) {
     if (isUnsigned)
-      return rb.create<arith::RemUIOp>(loc, a, b);
+      return intDivide(a, b, /*remainder=*/true);
     Value r = isFloat ? rb.create<arith::RemFOp>(loc, a, b).getResult()
-                      : rb.create<arith::RemSIOp>(loc, a, b).getResult();
+                      : intDivide(a, b, /*remainder=*/true);
     Value nonZero = isFloat ? cmpf(arith::CmpFPredicate::UNE, r, constant(0))
                             : cmpi(arith::CmpIPredicate::ne, r, constant(0));
     Value signsDiffer = rb.create<arith::XOrIOp>(loc, isNegative(r), isNegative(b));
@@ -109,8 +126,7 @@ Value emitBinaryScalar(OpBuilder &rb, Location loc, Operation *op, Value a, Valu
     return f ? rb.create<arith::MulFOp>(loc, a, b, fm).getResult() : rb.create<arith::MulIOp>(loc, a, b).getResult();
   if (isa<DivOp>(op))
     return f ? rb.create<arith::DivFOp>(loc, a, b, fm).getResult()
-           : u ? rb.create<arith::DivUIOp>(loc, a, b).getResult()
-               : rb.create<arith::DivSIOp>(loc, a, b).getResult();
+             : e.intDivide(a, b, /*remainder=*/false);
   if (isa<MaxOp>(op))
     return f ? rb.create<arith::MaximumFOp>(loc, a, b).getResult()
            : u ? rb.create<arith::MaxUIOp>(loc, a, b).getResult()
@@ -122,9 +138,7 @@ Value emitBinaryScalar(OpBuilder &rb, Location loc, Operation *op, Value a, Valu
   if (isa<ModOp>(op))
     return e.pythonMod(a, b);
   if (isa<FModOp>(op))
-    return f ? rb.create<arith::RemFOp>(loc, a, b).getResult()
-           : u ? rb.create<arith::RemUIOp>(loc, a, b).getResult()
-               : rb.create<arith::RemSIOp>(loc, a, b).getResult();
+    return f ? rb.create<arith::RemFOp>(loc, a, b).getResult() : e.intDivide(a, b, /*remainder=*/true);
   if (isa<AndOp>(op)) return rb.create<arith::AndIOp>(loc, a, b);
   if (isa<OrOp>(op)) return rb.create<arith::OrIOp>(loc, a, b);
   if (isa<XorOp>(op)) return rb.create<arith::XOrIOp>(loc, a, b);

@@ -100,7 +100,10 @@ Type storageType(Type elementType) {
   return elementType;
 }
 
-bool isUnsignedInt(Type elementType) { return elementType.isUnsignedInteger(); }
+// Bool orders as unsigned too (false < true): as signed i1, true would be -1.
+bool isUnsignedInt(Type elementType) {
+  return elementType.isUnsignedInteger() || elementType.isInteger(1);
+}
 
 MemRefType bufferType(ArrayRef<int64_t> shape, Type elementType) {
   return MemRefType::get(shape, storageType(elementType));

@@ -27,7 +27,8 @@ constexpr mlir::arith::FastMathFlags kFastMath =
 
 // kg keeps ONNX's signedness (ui8, i8, ...) in tensor types; kl buffers and arith ops need
 // signless integers, so lowerings store `storageType(t)` and pick the signed or unsigned op
-// variant (division, comparison, extension, int<->float) from `isUnsignedInt(t)` of the kg type.
+// variant (division, comparison, extension, int<->float) from `isUnsignedInt(t)` of the kg type,
+// which holds for bool as well.
 mlir::Type storageType(mlir::Type elementType);
 bool isUnsignedInt(mlir::Type elementType);
 // A buffer type for a kg tensor shape and element type.

@@ -69,9 +69,25 @@ LogicalResult convertIf(OpBinder &b) {
     auto outputs = b.importSubgraph(*taken ? *thenBranch : *elseBranch, {});
     return failed(outputs) ? failure() : b.setResults(*outputs);
   }
+  // A one-element condition of any rank ([1] from PyTorch) selects as a scalar, so that it
+  // does not broadcast the branch outputs to its rank.
+  if (b.typeOf(*cond).getNumElements() != 1)
+    return b.emitError() << "the condition has " << b.typeOf(*cond).getNumElements()
+                         << " elements, expected 1";
+  cond = b.reshape(*cond, {});
+  if (failed(cond))
+    return failure();
+  // Both branches run; a run-time check of the branch not taken must not fail the run.
+  size_t before = b.numRunTimeChecks();
   auto thenOutputs = b.importSubgraph(*thenBranch, {});
+  if (failed(thenOutputs) || failed(b.guardRunTimeChecks(before, *cond)))
+    return failure();
+  before = b.numRunTimeChecks();
   auto elseOutputs = b.importSubgraph(*elseBranch, {});
-  if (failed(thenOutputs) || failed(elseOutputs))
+  if (failed(elseOutputs))
+    return failure();
+  auto notCond = b.create<kg::NotOp>(*cond);
+  if (failed(notCond) || failed(b.guardRunTimeChecks(before, *notCond)))
     return failure();
   if (thenOutputs->size() != elseOutputs->size())
     return b.emitError() << "then_branch has " << thenOutputs->size()
@@ -109,10 +125,10 @@ LogicalResult convertLoop(OpBinder &b) {
   SmallVector<Value> carried;
   for (unsigned i = 2; i < b.numInputs(); ++i)
     carried.push_back(b.input(i));
-  size_t numScanOutputs = body->output_size() - 1 - carried.size();
   if (body->output_size() < int(1 + carried.size()))
     return b.emitError() << "the body has " << body->output_size() << " outputs, fewer than 1 + "
                          << carried.size() << " loop-carried values";
+  size_t numScanOutputs = body->output_size() - 1 - carried.size();
   std::vector<SmallVector<Value>> scanned(numScanOutputs);
   Type i64 = b.builder().getI64Type(), i1 = b.builder().getI1Type();
   bool running = !condInput || *cond != 0;
@@ -127,8 +143,9 @@ LogicalResult convertLoop(OpBinder &b) {
     auto outputs = b.importSubgraph(*body, inputs);
     if (failed(outputs))
       return failure();
-    // Without a 'cond' input the body's condition output is ignored (a for loop).
-    if (condInput || !tripInput) {
+    // Without a 'cond' input the body's condition output is ignored (a for loop, or with
+    // neither input an endless loop, which runs into the unroll limit).
+    if (condInput) {
       std::optional<int64_t> next = constantScalar((*outputs)[0]);
       if (!next)
         return b.emitError() << "the body computes its condition at run time; Kiln unrolls "

@@ -92,6 +92,8 @@ template <typename OpTy> LogicalResult convertArgReduce(OpBinder &b) {
 LogicalResult convertCumSumRunTimeAxis(OpBinder &b, Value x) {
   Value axis = b.input(1);
   auto rank = b.typeOf(x).getRank();
+  if (rank == 0)
+    return b.emitError() << "needs an input of rank >= 1";
   Type axisType = b.typeOf(axis).getElementType();
   OpBuilder &ob = b.builder();
   Value result;
@@ -105,11 +107,7 @@ LogicalResult convertCumSumRunTimeAxis(OpBinder &b, Value x) {
       result = *sum;
       continue;
     }
-    auto positive = b.create<kg::EqualOp>(axis, b.scalar(axisType, double(a)));
-    auto negative = b.create<kg::EqualOp>(axis, b.scalar(axisType, double(a - rank)));
-    if (failed(positive) || failed(negative))
-      return failure();
-    auto chosen = b.create<kg::OrOp>(*positive, *negative);
+    auto chosen = equalsAny(b, axis, {a, a - rank});
     auto selected = failed(chosen) ? chosen : b.create<kg::WhereOp>(*chosen, *sum, result);
     if (failed(selected))
       return failure();

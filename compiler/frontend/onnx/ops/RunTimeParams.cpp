@@ -13,6 +13,20 @@ using namespace mlir;
 namespace kg = kiln::graph;
 
 namespace kiln::onnx_frontend {
+
+FailureOr<Value> equalsAny(OpBinder &b, Value values, ArrayRef<int64_t> spellings) {
+  Type elementType = b.typeOf(values).getElementType();
+  FailureOr<Value> hits = failure();
+  for (int64_t value : spellings) {
+    auto equal = b.create<kg::EqualOp>(values, b.scalar(elementType, double(value)));
+    if (failed(equal))
+      return failure();
+    hits = succeeded(hits) ? b.create<kg::OrOp>(*hits, *equal) : equal;
+    if (failed(hits))
+      return failure();
+  }
+  return hits;
+}
 namespace {
 
 std::string formatList(ArrayRef<int64_t> values) {
@@ -77,15 +91,9 @@ FailureOr<Value> isPermutationOf(OpBinder &b, Value values, ArrayRef<int64_t> se
   auto noKeep = b.builder().getBoolAttr(false);
   Value ok = b.scalar(b.builder().getI1Type(), 1.0);
   for (int64_t axis : set) {
-    FailureOr<Value> hits = failure();
-    for (int64_t spelling : {axis, axis - rank}) {
-      auto equal = b.create<kg::EqualOp>(values, b.scalar(type.getElementType(), double(spelling)));
-      if (failed(equal))
-        return failure();
-      hits = succeeded(hits) ? b.create<kg::OrOp>(*hits, *equal) : equal;
-      if (failed(hits))
-        return failure();
-    }
+    auto hits = equalsAny(b, values, {axis, axis - rank});
+    if (failed(hits))
+      return failure();
     auto asInt = b.createTyped<kg::CastOp>(type.clone(i64), *hits);
     auto count = failed(asInt) ? asInt : b.create<kg::ReduceSumOp>(*asInt, all, noKeep);
     auto once = failed(count) ? count : b.create<kg::EqualOp>(*count, b.scalar(i64, 1.0));
@@ -143,15 +151,9 @@ FailureOr<SmallVector<int64_t>> intsFromDeclaredShape(OpBinder &b, unsigned i, S
 LogicalResult checkCountAtMost(OpBinder &b, Value values, ArrayRef<int64_t> spellings,
                                int64_t limit, const std::string &message) {
   auto type = b.typeOf(values);
-  FailureOr<Value> hits = failure();
-  for (int64_t value : spellings) {
-    auto equal = b.create<kg::EqualOp>(values, b.scalar(type.getElementType(), double(value)));
-    if (failed(equal))
-      return failure();
-    hits = succeeded(hits) ? b.create<kg::OrOp>(*hits, *equal) : equal;
-    if (failed(hits))
-      return failure();
-  }
+  auto hits = equalsAny(b, values, spellings);
+  if (failed(hits))
+    return failure();
   auto asInt = b.createTyped<kg::CastOp>(type.clone(b.builder().getI64Type()), *hits);
   if (failed(asInt))
     return failure();

@@ -32,6 +32,10 @@ llvm::SmallVector<int64_t> withoutAxes(llvm::ArrayRef<int64_t> shape, llvm::Arra
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 intsFromDeclaredShape(OpBinder &b, unsigned i, llvm::StringRef what, const DeriveParam &derive);
 
+// Elementwise: whether each entry of `values` equals any of `spellings` (a bool tensor).
+mlir::FailureOr<mlir::Value> equalsAny(OpBinder &b, mlir::Value values,
+                                       llvm::ArrayRef<int64_t> spellings);
+
 // A run-time check that `values` (an integer tensor) has at most `limit` entries equal to any
 // of `spellings`; `message` says what fails.
 mlir::LogicalResult checkCountAtMost(OpBinder &b, mlir::Value values,

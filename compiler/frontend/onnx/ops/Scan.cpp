@@ -72,8 +72,12 @@ FailureOr<SmallVector<Value>> unrollScan(OpBinder &b, const onnx::GraphProto &bo
     auto outputs = b.importSubgraph(body, inputs);
     if (failed(outputs))
       return failure();
-    for (size_t i = 0; i < states.size(); ++i)
+    for (size_t i = 0; i < states.size(); ++i) {
+      if ((*outputs)[i].getType() != states[i].getType())
+        return b.emitError() << "state " << i << " changes type from " << states[i].getType()
+                             << " to " << (*outputs)[i].getType();
       states[i] = (*outputs)[i];
+    }
     for (size_t k = 0; k < numScanOutputs; ++k)
       scanned[k].push_back((*outputs)[states.size() + k]);
   }
@@ -105,6 +109,9 @@ LogicalResult convertScan(OpBinder &b) {
     return b.emitError() << "num_scan_inputs " << numScanInputs << " does not fit "
                          << b.numInputs() << " inputs";
   int64_t numScanOutputs = body->output_size() - numStates;
+  if (numScanOutputs < 0)
+    return b.emitError() << "the body has " << body->output_size() << " outputs, fewer than its "
+                         << numStates << " states";
   auto inAxes = perValueAttr(b, "scan_input_axes", numScanInputs);
   auto inDirs = perValueAttr(b, "scan_input_directions", numScanInputs);
   auto outAxes = perValueAttr(b, "scan_output_axes", numScanOutputs);
@@ -141,6 +148,10 @@ LogicalResult convertScan8(OpBinder &b) {
       return b.emitError() << "input " << i << " is required";
     values.push_back(b.input(i));
   }
+  for (auto [i, v] : llvm::enumerate(values))
+    if (b.typeOf(v).getRank() < (int64_t(i) < numStates ? 1 : 2))
+      return b.emitError() << "input " << i + 1 << " needs a batch dim"
+                           << (int64_t(i) < numStates ? "" : " and a sequence dim");
   int64_t batch = b.typeOf(values.front()).getDimSize(0);
   if (b.input(0)) {
     auto lengths = b.constantInts(0, "sequence_lens");
@@ -152,6 +163,9 @@ LogicalResult convertScan8(OpBinder &b) {
                            << ") are not supported";
   }
   int64_t numScanOutputs = body->output_size() - numStates;
+  if (numScanOutputs < 0)
+    return b.emitError() << "the body has " << body->output_size() << " outputs, fewer than its "
+                         << numStates << " states";
   ScanLayout layout{SmallVector<int64_t>(numScanInputs, 0), *dirs,
                     SmallVector<int64_t>(numScanOutputs, 0), SmallVector<int64_t>(numScanOutputs, 0)};
   std::vector<SmallVector<Value>> perBatch(body->output_size());
