@@ -16,10 +16,13 @@ func.func private @task_unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor
 
 // -----
 
-// Python's mod on signed integers fixes up remsi's sign with the divisor's.
+// Python's mod on signed integers fixes up remsi's sign with the divisor's; remsi divides by 1
+// where the divisor is 0 (or -1) and the zero divisor then selects 0, so nothing traps.
 // CHECK-LABEL: func.func @task_mod_kernel
 // CHECK: kl.block "mod"
-// CHECK: %[[R:.*]] = arith.remsi
+// CHECK: %[[SAFE:.*]] = arith.select %{{.*}}, %{{.*}}, %{{[0-9]+}}
+// CHECK: %[[Q:.*]] = arith.remsi %{{.*}}, %[[SAFE]]
+// CHECK: %[[R:.*]] = arith.select %{{.*}}, %{{.*}}, %[[Q]]
 // CHECK: arith.addi %[[R]]
 // CHECK: arith.select
 func.func private @task_mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> attributes {kiln.task} {
