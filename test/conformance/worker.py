@@ -81,7 +81,7 @@ def run_test(folder, work, kilnc):
     if not os.path.exists(model_path):
         return {"status": "n/a", "reason": "model not bundled (the suite downloads it by URL)"}
     model = onnx.load(model_path, load_external_data=False)
-    reason = not_applicable_reason(model)
+    reason = not_applicable_reason(model, os.path.basename(folder))
     if reason:
         return {"status": "n/a", "reason": reason}
     so = os.path.join(work, "model.so")
@@ -98,7 +98,14 @@ def run_test(folder, work, kilnc):
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i.name for i in model.graph.input if i.name not in initializers]
     outputs = {o.name: o.type.tensor_type.elem_type for o in model.graph.output}
+    compared = 0
     for data_set, feed, expected in data_sets(folder):
+        # A data set with fewer tensors than the graph has inputs or outputs would be compared
+        # only in part.
+        if len(feed) != len(inputs) or len(expected) != len(outputs):
+            return {"status": "fail", "reason": f"{data_set}: {len(feed)} inputs and "
+                    f"{len(expected)} outputs for a model with {len(inputs)} and {len(outputs)}"}
+        compared += 1
         try:
             got = module.run(dict(zip(inputs, feed)))
         except Exception as e:  # a model's own error is a failed test, not a runner crash
@@ -107,6 +114,8 @@ def run_test(folder, work, kilnc):
             problem = compare(name, got[name], want, elem_type == onnx.TensorProto.BFLOAT16)
             if problem:
                 return {"status": "fail", "reason": f"{data_set}: {problem}"}
+    if not compared:
+        return {"status": "fail", "reason": "no test_data_set_* to compare against"}
     return {"status": "pass", "reason": ""}
 
 

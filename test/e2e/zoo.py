@@ -7,13 +7,15 @@ seeded generator. BatchNorm statistics are calibrated on random batches first, a
 would leave them: with the initial ones (mean 0, variance 1) GoogLeNet's signal dies out
 (its output is exactly the classifier bias) and Inception-v3's grows to 1e12, and a test
 of such a model checks nothing. Models are exported at test time into a cache folder (KILN_ZOO_CACHE, or
-BUILD/zoo), never committed; an export is reused while its files are complete.
+BUILD/zoo), never committed; an export is reused while its files are complete and the model
+definitions (this file, zoo_transformers.py) are unchanged.
 
 Usage: /usr/bin/python3 test/e2e/zoo.py OUT_DIR [--opset N]... [MODEL...]   (default: all)
 Writes OUT_DIR/opsetN/MODEL.onnx, MODEL_input.npy and MODEL_reference.npy.
 """
 
 import argparse
+import hashlib
 import os
 import sys
 import warnings
@@ -95,8 +97,19 @@ def calibrate_batchnorm(model, shape, batches=4, batch_size=2):
             model(torch.randn((batch_size,) + tuple(shape[1:]), generator=generator))
 
 
+def _definitions_version():
+    """A short hash of the files that define the models: an export made by other definitions
+    (e.g. before a weight fix) lands in another folder instead of being reused."""
+    digest = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for source in ("zoo.py", "zoo_transformers.py"):
+        with open(os.path.join(here, source), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
 def paths(name, opset, cache):
-    folder = os.path.join(cache, f"opset{opset}")
+    folder = os.path.join(cache, _definitions_version(), f"opset{opset}")
     return {kind: os.path.join(folder, f"{name}{suffix}") for kind, suffix in
             (("onnx", ".onnx"), ("input", "_input.npy"), ("reference", "_reference.npy"))}
 

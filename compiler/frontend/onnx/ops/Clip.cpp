@@ -1,7 +1,10 @@
 // Clip (attribute bounds, constant or run-time input bounds) and inference-mode Dropout.
 #include "compiler/frontend/onnx/ops/ElementwiseConverters.h"
 
+#include "ir/graph/ConstantData.h"
 #include "ir/graph/ShapeUtils.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -88,28 +91,51 @@ LogicalResult convertDropout7(OpBinder &b) {
   return failed(x) ? failure() : buildDropout(b, *x);
 }
 
-// Dropout-12: training_mode became an input; Kiln compiles inference only.
+// Dropout-12: training_mode became an input. Kiln compiles inference only, but training mode
+// with ratio 0 keeps every element (exporters emit that for eval-mode dropout layers): the
+// output is the input, the mask all true. Whatever of training_mode and ratio is known only at
+// run time is checked then, so a run that would draw a random mask fails instead.
 LogicalResult convertDropout12(OpBinder &b) {
   auto x = b.requiredInput(0);
   if (failed(x))
     return failure();
-  if (b.input(2)) {
-    auto training = b.constantInts(2, "Dropout training_mode");
-    if (failed(training))
-      return failure();
-    // With ratio 0 (exporters emit that for eval-mode dropout layers) training mode keeps every
-    // element: the output is the input and the mask all true, as at inference.
-    bool zeroRatio = false;
-    if (b.input(1)) {
-      auto ratio = b.constantFloats(1, "Dropout ratio");
-      if (failed(ratio))
-        return failure();
-      zeroRatio = ratio->size() == 1 && (*ratio)[0] == 0.0;
-    }
-    if (!training->empty() && (*training)[0] != 0 && !zeroRatio)
+  Value training = b.input(2), ratio = b.input(1);
+  if (!training)
+    return buildDropout(b, *x);
+  Attribute trainingValue, ratioValue;
+  bool trainingKnown = matchPattern(training, m_Constant(&trainingValue));
+  if (trainingKnown) {
+    auto flags = graph::readAsInt64(trainingValue);
+    if (flags && llvm::all_of(*flags, [](int64_t f) { return f == 0; }))
+      return buildDropout(b, *x);
+  }
+  if (!ratio || matchPattern(ratio, m_Constant(&ratioValue))) {
+    auto values = ratio ? graph::readAsDouble(ratioValue) : std::nullopt;
+    bool zero = values && llvm::all_of(*values, [](double v) { return v == 0.0; });
+    if (zero)
+      return buildDropout(b, *x);
+    if (trainingKnown)
       return b.emitError() << "training_mode is true with a non-zero ratio; Kiln compiles "
                            << "inference only";
   }
+  // ok = !training || ratio == 0, at run time.
+  auto idle = b.create<kg::NotOp>(training);
+  Value ok = *idle;
+  if (ratio) {
+    auto zeroRatio = b.create<kg::EqualOp>(ratio, b.scalar(b.typeOf(ratio).getElementType(), 0));
+    auto either = failed(idle) || failed(zeroRatio) ? FailureOr<Value>(failure())
+                                                    : b.create<kg::OrOp>(*idle, *zeroRatio);
+    if (failed(either))
+      return failure();
+    ok = *either;
+  } else if (failed(idle)) {
+    return failure();
+  }
+  if (failed(b.addRunTimeCheck(ok, "inputs '" + b.inputName(1).str() + "', '" +
+                                       b.inputName(2).str() + "' (Dropout ratio, training_mode " +
+                                       "of node " + b.nodeName() + "): training mode needs ratio " +
+                                       "0; Kiln compiles inference only")))
+    return failure();
   return buildDropout(b, *x);
 }
 
