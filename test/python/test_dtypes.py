@@ -86,3 +86,10 @@ def test_integer_division_by_zero_gives_zero_instead_of_trapping(dtype):
         got = m.run({"a": np.array([low, -7, 7, low], dtype), "b": np.array([-1, 2, -2, 1], dtype)})
         np.testing.assert_array_equal(got["q"], [low, -3, -3, low])
         np.testing.assert_array_equal(got["r"], [0, 1, -1, 0])
+
+
+@pytest.mark.parametrize("op,reference", [("ArgMax", np.argmax), ("ArgMin", np.argmin)])
+def test_arg_reductions_pick_the_first_nan_as_numpy(op, reference):
+    x = np.array([[1.0, np.nan, 3.0, np.nan], [2.0, -1.0, 5.0, 0.5]], np.float32)
+    got = _single(op, x, TensorProto.INT64, [2], axis=1, keepdims=0)
+    np.testing.assert_array_equal(got, reference(x, axis=1))

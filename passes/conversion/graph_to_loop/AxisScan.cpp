@@ -56,6 +56,17 @@ void emitArgReduction(KernelBuilder &kb, StringRef name, Value input, int64_t ax
           auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
                             : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
           better = rb.create<arith::CmpFOp>(loc, pred, x, b);
+          // NaN ranks above everything, as in numpy: the first NaN wins (the last one with
+          // select_last_index).
+          Value xNan = rb.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x);
+          Value nanWins = xNan;
+          if (!last) {
+            Value bNan = rb.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, b, b);
+            Value bOrdered = rb.create<arith::XOrIOp>(
+                loc, bNan, rb.create<arith::ConstantOp>(loc, rb.getBoolAttr(true)));
+            nanWins = rb.create<arith::AndIOp>(loc, xNan, bOrdered);
+          }
+          better = rb.create<arith::OrIOp>(loc, better, nanWins);
         } else {
           bool u = isUnsignedInt(et);
           auto pred = isMax ? (last ? (u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge)

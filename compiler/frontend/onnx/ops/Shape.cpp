@@ -71,9 +71,21 @@ template <bool hasAllowZero> LogicalResult convertReshape(OpBinder &b) {
                            << " does not hold the " << graph::formatShape(in) << " input";
     DerivedParam param{SmallVector<int64_t>(declared), {}};
     for (auto [i, dim] : llvm::enumerate(declared)) {
-      param.accepted.push_back({dim, -1});
+      param.accepted.emplace_back();
+      // Without allowzero a literal 0 means "copy the input dim", so it spells 0 only where
+      // that dim is 0; -1 cannot be inferred when the other dims multiply to 0.
+      if (allowZero || dim != 0)
+        param.accepted.back().push_back(dim);
+      int64_t others = 1;
+      for (auto [j, other] : llvm::enumerate(declared))
+        others *= j == i ? 1 : other;
+      if (others != 0)
+        param.accepted.back().push_back(-1);
       if (!allowZero && i < in.size() && in[i] == dim)
         param.accepted.back().push_back(0);
+      if (param.accepted.back().empty())
+        return b.emitError() << "no run-time shape value gives dim " << i << " of the declared "
+                             << "output " << graph::formatShape(declared);
     }
     return param;
   });
