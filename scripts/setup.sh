@@ -5,9 +5,9 @@
 set -e
 PKGS="cmake ninja-build ccache clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
 libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata pybind11-dev python3-pybind11
-python3-numpy python3-pytest libgtest-dev python3-torch python3-torchvision"
+python3-numpy python3-pytest libgtest-dev python3-torch python3-torchvision libxgboost-dev"
 if [ "${1:-}" = "bench" ]; then
-  PKGS="time"
+  PKGS="time libdnnl-dev libopenblas-dev"
   command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 fi
 MISSING=""
