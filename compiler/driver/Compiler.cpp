@@ -1,11 +1,11 @@
 // The compile pipeline, as numbered steps; each can be reproduced with kiln-opt.
 #include "compiler/driver/Compiler.h"
 
-#include "codegen/cpu/Executor.h"
-#include "codegen/cpu/LLVMLowering.h"
-#include "codegen/cpu/LowerKernels.h"
-#include "codegen/target/Linker.h"
-#include "codegen/target/ObjectEmitter.h"
+#include "autotuner/database/Database.h"
+#include "autotuner/task/ApplyRecords.h"
+#include "autotuner/task/Task.h"
+#include "autotuner/task_scheduler/TuningSession.h"
+#include "codegen/target/BuildModel.h"
 #include "compiler/frontend/onnx/Importer.h"
 #include "compiler/registration/Registration.h"
 #include "passes/conversion/Passes.h"
@@ -80,6 +80,55 @@ std::string printModule(ModuleOp module, bool onlyKernels) {
   return text;
 }
 
+enum class Stop { Graph, Lowered, Scheduled };
+
+// Steps 1-4: import, simplify and fuse the graph, lower it to kl kernels, schedule them (from
+// the tuning database when one is given, else by the default rules at -O1 and above).
+OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelPath,
+                                     const CompileOptions &options, Stop stop,
+                                     DiagnosticCollector &diagnostics, std::string &error) {
+  auto failWith = [&](const std::string &what) {
+    error = what + (diagnostics.messages.empty() ? "" : ": " + diagnostics.messages);
+    return OwningOpRef<ModuleOp>();
+  };
+  // 1. Import ONNX into the kg dialect.
+  onnx_frontend::ImportOptions importOptions{options.inputShapes};
+  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
+  if (!module)
+    return module;
+
+  // 2. Simplify the graph: fold constants and shape arithmetic, fold BatchNorm into conv.
+  // 3. Fuse into tasks and lower each to a kl kernel.
+  // 4. Schedule the kernels.
+  bool fromRecords = stop == Stop::Scheduled && !options.tuningDb.empty() && options.optLevel >= 1;
+  PassManager pm(&ctx);
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(graph::createExtractTasks());
+  if (stop != Stop::Graph) {
+    pm.addPass(conversion::createLowerGraphToLoop());
+    if (stop == Stop::Scheduled && !fromRecords && options.optLevel >= 1)
+      pm.addPass(schedule::createDefaultSchedule());
+  }
+  if (failed(pm.run(*module)))
+    return failWith("graph compilation of " + modelPath + " failed");
+  if (!fromRecords)
+    return module;
+  auto db = autotuner::Database::open(options.tuningDb, /*create=*/false);
+  if (!db) {
+    error = llvm::toString(db.takeError());
+    return nullptr;
+  }
+  autotuner::ApplyStats stats;
+  if (failed(autotuner::scheduleFromRecords(
+          *module, **db, autotuner::targetDescription(options.mcpu, options.mtriple), stats)))
+    return failWith("scheduling from " + options.tuningDb + " failed");
+  for (const std::string &warning : stats.warnings)
+    llvm::errs() << "kiln: warning: " << warning << "\n";
+  return module;
+}
+
 } // namespace
 
 bool check(const std::string &modelPath, const CompileOptions &options,
@@ -120,50 +169,24 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
     return false;
   };
 
-  // 1. Import ONNX into the kg dialect.
-  onnx_frontend::ImportOptions importOptions{options.inputShapes};
-  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
+  OwningOpRef<ModuleOp> module =
+      importAndLower(ctx, modelPath, options, emit == Emit::Graph ? Stop::Graph : Stop::Scheduled,
+                     diagnostics, error);
   if (!module)
     return false;
-
-  // 2. Simplify the graph: fold constants and shape arithmetic, fold BatchNorm into conv.
-  // 3. Fuse into tasks and lower each to a kl kernel.
-  // 4. Schedule the kernels (default rules at -O1 and above).
-  PassManager pm(&ctx);
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(graph::createExtractTasks());
-  if (emit != Emit::Graph) {
-    pm.addPass(conversion::createLowerGraphToLoop());
-    if (options.optLevel >= 1)
-      pm.addPass(schedule::createDefaultSchedule());
-  }
-  if (failed(pm.run(*module)))
-    return failWith("graph compilation of " + modelPath + " failed");
   if (emit == Emit::Graph || emit == Emit::Loop) {
     text = printModule(*module, emit == Emit::Loop);
     return true;
   }
 
   // 5. Outline stages, plan the executor and memory, lower to LLVM, emit code.
-  auto kernels = codegen::lowerKernels(*module);
-  if (failed(kernels))
-    return failWith("kernel lowering failed");
-  auto plan = codegen::planExecution(*module, *kernels);
-  if (failed(plan))
-    return failWith("executor planning failed");
-  if (failed(codegen::lowerToLLVMDialect(*module)))
-    return failWith("lowering to LLVM failed");
-  if (failed(codegen::emitExecutor(*module, *plan)))
-    return failWith("executor generation failed");
   codegen::TargetOptions target{options.mtriple, options.mcpu, options.optLevel};
   codegen::EmitKind kind = emit == Emit::LLVM  ? codegen::EmitKind::LLVMIR
                            : emit == Emit::Asm ? codegen::EmitKind::Assembly
                                                : codegen::EmitKind::Object;
   std::string code;
-  if (!codegen::emitMachineCode(*module, target, kind, code, error))
-    return false;
+  if (!codegen::generateModelCode(*module, target, kind, code, error))
+    return diagnostics.messages.empty() ? false : failWith(error);
   if (emit == Emit::LLVM || emit == Emit::Asm) {
     text = std::move(code);
     return true;
@@ -187,14 +210,48 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
     error = "linking a .so is only supported for the host; use --emit=obj for " + options.mtriple;
     return false;
   }
-  std::string libDir = codegen::runtimeLibraryDir();
-  codegen::LinkInputs link{code, libDir + "/libkiln_runtime.a", libDir + "/kiln_exports.map",
-                           outputPath};
-  if (!llvm::sys::fs::exists(link.runtimeArchive)) {
-    error = "cannot find the Kiln runtime at " + link.runtimeArchive;
+  return codegen::linkModel(code, outputPath, error);
+}
+
+bool tune(const std::string &modelPath, const CompileOptions &options, const TuneRequest &request,
+          std::string &report, bool &interrupted, std::string &error) {
+  if (options.target != "cpu") {
+    error = "unsupported target '" + options.target + "' (supported: cpu)";
     return false;
   }
-  return codegen::linkSharedObject(link, error);
+  if (options.tuningDb.empty()) {
+    error = "tuning needs a tuning database (--tuning-db FILE)";
+    return false;
+  }
+  if (request.trials < 0 || request.trialsPerTask < 0) {
+    error = "the number of trials must not be negative";
+    return false;
+  }
+  DialectRegistry registry;
+  registerKilnDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  DiagnosticCollector diagnostics(ctx);
+  OwningOpRef<ModuleOp> module =
+      importAndLower(ctx, modelPath, options, Stop::Lowered, diagnostics, error);
+  if (!module)
+    return false;
+  autotuner::TuneOptions tuneOptions;
+  tuneOptions.databasePath = options.tuningDb;
+  tuneOptions.trials = request.trials;
+  tuneOptions.trialsPerTask = request.trialsPerTask;
+  tuneOptions.mcpu = options.mcpu;
+  tuneOptions.mtriple = options.mtriple;
+  tuneOptions.threads = request.threads;
+  tuneOptions.seed = request.seed;
+  tuneOptions.progress = request.progress;
+  tuneOptions.workDir = request.workDir;
+  autotuner::TuneSummary summary;
+  if (!autotuner::tuneModel(*module, tuneOptions, summary, error))
+    return false;
+  report = summary.table();
+  interrupted = summary.interrupted;
+  return true;
 }
 
 } // namespace kiln::driver

@@ -15,6 +15,19 @@ struct CompileOptions {
   std::string mcpu = "native";
   std::string mtriple; // empty: the host
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  // A tuning database (JSON lines): kernels with a record replay the fastest one, the
+  // others get the default schedule. Empty: default schedules only.
+  std::string tuningDb;
+};
+
+// What `kilnc --tune` asks for; see autotuner/task_scheduler/TuningSession.h.
+struct TuneRequest {
+  int64_t trials = 1000;
+  int64_t trialsPerTask = 0;
+  int threads = 0;
+  bool progress = true;
+  uint64_t seed = 0;
+  std::string workDir;
 };
 
 // What to produce: a textual intermediate form, an object file, or the model .so.
@@ -34,6 +47,12 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
 // model would compile; otherwise `problems` holds one line per problem.
 bool check(const std::string &modelPath, const CompileOptions &options,
            std::vector<std::string> &problems);
+
+// Tunes every task of the model, appending records to options.tuningDb (created when
+// missing); `report` receives the final per-task table. Ctrl-C stops between candidates with
+// every record kept: then `interrupted` is set and the call still returns true.
+bool tune(const std::string &modelPath, const CompileOptions &options, const TuneRequest &request,
+          std::string &report, bool &interrupted, std::string &error);
 
 } // namespace kiln::driver
 
