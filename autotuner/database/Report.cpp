@@ -36,9 +36,8 @@ static StepChart endToEndChart(const TuningCurves &curves) {
   size_t counted = 0;
   for (const TaskCurve &task : curves.tasks)
     counted += task.bestSec().has_value();
-  chart.subtitle = "sum over " + std::to_string(counted) +
-                   " tasks of weight × best latency so far (a task's baseline until its "
-                   "first trial), " + std::to_string(curves.totalTrials) + " trials in file order";
+  chart.subtitle = "Σ weight × best latency so far over " + std::to_string(counted) +
+                   " tasks (baselines before their first trial)";
   chart.xLabel = "trials (all tasks)";
   chart.yLabel = "latency (ms)";
   chart.x = curves.endToEnd.trials;
@@ -59,7 +58,8 @@ static StepChart taskChart(const TaskCurve &task, size_t index) {
     chart.title += " — " + number(task.gflops(), "%.1f") + " GFLOP/s";
   chart.subtitle = task.workloadKey + " @ " + task.target + " · weight " +
                    number(task.weight, "%g") + " · " + std::to_string(task.trials) +
-                   " trials (" + std::to_string(task.failedTrials) + " failed)";
+                   " trials (" + std::to_string(task.failedTrials) + " failed) · baseline " +
+                   ms(task.baselineSec) + " ms, best " + ms(task.bestSec()) + " ms";
   chart.xLabel = "trials";
   chart.yLabel = "best latency (ms)";
   for (size_t t = 0; t < task.bestSoFarSec.size(); ++t) {

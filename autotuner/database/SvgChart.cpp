@@ -120,8 +120,9 @@ std::string renderStepChart(const StepChart &chart) {
     os << format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#2a9d4b\" "
                  "stroke-dasharray=\"5 4\"/>",
                  kLeft, py(*chart.referenceY), kLeft + plotWidth, py(*chart.referenceY));
-    os << format("<text x=\"%.1f\" y=\"%.1f\" ", kLeft + plotWidth - 4, py(*chart.referenceY) - 5)
-       << kFont << " font-size=\"11\" fill=\"#2a9d4b\" text-anchor=\"end\">"
+    // Below the line at the left: the curve lies above it there (it only falls over time).
+    os << format("<text x=\"%.1f\" y=\"%.1f\" ", kLeft + 6, py(*chart.referenceY) + 14)
+       << kFont << " font-size=\"11\" fill=\"#2a9d4b\">"
        << escapeXml(chart.referenceLabel) << "</text>\n";
   }
 
