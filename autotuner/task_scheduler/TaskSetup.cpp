@@ -6,7 +6,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <ctime>
 
 namespace kiln::autotuner {
 
@@ -76,13 +75,6 @@ static std::optional<schedule::Trace> defaultTrace(mlir::func::FuncOp kernel) {
   if (mlir::failed(schedule::applyDefaultSchedule(copy, s)))
     return std::nullopt;
   return s.trace();
-}
-
-std::string nowUtc() {
-  std::time_t t = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
 }
 
 // Replays the database's earlier records of the task into its search.
@@ -155,7 +147,7 @@ std::vector<TaskRun> setUpTasks(mlir::ModuleOp lowered, Database &db, const std:
       record.latenciesSec = baseline.latenciesSec;
       record.flops = run.task.flops;
       record.weight = run.task.weight;
-      record.time = nowUtc();
+      record.time = currentTimeUTC();
       if (llvm::Error e = db.append(record)) {
         run.error = "cannot append to the tuning database: " + llvm::toString(std::move(e));
         continue;

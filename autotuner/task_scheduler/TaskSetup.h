@@ -55,9 +55,6 @@ std::vector<TaskRun> setUpTasks(mlir::ModuleOp lowered, Database &db, const std:
                                 const TuneOptions &options, const std::string &scratch,
                                 Builder &builder, Runner &runner);
 
-// The current time as UTC ISO 8601, for records.
-std::string nowUtc();
-
 // Sum over tunable tasks of weight x (best or baseline) latency.
 double estimatedLatency(const std::vector<TaskRun> &runs, bool best);
 

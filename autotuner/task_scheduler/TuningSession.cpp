@@ -60,7 +60,7 @@ RoundResult runRound(TaskRun &run, size_t count, const CostModel &model, Builder
     record.flops = run.task.flops;
     record.weight = run.task.weight;
     record.trial = ++run.trials;
-    record.time = nowUtc();
+    record.time = currentTimeUTC();
     if (llvm::Error e = db.append(record)) {
       run.error = "cannot append to the tuning database: " + llvm::toString(std::move(e));
       return RoundResult::DatabaseError;

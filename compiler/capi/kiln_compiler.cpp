@@ -1,6 +1,10 @@
 // The compiler C API over the driver.
 #include "compiler/capi/kiln_compiler.h"
+#include "autotuner/database/Database.h"
+#include "autotuner/database/Report.h"
 #include "compiler/driver/Compiler.h"
+
+#include <cstddef>
 
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +65,10 @@ bool toDriverOptions(const kiln_compile_options *in, kiln::driver::CompileOption
     }
     out.inputShapes.push_back(shape);
   }
+  // Callers built before tuning_db existed pass a smaller struct.
+  if (in->struct_size >= offsetof(kiln_compile_options, tuning_db) + sizeof(const char *) &&
+      in->tuning_db)
+    out.tuningDb = in->tuning_db;
   return true;
 }
 
@@ -145,6 +153,54 @@ int kiln_compile_check(const char *modelPath, const kiln_compile_options *option
   if (outReport)
     *outReport = duplicate(report);
   return 1;
+}
+
+void kiln_tune_options_init(kiln_tune_options *options) {
+  std::memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
+  options->trials = 1000;
+  options->progress = 1;
+}
+
+int kiln_tune(const char *modelPath, const kiln_compile_options *options,
+              const kiln_tune_options *tuneOptions, char **outReport, char **outError) {
+  std::string error, report;
+  kiln::driver::CompileOptions driverOptions;
+  kiln::driver::TuneRequest request;
+  if (tuneOptions) {
+    request.trials = tuneOptions->trials;
+    request.trialsPerTask = tuneOptions->trials_per_task;
+    request.threads = tuneOptions->threads;
+    request.progress = tuneOptions->progress != 0;
+    request.seed = tuneOptions->seed;
+    if (tuneOptions->work_dir)
+      request.workDir = tuneOptions->work_dir;
+  }
+  bool interrupted = false;
+  bool ok = modelPath && toDriverOptions(options, driverOptions, error);
+  if (!modelPath)
+    error = "no model path given";
+  if (ok)
+    ok = kiln::driver::tune(modelPath, driverOptions, request, report, interrupted, error);
+  if (ok && outReport)
+    *outReport = duplicate(report);
+  if (!ok && outError)
+    *outError = duplicate(error);
+  return !ok ? 1 : interrupted ? KILN_TUNE_INTERRUPTED : 0;
+}
+
+int kiln_tune_report(const char *tuningDb, const char *outputPath, char **outError) {
+  std::string error;
+  if (!tuningDb || !outputPath) {
+    error = "kiln_tune_report needs a tuning database and an output path";
+  } else if (auto db = kiln::autotuner::Database::open(tuningDb, /*create=*/false); !db) {
+    error = llvm::toString(db.takeError());
+  } else if (llvm::Error e = kiln::autotuner::writeTuningReport(**db, outputPath)) {
+    error = llvm::toString(std::move(e));
+  }
+  if (!error.empty() && outError)
+    *outError = duplicate(error);
+  return error.empty() ? 0 : 1;
 }
 
 void kiln_compiler_free_string(char *str) { std::free(str); }

@@ -22,6 +22,8 @@ typedef struct kiln_compile_options {
   const char *mtriple;  /* NULL for the host triple */
   int32_t num_input_shapes;
   const char *const *input_shapes; /* "NAME=1x3x224x224" entries, specialise symbolic dims */
+  const char *tuning_db; /* NULL: default schedules; else kernels with a record in this tuning
+                            database (JSON lines) use its fastest schedule */
 } kiln_compile_options;
 
 void kiln_compile_options_init(kiln_compile_options *options);
@@ -43,6 +45,33 @@ int kiln_compile_emit(const char *model_path, const kiln_compile_options *option
  * one per line. */
 int kiln_compile_check(const char *model_path, const kiln_compile_options *options,
                        char **out_report);
+
+typedef struct kiln_tune_options {
+  uint32_t struct_size;    /* sizeof(kiln_tune_options) */
+  int64_t trials;          /* search trials in the database for the model's tasks, in all
+                              (records from earlier runs count: a rerun resumes) */
+  int64_t trials_per_task; /* 0: no cap */
+  int32_t threads;         /* threads candidates are timed with; 0: every core */
+  int32_t progress;        /* non-zero: live progress display on stderr */
+  uint64_t seed;
+  const char *work_dir;    /* scratch folder; NULL: a temporary one */
+} kiln_tune_options;
+
+void kiln_tune_options_init(kiln_tune_options *options);
+
+#define KILN_TUNE_INTERRUPTED 2
+
+/* Tunes every task of the model, appending each measured candidate to options->tuning_db
+ * (created when missing) as soon as it is measured. Returns 0 when done, KILN_TUNE_INTERRUPTED
+ * when SIGINT/SIGTERM stopped it (every record so far is kept), 1 on failure. *out_report
+ * receives the final per-task table in both of the first two cases. Compile with the same
+ * tuning_db afterwards to use the records. */
+int kiln_tune(const char *model_path, const kiln_compile_options *options,
+              const kiln_tune_options *tune_options, char **out_report, char **out_error);
+
+/* Draws the tuning curves of a database: an HTML page with one chart per task and the
+ * end-to-end estimate, or only the end-to-end chart when output_path ends in ".svg". */
+int kiln_tune_report(const char *tuning_db, const char *output_path, char **out_error);
 
 void kiln_compiler_free_string(char *str);
 

@@ -54,15 +54,19 @@ def _model_file(model, folder):
 
 
 def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  # noqa: A001
-            input_shapes=None, num_threads=0):
+            input_shapes=None, num_threads=0, tuning_db=None):
     """Compiles an ONNX model (a path, an onnx.ModelProto or its bytes) and loads it.
 
     input_shapes specialises symbolic dimensions: {"input": (1, 3, 224, 224)} or
     ["input=1x3x224x224"]. num_threads is for the returned Module's context (<= 0: all
-    cores). Raises kiln.CompileError with the compiler's message when the model is rejected.
-    The .so lives in a temporary folder until the Module is gone; Module.export() keeps it."""
+    cores). tuning_db: a tuning database (see kiln.tune) whose fastest schedule each kernel
+    with a record uses. Raises kiln.CompileError with the compiler's message when the model is
+    rejected. The .so lives in a temporary folder until the Module is gone; Module.export()
+    keeps it."""
     ext = _extension()
     options = _options(target, opt_level, mcpu, mtriple, input_shapes)
+    if tuning_db is not None:
+        options["tuning_db"] = os.fspath(tuning_db)
     folder = tempfile.mkdtemp(prefix="kiln-compile-")
     try:
         source = _model_file(model, folder)
@@ -75,6 +79,45 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return Module(library, num_threads)
+
+
+def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0,
+         tune_threads=0, progress=True, seed=0, mcpu="native", input_shapes=None):
+    """Tunes every task of an ONNX model, appending each measured schedule to tuning_db (a
+    JSON-lines file, created when missing), then compiles with the fastest ones and returns
+    the Module, like `kilnc --tune --trials N --tuning-db DB`.
+
+    trials counts every search trial in tuning_db for the model's tasks, so a rerun resumes
+    where an interrupted one stopped. tune_threads: threads candidates are timed with (0: all
+    cores); num_threads: the returned Module's. The per-task table is printed to stdout, the
+    live progress (when progress) to stderr. Ctrl-C stops tuning with every record kept and
+    raises KeyboardInterrupt."""
+    if tuning_db is None:
+        raise ValueError("kiln.tune needs a tuning_db path to keep its records in")
+    if isinstance(trials, bool) or int(trials) < 0:
+        raise ValueError(f"trials must be a non-negative integer, got {trials!r}")
+    ext = _extension()
+    folder = tempfile.mkdtemp(prefix="kiln-tune-")
+    try:
+        source = _model_file(model, folder)
+        report, interrupted = ext.tune(source, os.fspath(tuning_db), trials=int(trials),
+                                       trials_per_task=int(trials_per_task),
+                                       threads=int(tune_threads), progress=bool(progress),
+                                       seed=int(seed), mcpu=str(mcpu),
+                                       input_shapes=_shape_strings(input_shapes))
+        print(report, end="")
+        if interrupted:
+            raise KeyboardInterrupt(f"tuning interrupted; every record so far is in {tuning_db}")
+        return compile(source, mcpu=mcpu, input_shapes=input_shapes, num_threads=num_threads,
+                       tuning_db=tuning_db)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def tune_report(tuning_db, output_path):
+    """Draws the tuning curves of tuning_db (best latency against trials, per task and end to
+    end) to an HTML page, or only the end-to-end chart when output_path ends in .svg."""
+    _extension().tune_report(os.fspath(tuning_db), os.fspath(output_path))
 
 
 def emit(model, form="graph", target="cpu", opt_level=3, mcpu="native", *, mtriple=None,

@@ -18,9 +18,10 @@ namespace {
 class CompileOptions {
 public:
   CompileOptions(std::string target, int optLevel, std::string mcpu,
-                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes)
+                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
+                 std::optional<std::string> tuningDb = std::nullopt)
       : target_(std::move(target)), mcpu_(std::move(mcpu)), mtriple_(std::move(mtriple)),
-        inputShapes_(std::move(inputShapes)) {
+        inputShapes_(std::move(inputShapes)), tuningDb_(std::move(tuningDb)) {
     kiln_compile_options_init(&options_);
     options_.target = target_.c_str();
     options_.opt_level = optLevel;
@@ -30,6 +31,7 @@ public:
       shapePointers_.push_back(shape.c_str());
     options_.num_input_shapes = static_cast<int32_t>(shapePointers_.size());
     options_.input_shapes = shapePointers_.empty() ? nullptr : shapePointers_.data();
+    options_.tuning_db = tuningDb_ ? tuningDb_->c_str() : nullptr;
   }
   CompileOptions(const CompileOptions &) = delete;
   CompileOptions &operator=(const CompileOptions &) = delete;
@@ -42,6 +44,7 @@ private:
   std::optional<std::string> mtriple_;
   std::vector<std::string> inputShapes_;
   std::vector<const char *> shapePointers_;
+  std::optional<std::string> tuningDb_;
   kiln_compile_options options_;
 };
 
@@ -66,8 +69,10 @@ std::string takeString(char *str, const char *fallback) {
 
 void compileFile(const std::string &modelPath, const std::string &outputPath,
                  const std::string &target, int optLevel, const std::string &mcpu,
-                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes) {
-  CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes));
+                 std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
+                 std::optional<std::string> tuningDb) {
+  CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes),
+                         std::move(tuningDb));
   char *error = nullptr;
   int rc;
   {
@@ -115,6 +120,40 @@ std::vector<std::string> compileCheck(const std::string &modelPath,
   return problems;
 }
 
+// Returns (report table, interrupted).
+std::pair<std::string, bool> tune(const std::string &modelPath, const std::string &tuningDb,
+                                  int64_t trials, int64_t trialsPerTask, int threads,
+                                  bool progress, uint64_t seed, const std::string &mcpu,
+                                  std::vector<std::string> inputShapes) {
+  CompileOptions options("cpu", 3, mcpu, std::nullopt, std::move(inputShapes), tuningDb);
+  kiln_tune_options tuneOptions;
+  kiln_tune_options_init(&tuneOptions);
+  tuneOptions.trials = trials;
+  tuneOptions.trials_per_task = trialsPerTask;
+  tuneOptions.threads = threads;
+  tuneOptions.progress = progress;
+  tuneOptions.seed = seed;
+  char *report = nullptr, *error = nullptr;
+  int rc;
+  {
+    // While tuning, Ctrl-C is caught by the tuner, which stops between candidates.
+    py::gil_scoped_release release;
+    rc = kiln_tune(modelPath.c_str(), options.get(), &tuneOptions, &report, &error);
+  }
+  if (rc != 0 && rc != KILN_TUNE_INTERRUPTED) {
+    kiln_compiler_free_string(report);
+    raiseCompileError(takeString(error, "kiln: tuning failed"));
+  }
+  kiln_compiler_free_string(error);
+  return {takeString(report, ""), rc == KILN_TUNE_INTERRUPTED};
+}
+
+void tuneReport(const std::string &tuningDb, const std::string &outputPath) {
+  char *error = nullptr;
+  if (kiln_tune_report(tuningDb.c_str(), outputPath.c_str(), &error) != 0)
+    raiseCompileError(takeString(error, "kiln: cannot write the tuning report"));
+}
+
 } // namespace
 
 PYBIND11_MODULE(_kiln_compiler, m) {
@@ -123,7 +162,15 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::kw_only(), py::arg("target") = "cpu", py::arg("opt_level") = 3,
         py::arg("mcpu") = "native", py::arg("mtriple") = py::none(),
         py::arg("input_shapes") = std::vector<std::string>{},
+        py::arg("tuning_db") = py::none(),
         "Compiles the ONNX model at model_path into a shared object at output_path.");
+  m.def("tune", &tune, py::arg("model_path"), py::arg("tuning_db"), py::kw_only(),
+        py::arg("trials") = 1000, py::arg("trials_per_task") = 0, py::arg("threads") = 0,
+        py::arg("progress") = true, py::arg("seed") = 0, py::arg("mcpu") = "native",
+        py::arg("input_shapes") = std::vector<std::string>{},
+        "Tunes every task of the model into tuning_db; returns (report, interrupted).");
+  m.def("tune_report", &tuneReport, py::arg("tuning_db"), py::arg("output_path"),
+        "Draws the tuning curves of tuning_db to an HTML page or an SVG file.");
   m.def("compile_emit", &compileEmit, py::arg("model_path"), py::arg("emit"), py::kw_only(),
         py::arg("target") = "cpu", py::arg("opt_level") = 3, py::arg("mcpu") = "native",
         py::arg("mtriple") = py::none(), py::arg("input_shapes") = std::vector<std::string>{},

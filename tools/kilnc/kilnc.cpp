@@ -11,8 +11,13 @@
 static const char kUsage[] =
     "usage: kilnc MODEL.onnx -o MODEL.so [--target=cpu] [--mcpu=native|NAME] [--mtriple=T]\n"
     "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n"
+    "             [--tuning-db DB.jsonl]   (use the fastest tuned schedule of each kernel in DB)\n"
+    "             [--tune [--trials N] [--trials-per-task N] [--tune-threads N] [--tune-seed S]\n"
+    "              [--no-progress]]   (first tune every task, appending to DB; Ctrl-C stops\n"
+    "              with every record kept, and a rerun resumes; N counts DB's trials too)\n"
     "       kilnc --check MODEL.onnx [--input-shape NAME=DIMS]...   (list every unsupported op\n"
-    "             and shape problem without compiling; exit 1 if there is one)\n";
+    "             and shape problem without compiling; exit 1 if there is one)\n"
+    "       kilnc --tune-report DB.jsonl -o CURVES.html|CURVES.svg   (draw the tuning curves)\n";
 
 // Usage errors are one line too (exit 2); `kilnc --help` prints the usage.
 static int usageError(const std::string &message) {
@@ -36,6 +41,49 @@ static bool takeValue(int argc, char **argv, int &i, const char *flag, std::stri
   return false;
 }
 
+// A non-negative decimal integer option value.
+static bool parseCount(const std::string &text, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 0)
+    return false;
+  out = v;
+  return true;
+}
+
+static int runTuneReport(const std::string &db, const std::string &output) {
+  char *error = nullptr;
+  if (kiln_tune_report(db.c_str(), output.c_str(), &error) != 0) {
+    std::fprintf(stderr, "kilnc: error: %s\n", error ? error : "cannot write the report");
+    kiln_compiler_free_string(error);
+    return 1;
+  }
+  std::printf("wrote %s\n", output.c_str());
+  return 0;
+}
+
+// --tune: the final table goes to stdout; 0 to go on and compile, else kilnc's exit status.
+static int runTune(const std::string &model, const kiln_compile_options &options,
+                   const kiln_tune_options &tuneOptions) {
+  char *report = nullptr, *error = nullptr;
+  int rc = kiln_tune(model.c_str(), &options, &tuneOptions, &report, &error);
+  if (report)
+    std::fputs(report, stdout);
+  std::fflush(stdout);
+  kiln_compiler_free_string(report);
+  if (rc == KILN_TUNE_INTERRUPTED) {
+    std::fprintf(stderr, "kilnc: tuning interrupted; every record so far is in %s, and the same "
+                         "command resumes\n", options.tuning_db);
+    return 130;
+  }
+  if (rc != 0) {
+    std::fprintf(stderr, "kilnc: error: %s\n", error ? error : "tuning failed");
+    kiln_compiler_free_string(error);
+    return 1;
+  }
+  return 0;
+}
+
 // --check: the problems go to stdout, one per line, so that they can be read as a list.
 static int runCheck(const std::string &model, const kiln_compile_options &options) {
   char *report = nullptr;
@@ -57,7 +105,11 @@ static int runCheck(const std::string &model, const kiln_compile_options &option
 int main(int argc, char **argv) {
   std::string model, output, emit = "so", target = "cpu", mcpu = "native", mtriple, value;
   int optLevel = 3;
-  bool checkOnly = false;
+  bool checkOnly = false, tune = false;
+  std::string tuningDb, tuneReport;
+  kiln_tune_options tuneOptions;
+  kiln_tune_options_init(&tuneOptions);
+  int64_t count = 0;
   std::vector<std::string> shapes;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -82,6 +134,28 @@ int main(int argc, char **argv) {
       mtriple = value;
     } else if (takeValue(argc, argv, i, "--input-shape", value)) {
       shapes.push_back(value);
+    } else if (arg == "--tune") {
+      tune = true;
+    } else if (arg == "--no-progress") {
+      tuneOptions.progress = 0;
+    } else if (takeValue(argc, argv, i, "--tuning-db", value)) {
+      tuningDb = value;
+    } else if (takeValue(argc, argv, i, "--tune-report", value)) {
+      tuneReport = value;
+    } else if (takeValue(argc, argv, i, "--trials-per-task", value)) {
+      if (!parseCount(value, tuneOptions.trials_per_task))
+        return usageError("--trials-per-task needs a non-negative integer, got '" + value + "'");
+    } else if (takeValue(argc, argv, i, "--trials", value)) {
+      if (!parseCount(value, tuneOptions.trials))
+        return usageError("--trials needs a non-negative integer, got '" + value + "'");
+    } else if (takeValue(argc, argv, i, "--tune-threads", value)) {
+      if (!parseCount(value, count) || count > 4096)
+        return usageError("--tune-threads needs a thread count, got '" + value + "'");
+      tuneOptions.threads = int32_t(count);
+    } else if (takeValue(argc, argv, i, "--tune-seed", value)) {
+      if (!parseCount(value, count))
+        return usageError("--tune-seed needs a non-negative integer, got '" + value + "'");
+      tuneOptions.seed = uint64_t(count);
     } else if (!arg.empty() && arg[0] == '-') {
       return usageError("unknown option '" + arg + "'");
     } else if (model.empty()) {
@@ -90,8 +164,17 @@ int main(int argc, char **argv) {
       return usageError("more than one model given ('" + model + "', '" + arg + "')");
     }
   }
+  if (!tuneReport.empty()) {
+    if (output.empty())
+      return usageError("--tune-report needs an output file (-o CURVES.html)");
+    if (!model.empty())
+      return usageError("--tune-report takes a tuning database, not a model");
+    return runTuneReport(tuneReport, output);
+  }
   if (model.empty())
     return usageError("no model given");
+  if (tune && tuningDb.empty())
+    return usageError("--tune needs a tuning database (--tuning-db DB.jsonl)");
   bool textual = emit == "graph" || emit == "loop" || emit == "llvm" || emit == "asm";
   if (!textual && emit != "so" && emit != "obj")
     return usageError("unknown --emit form '" + emit + "'");
@@ -109,9 +192,13 @@ int main(int argc, char **argv) {
   options.mtriple = mtriple.empty() ? nullptr : mtriple.c_str();
   options.num_input_shapes = int32_t(shapePtrs.size());
   options.input_shapes = shapePtrs.data();
+  options.tuning_db = tuningDb.empty() ? nullptr : tuningDb.c_str();
 
   if (checkOnly)
     return runCheck(model, options);
+  if (tune)
+    if (int rc = runTune(model, options, tuneOptions))
+      return rc;
 
   char *error = nullptr;
   int rc;
