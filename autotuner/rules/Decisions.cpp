@@ -1,0 +1,39 @@
+// Reads the choices of a trace back (see Decisions.h): each primitive the sketch rules use
+// names the loop or block its choice is keyed by.
+#include "autotuner/rules/Decisions.h"
+
+#include "llvm/ADT/StringSet.h"
+
+namespace kiln::autotuner::detail {
+
+Decisions decodeDecisions(const schedule::Trace &trace) {
+  Decisions d;
+  d.fromTrace = true;
+  llvm::StringSet<> fused; // loops made by fuse: their parallel step is already counted
+  for (const schedule::TraceStep &step : trace.steps) {
+    const std::string &first = step.names.empty() ? std::string() : step.names[0];
+    if (step.primitive == "split") {
+      d.values["tile:" + first] = {step.ints, ""};
+    } else if (step.primitive == "fuse") {
+      std::string name;
+      for (const std::string &n : step.names)
+        name += (name.empty() ? "" : "+") + n;
+      fused.insert(name);
+      d.values["par:" + first] = {{int64_t(step.names.size())}, ""};
+    } else if (step.primitive == "parallel") {
+      if (!fused.contains(first))
+        d.values["par:" + first] = {{1}, ""};
+    } else if (step.primitive == "unroll" || step.primitive == "vectorize") {
+      d.values[(step.primitive == "unroll" ? "unroll:" : "vec:") + first] = {{1}, ""};
+    } else if (step.primitive == "reverse_compute_at" && step.names.size() == 2) {
+      d.values["loc:" + first] = {{}, step.names[1]};
+    } else if (step.primitive == "compute_inline") {
+      d.values["inline:" + first] = {{1}, ""};
+    } else if (step.primitive == "cache_write") {
+      d.values["cache:" + first] = {{1}, ""};
+    }
+  }
+  return d;
+}
+
+} // namespace kiln::autotuner::detail

@@ -1,0 +1,38 @@
+// The free choices of a sketch, keyed by the loop or block they concern, and how to read them
+// back from a trace. Keys: "tile:<loop>" (split factors), "par:<loop>" (loops fused into the
+// parallel loop starting at <loop>), "unroll:<loop>", "vec:<loop>" (flags), "loc:<block>"
+// (reverse_compute_at target, "" for none), "inline:<block>", "cache:<block>" (flags).
+#ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
+#define KILN_AUTOTUNER_RULES_DECISIONS_H
+
+#include "passes/schedule/Trace.h"
+
+#include <map>
+#include <string>
+
+namespace kiln::autotuner::detail {
+
+struct Decision {
+  llvm::SmallVector<int64_t> ints; // tile factors (-1: inferred), a count, or a flag (0/1)
+  std::string name;                // a location
+  bool operator==(const Decision &o) const { return ints == o.ints && name == o.name; }
+};
+
+struct Decisions {
+  std::map<std::string, Decision> values;
+  // Read from a trace: a choice the trace does not mention was not taken (no split, flag
+  // off, no fusion, not moved) instead of being drawn at random.
+  bool fromTrace = false;
+
+  const Decision *find(const std::string &key) const {
+    auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
+  }
+};
+
+// The choices `trace` made, in the keys above.
+Decisions decodeDecisions(const schedule::Trace &trace);
+
+} // namespace kiln::autotuner::detail
+
+#endif

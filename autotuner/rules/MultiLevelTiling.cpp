@@ -1,0 +1,270 @@
+// The multi-level tiling rule for reduction blocks (Ansor's SSRSRS on CPU) and the fusion of
+// their all-spatial consumers into the tiled nest.
+//
+// Each spatial loop splits into S0..S3 and each reduce loop into R0, R1 (a loop whose tile is
+// whole stays unsplit at the outer level), ordered S0 S1 R0 S2 R1 S3. The innermost S3 of the
+// last spatial axis is the vector loop; S2/S3 form the register tile. A prefix of S0 S1 is
+// fused and parallelized, the init is hoisted before R0 so accumulators stay in registers,
+// and consumers move under S0 or S1.
+#include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/Utils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace kiln::loop;
+using namespace kiln::schedule::detail;
+
+namespace kiln::autotuner::detail {
+
+static constexpr unsigned kSpatialLevels = 4, kReduceLevels = 2;
+static constexpr int64_t kMaxVectorLanes = 64;
+
+// Prior on the innermost (vector) factor: full 16- or 8-lane vectors first.
+static double laneWeight(int64_t lanes, int64_t extent) {
+  if (lanes == 16 || (lanes == extent && lanes <= 16 && lanes >= 4))
+    return 4;
+  if (lanes == 8)
+    return 3;
+  if (lanes == 32)
+    return 1;
+  return lanes >= 4 ? 0.3 : 0.05;
+}
+
+// Prior on the register tile: 8-32 vector accumulators (of AVX-512's 32 registers) fit,
+// fewer leave the FMA units idle, more spill.
+static double registerWeight(double accumulators) {
+  if (accumulators >= 8 && accumulators <= 32)
+    return 1;
+  if (accumulators >= 4 && accumulators <= 64)
+    return 0.4;
+  return 0.08;
+}
+
+SmallVector<SmallVector<int64_t>>
+SketchGenerator::drawSpatialTiles(BlockOp block, ArrayRef<ForOp> loops,
+                                  ArrayRef<unsigned> spatial, unsigned vec, bool vectorizable) {
+  auto extentOf = [&](unsigned k) { return ForOp(loops[k]).getExtent(); };
+  SmallVector<std::optional<SmallVector<int64_t>>> known;
+  SmallVector<std::string> keys;
+  for (unsigned k : spatial) {
+    keys.push_back("tile:" + ForOp(loops[k]).getLoopName().str());
+    known.push_back(knownTile(keys.back(), extentOf(k), kSpatialLevels,
+                              k == vec ? kSpatialLevels - 1 : kSpatialLevels - 2));
+  }
+  // Several joint candidates, one kept with probability proportional to its prior.
+  SmallVector<SmallVector<SmallVector<int64_t>>> candidates;
+  SmallVector<double> weights;
+  for (unsigned attempt = 0; attempt < 8; ++attempt) {
+    SmallVector<SmallVector<int64_t>> tiles;
+    double weight = 1, scalars = 1;
+    int64_t lanes = 1;
+    for (auto [i, k] : llvm::enumerate(spatial)) {
+      int64_t extent = extentOf(k);
+      SmallVector<int64_t> tile;
+      if (known[i]) {
+        tile = *known[i];
+      } else if (extent == 1) {
+        tile.assign(kSpatialLevels, 1);
+      } else if (k == vec && vectorizable) {
+        SmallVector<int64_t> options;
+        SmallVector<double> ws;
+        for (int64_t d : divisors(extent))
+          if (d <= kMaxVectorLanes) {
+            options.push_back(d);
+            ws.push_back(laneWeight(d, extent));
+          }
+        tile = samplePerfectTile(extent, kSpatialLevels, options[pickWeighted(ws, rng)], rng);
+      } else if (!vectorizable && primeFactors(extent).size() == 1 && extent > 16 &&
+                 coin(0.3, rng)) {
+        tile = sampleImperfectTile(extent, kSpatialLevels, 16, rng);
+      } else {
+        SmallVector<int64_t> small;
+        for (int64_t d : divisors(extent))
+          if (d <= 8)
+            small.push_back(d);
+        int64_t inner = coin(0.5, rng) ? 1 : small[rng() % small.size()];
+        tile = samplePerfectTile(extent, kSpatialLevels, inner, rng);
+      }
+      scalars *= double(tile[2] * tile[3]);
+      if (k == vec && vectorizable)
+        lanes = tile[3];
+      tiles.push_back(tile);
+    }
+    weight *= registerWeight(scalars / double(lanes));
+    candidates.push_back(tiles);
+    weights.push_back(weight);
+    if (llvm::all_of(known, [](auto &t) { return t.has_value(); }))
+      break;
+  }
+  SmallVector<SmallVector<int64_t>> chosen = candidates[pickWeighted(weights, rng)];
+  for (auto [i, k] : llvm::enumerate(spatial))
+    recordTile(keys[i], extentOf(k), k == vec && vectorizable ? kMaxVectorLanes : 0,
+               chosen[i]);
+  return chosen;
+}
+
+// True when `tile` keeps the loop whole (no split needed).
+static bool isWhole(ArrayRef<int64_t> tile, int64_t extent) {
+  return tile[0] == extent && llvm::all_of(tile.drop_front(), [](int64_t f) { return f == 1; });
+}
+
+std::optional<std::string> SketchGenerator::fuseParallel(ArrayRef<std::string> chain,
+                                                         int64_t count) {
+  if (count == 0 || chain.empty())
+    return std::nullopt;
+  std::string fused = chain.front();
+  if (count > 1) {
+    auto name = s.fuse(SmallVector<std::string>(chain.take_front(count)));
+    if (failed(name))
+      return std::nullopt;
+    fused = *name;
+  }
+  if (failed(s.parallel(fused)))
+    return std::nullopt;
+  return fused;
+}
+
+SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVector<ForOp> loops) {
+  std::string blockName = block.getBlockName().str();
+  SmallVector<unsigned> spatial, reduce;
+  for (unsigned k = 0; k < loops.size(); ++k)
+    (block.isReduceVar(k) ? reduce : spatial).push_back(k);
+  if (spatial.empty())
+    return {};
+  unsigned vec = spatial.back();
+  bool vectorizable = loops[vec].getExtent() > 1 &&
+                      vectorizeBlocker(loops[vec], /*checkStructure=*/false).empty();
+  SmallVector<std::string> names;
+  SmallVector<int64_t> extents;
+  for (ForOp loop : loops) {
+    names.push_back(loop.getLoopName().str());
+    extents.push_back(loop.getExtent());
+  }
+  SmallVector<SmallVector<int64_t>> spatialTiles =
+      drawSpatialTiles(block, loops, spatial, vec, vectorizable);
+
+  // levels[j]: the loops of level j (S0 S1 S2 S3 or R0 R1), in the original loop order.
+  SmallVector<std::string> sLevels[kSpatialLevels], rLevels[kReduceLevels];
+  std::string vecLoop;
+  auto place = [&](unsigned k, ArrayRef<int64_t> tile, SmallVector<std::string> *levels) {
+    if (isWhole(tile, extents[k])) {
+      levels[0].push_back(names[k]);
+      return;
+    }
+    auto parts = s.split(names[k], tile);
+    if (failed(parts)) {
+      levels[0].push_back(names[k]);
+      return;
+    }
+    for (auto [j, part] : llvm::enumerate(*parts))
+      levels[j].push_back(part);
+    if (k == vec && vectorizable)
+      vecLoop = parts->back();
+  };
+  for (auto [i, k] : llvm::enumerate(spatial))
+    place(k, spatialTiles[i], sLevels);
+  for (unsigned k : reduce) {
+    std::string key = "tile:" + names[k];
+    std::optional<SmallVector<int64_t>> tile = knownTile(key, extents[k], kReduceLevels, 1);
+    if (!tile) {
+      SmallVector<int64_t> inner;
+      for (int64_t d : divisors(extents[k]))
+        if (d <= 16)
+          inner.push_back(d);
+      // Mostly R1 = 1: the register tile then stays live across the whole reduction.
+      int64_t r1 = coin(0.5, rng) ? 1 : inner[rng() % inner.size()];
+      tile = samplePerfectTile(extents[k], kReduceLevels, r1, rng);
+      if (!vectorizable && primeFactors(extents[k]).size() == 1 && extents[k] > 16 &&
+          coin(0.3, rng))
+        tile = sampleImperfectTile(extents[k], kReduceLevels, 16, rng);
+    }
+    recordTile(key, extents[k], 0, *tile);
+    place(k, *tile, rLevels);
+  }
+
+  SmallVector<std::string> order;
+  for (auto *level : {&sLevels[0], &sLevels[1], &rLevels[0], &sLevels[2], &rLevels[1],
+                      &sLevels[3]})
+    order.append(level->begin(), level->end());
+  SmallVector<std::string> current;
+  for (ForOp loop : enclosingLoops(findBlock(kernel, blockName)))
+    current.push_back(loop.getLoopName().str());
+  if (current != order)
+    (void)s.reorder(order);
+
+  // Parallel granularity: how many of the loops above R0 fuse into the parallel loop.
+  SmallVector<std::string> chain(sLevels[0]);
+  chain.append(sLevels[1].begin(), sLevels[1].end());
+  SmallVector<double> weights{0.1};
+  for (unsigned c = 1; c <= chain.size(); ++c)
+    weights.push_back(c == sLevels[0].size() ? 3 : c < sLevels[0].size() ? 1 : 0.5);
+  int64_t fusedCount = count("par:" + chain.front(), weights);
+  SmallVector<std::string> locations;
+  if (std::optional<std::string> fused = fuseParallel(chain, fusedCount)) {
+    locations.push_back(*fused);
+    locations.append(chain.begin() + fusedCount, chain.end());
+  } else {
+    locations = chain;
+  }
+
+  bool vectorize = !vecLoop.empty() && findLoop(kernel, vecLoop).getExtent() > 1 &&
+                   flag("vec:" + vecLoop, 0.9);
+  std::string reduceTop = rLevels[0].front();
+  if (auto init = s.decomposeReduction(blockName, reduceTop); succeeded(init) && vectorize) {
+    auto loop = llvm::dyn_cast<ForOp>(findBlock(kernel, *init)->getParentOp());
+    if (loop && loop.getExtent() > 1 && vectorizeBlocker(loop, true).empty())
+      (void)s.vectorize(loop.getLoopName());
+  }
+  for (auto *level : {&sLevels[2], &sLevels[3]})
+    for (const std::string &loop : *level)
+      if (loop != vecLoop && findLoop(kernel, loop).getExtent() > 1 &&
+          flag("unroll:" + loop, 0.75))
+        (void)s.unroll(loop);
+  if (vectorize)
+    (void)s.vectorize(vecLoop);
+  return locations;
+}
+
+void SketchGenerator::vectorizeInnermost(const std::string &blockName, bool choice) {
+  BlockOp block = findBlock(kernel, blockName);
+  auto loop = llvm::dyn_cast<ForOp>(block->getParentOp());
+  if (!choice || !loop || loop.getExtent() < 2 ||
+      !vectorizeBlocker(loop, /*checkStructure=*/false).empty())
+    return;
+  std::string name = loop.getLoopName().str();
+  int64_t extent = loop.getExtent();
+  if (extent > kMaxVectorLanes) {
+    std::string key = "tile:" + name;
+    std::optional<SmallVector<int64_t>> tile = knownTile(key, extent, 2, 1);
+    if (!tile) {
+      int64_t width = preferredVectorWidth(extent);
+      tile = SmallVector<int64_t>{extent / width, width};
+    }
+    recordTile(key, extent, kMaxVectorLanes, *tile);
+    if (isWhole(*tile, extent))
+      return;
+    auto parts = s.split(name, *tile);
+    if (failed(parts))
+      return;
+    name = parts->back();
+  }
+  if (flag("vec:" + name, 0.9))
+    (void)s.vectorize(name);
+}
+
+bool SketchGenerator::fuseConsumer(const std::string &consumer, ArrayRef<std::string> locations) {
+  SmallVector<std::string> candidates(locations);
+  SmallVector<double> weights;
+  for (unsigned i = 0; i < candidates.size(); ++i)
+    weights.push_back(i == 0 ? 3 : i + 1 == candidates.size() ? 1.5 : 1);
+  candidates.push_back("");
+  weights.push_back(0.2);
+  std::string where = location("loc:" + consumer, candidates, weights);
+  if (where.empty() || failed(s.reverseComputeAt(consumer, where)))
+    return false;
+  vectorizeInnermost(consumer, true);
+  return true;
+}
+
+} // namespace kiln::autotuner::detail

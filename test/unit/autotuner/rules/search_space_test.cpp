@@ -1,0 +1,196 @@
+// The search space on real lowered kernels: every sampled and mutated trace replays, verifies
+// and computes what the unscheduled kernel computes (reference interpreter); samples are
+// diverse, mutations change their parent, and the default schedule is a point of the space.
+#include "autotuner/rules/SearchSpace.h"
+#include "test/unit/schedule/Interpreter.h"
+
+#include "ir/loop/LoopDialect.h"
+#include "passes/schedule/Schedule.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <set>
+
+#include "test/unit/autotuner/rules/kernels.inc"
+#include "test/unit/schedule/kernels.inc"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::autotuner;
+
+namespace {
+
+class SearchSpaceTest : public ::testing::Test {
+protected:
+  SearchSpaceTest() {
+    context.loadDialect<func::FuncDialect, arith::ArithDialect, math::MathDialect,
+                        memref::MemRefDialect, affine::AffineDialect, scf::SCFDialect,
+                        loop::KilnLoopDialect>();
+  }
+
+  func::FuncOp parse(const char *text) {
+    module = parseSourceString<ModuleOp>(text, &context);
+    EXPECT_TRUE(module);
+    return *module->getOps<func::FuncOp>().begin();
+  }
+
+  // Results on fixed inputs, or a failure naming the interpreter's error.
+  static ::testing::AssertionResult run(func::FuncOp kernel, std::vector<test::Tensor> &out) {
+    out = test::makeArgs(kernel, 11);
+    std::string error = test::interpret(kernel, out);
+    if (!error.empty())
+      return ::testing::AssertionFailure() << error;
+    return ::testing::AssertionSuccess();
+  }
+
+  // `trace` replays on a clone of `kernel`, round-trips through JSON and computes `expected`.
+  static ::testing::AssertionResult agrees(func::FuncOp kernel, const schedule::Trace &trace,
+                                           const std::vector<test::Tensor> &expected) {
+    std::string error;
+    auto scheduled = ScheduledKernel::apply(kernel, trace, &error);
+    if (failed(scheduled))
+      return ::testing::AssertionFailure() << "replay: " << error << "\n" << trace.toString();
+    if (auto bad = schedule::checkTraceRoundTrip(kernel, scheduled->kernel(), trace))
+      return ::testing::AssertionFailure() << *bad;
+    std::vector<test::Tensor> actual;
+    if (auto r = run(scheduled->kernel(), actual); !r)
+      return r << "\n" << trace.toString();
+    for (size_t i = 0; i < expected.size(); ++i)
+      if (expected[i].data != actual[i].data)
+        return ::testing::AssertionFailure() << "argument " << i << " differs after "
+                                             << trace.toString();
+    return ::testing::AssertionSuccess();
+  }
+
+  struct Stats {
+    std::set<std::string> samples;
+    unsigned mutated = 0, vectorized = 0, parallel = 0;
+  };
+
+  // `count` samples and one mutation of each, all checked; returns what they covered.
+  Stats explore(const char *text, unsigned count, uint64_t seed) {
+    Stats stats;
+    func::FuncOp kernel = parse(text);
+    std::vector<test::Tensor> expected;
+    EXPECT_TRUE(run(kernel, expected));
+    SearchSpace space(kernel);
+    std::mt19937_64 rng(seed);
+    for (unsigned i = 0; i < count; ++i) {
+      std::optional<schedule::Trace> trace = space.sample(rng);
+      if (!trace) {
+        ADD_FAILURE() << "sample " << i << " failed";
+        continue;
+      }
+      EXPECT_TRUE(agrees(kernel, *trace, expected)) << "sample " << i;
+      std::string text = trace->toString();
+      stats.samples.insert(text);
+      stats.vectorized += text.find("\"vectorize\"") != std::string::npos;
+      stats.parallel += text.find("\"parallel\"") != std::string::npos;
+      std::optional<schedule::Trace> child = space.mutate(*trace, rng);
+      if (!child)
+        continue;
+      ++stats.mutated;
+      EXPECT_NE(child->toString(), text) << "a mutation must change its parent";
+      EXPECT_TRUE(agrees(kernel, *child, expected)) << "mutation of sample " << i;
+    }
+    std::cout << "  " << stats.samples.size() << " distinct of " << count << ", " << stats.mutated
+              << " mutated, " << stats.vectorized << " vectorized, " << stats.parallel
+              << " parallel\n";
+    return stats;
+  }
+
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+};
+
+TEST_F(SearchSpaceTest, MatmulEpilogue) {
+  Stats s = explore(kMatmulBiasReluLowered, 60, 1);
+  EXPECT_GE(s.samples.size(), 45u);
+  EXPECT_GE(s.mutated, 55u);
+  EXPECT_GE(s.vectorized, 40u); // the prior favours vector tiles
+  EXPECT_GE(s.parallel, 40u);
+}
+
+TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
+  Stats s = explore(kMatmulBiasRelu, 50, 2);
+  EXPECT_GE(s.samples.size(), 30u);
+  EXPECT_GE(s.mutated, 45u);
+}
+
+TEST_F(SearchSpaceTest, Conv) {
+  Stats s = explore(kConvLowered, 50, 3);
+  EXPECT_GE(s.samples.size(), 40u);
+  EXPECT_GE(s.mutated, 45u);
+}
+
+TEST_F(SearchSpaceTest, ConvWithPaddingSelect) {
+  Stats s = explore(kConvBiasRelu, 50, 4);
+  EXPECT_GE(s.samples.size(), 30u);
+}
+
+TEST_F(SearchSpaceTest, Depthwise) {
+  Stats s = explore(kDepthwiseLowered, 50, 5);
+  EXPECT_GE(s.samples.size(), 40u);
+  EXPECT_GE(s.mutated, 45u);
+}
+
+TEST_F(SearchSpaceTest, Reductions) {
+  for (const char *text : {kGlobalAvgPoolLowered, kReduceSumLowered, kRowReduce}) {
+    Stats s = explore(text, 50, 6);
+    EXPECT_GE(s.samples.size(), 15u);
+    EXPECT_GE(s.mutated, 40u);
+  }
+}
+
+TEST_F(SearchSpaceTest, Elementwise) {
+  Stats s = explore(kElementwiseLowered, 50, 7);
+  EXPECT_GE(s.samples.size(), 10u);
+  EXPECT_GE(s.mutated, 40u);
+  EXPECT_GE(s.vectorized, 35u);
+}
+
+// Prime extents: perfect tiles degenerate; imperfect ones (predicated) must still be legal.
+TEST_F(SearchSpaceTest, PrimeExtents) {
+  Stats s = explore(kPrimeMatmulLowered, 50, 8);
+  EXPECT_GE(s.samples.size(), 15u);
+}
+
+// The default schedule's trace is a point of the space: it replays, and mutates into valid
+// neighbours.
+TEST_F(SearchSpaceTest, DefaultTraceIsRepresentable) {
+  for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kDepthwiseLowered,
+                           kElementwiseLowered, kRowReduce}) {
+    func::FuncOp kernel = parse(text);
+    std::vector<test::Tensor> expected;
+    ASSERT_TRUE(run(kernel, expected));
+    SearchSpace space(kernel);
+    ASSERT_FALSE(space.defaultTrace().steps.empty());
+    EXPECT_TRUE(agrees(kernel, space.defaultTrace(), expected));
+    std::mt19937_64 rng(9);
+    for (unsigned i = 0; i < 10; ++i) {
+      std::optional<schedule::Trace> child = space.mutate(space.defaultTrace(), rng);
+      ASSERT_TRUE(child);
+      EXPECT_NE(child->toString(), space.defaultTrace().toString());
+      EXPECT_TRUE(agrees(kernel, *child, expected));
+    }
+  }
+}
+
+// Sampling is a function of the generator's state: one seed, one sequence of traces.
+TEST_F(SearchSpaceTest, Deterministic) {
+  func::FuncOp kernel = parse(kConvLowered);
+  SearchSpace space(kernel);
+  std::mt19937_64 a(42), b(42);
+  for (unsigned i = 0; i < 5; ++i)
+    EXPECT_EQ(space.sample(a)->toString(), space.sample(b)->toString());
+}
+
+} // namespace
