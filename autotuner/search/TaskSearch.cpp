@@ -1,6 +1,6 @@
 #include "autotuner/search/TaskSearch.h"
 
-#include "autotuner/features/Features.h"
+#include "autotuner/features/ProgramFeatures.h"
 
 #include <algorithm>
 #include <limits>
