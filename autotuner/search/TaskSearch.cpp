@@ -2,7 +2,10 @@
 
 #include "autotuner/features/ProgramFeatures.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 namespace kiln::autotuner {
