@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
@@ -72,7 +73,7 @@ protected:
 
   struct Stats {
     std::set<std::string> samples;
-    unsigned mutated = 0, vectorized = 0, parallel = 0;
+    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0;
   };
 
   // `count` samples and one mutation of each, all checked; returns what they covered.
@@ -91,9 +92,12 @@ protected:
       }
       EXPECT_TRUE(agrees(kernel, *trace, expected)) << "sample " << i;
       std::string text = trace->toString();
+      if (std::getenv("KILN_RULES_PRINT") && i < 3)
+        std::cout << "sample: " << text << "\n";
       stats.samples.insert(text);
       stats.vectorized += text.find("\"vectorize\"") != std::string::npos;
       stats.parallel += text.find("\"parallel\"") != std::string::npos;
+      stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
       std::optional<schedule::Trace> child = space.mutate(*trace, rng);
       if (!child)
         continue;
@@ -103,7 +107,7 @@ protected:
     }
     std::cout << "  " << stats.samples.size() << " distinct of " << count << ", " << stats.mutated
               << " mutated, " << stats.vectorized << " vectorized, " << stats.parallel
-              << " parallel\n";
+              << " parallel, " << stats.fused << " with a fused consumer\n";
     return stats;
   }
 
@@ -117,6 +121,7 @@ TEST_F(SearchSpaceTest, MatmulEpilogue) {
   EXPECT_GE(s.mutated, 55u);
   EXPECT_GE(s.vectorized, 40u); // the prior favours vector tiles
   EXPECT_GE(s.parallel, 40u);
+  EXPECT_GE(s.fused, 35u); // the epilogue moves under S0 or S1 most of the time
 }
 
 TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
@@ -128,6 +133,7 @@ TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
 TEST_F(SearchSpaceTest, Conv) {
   Stats s = explore(kConvLowered, 50, 3);
   EXPECT_GE(s.samples.size(), 40u);
+  EXPECT_GE(s.fused, 30u);
   EXPECT_GE(s.mutated, 45u);
 }
 
