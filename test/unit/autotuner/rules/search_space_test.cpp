@@ -200,3 +200,63 @@ TEST_F(SearchSpaceTest, Deterministic) {
 }
 
 } // namespace
+
+// Internals the mutations rely on: a sampled trace read back regenerates itself exactly, and
+// tile draws keep their product.
+#include "autotuner/rules/SketchGenerator.h"
+
+namespace {
+
+using namespace kiln::autotuner::detail;
+
+schedule::Trace regenerate(func::FuncOp kernel, Decisions decisions) {
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(kernel.getLoc());
+  auto clone = llvm::cast<func::FuncOp>(kernel->clone());
+  scratch->getBody()->push_back(clone);
+  Rng rng(0);
+  SketchGenerator generator(clone, decisions, rng);
+  generator.run();
+  return generator.trace();
+}
+
+TEST_F(SearchSpaceTest, DecodedTraceRegenerates) {
+  for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kConvBiasRelu,
+                           kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered}) {
+    func::FuncOp kernel = parse(text);
+    SearchSpace space(kernel);
+    std::mt19937_64 rng(5);
+    for (unsigned i = 0; i < 20; ++i) {
+      schedule::Trace trace = *space.sample(rng);
+      EXPECT_EQ(regenerate(kernel, decodeDecisions(trace)).toString(), trace.toString());
+    }
+  }
+}
+
+TEST(TileSampling, PerfectTilesKeepTheExtent) {
+  Rng rng(3);
+  for (int64_t extent : {1, 7, 12, 64, 96, 197, 224}) {
+    for (unsigned i = 0; i < 50; ++i) {
+      SmallVector<int64_t> inner = divisors(extent);
+      int64_t innermost = inner[rng() % inner.size()];
+      SmallVector<int64_t> tile = samplePerfectTile(extent, 4, innermost, rng);
+      EXPECT_EQ(tile.back(), innermost);
+      int64_t product = 1;
+      for (int64_t f : tile)
+        product *= f;
+      EXPECT_EQ(product, extent);
+      unsigned from = rng() % 4, to = (from + 1 + rng() % 3) % 4;
+      if (moveFactor(tile, from, to, rng)) {
+        int64_t moved = 1;
+        for (int64_t f : tile)
+          moved *= f;
+        EXPECT_EQ(moved, extent);
+      }
+      SmallVector<int64_t> loose = sampleImperfectTile(extent, 4, 16, rng);
+      int64_t rest = loose[1] * loose[2] * loose[3];
+      EXPECT_LE(rest, 16 * 8);
+      EXPECT_EQ(loose[0], (extent + rest - 1) / rest);
+    }
+  }
+}
+
+} // namespace
