@@ -9,8 +9,6 @@
 #include "autotuner/rules/SketchGenerator.h"
 #include "passes/schedule/Utils.h"
 
-#include <cmath>
-
 using namespace mlir;
 using namespace kiln::loop;
 using namespace kiln::schedule::detail;
@@ -52,6 +50,9 @@ SketchGenerator::drawSpatialTiles(BlockOp block, ArrayRef<ForOp> loops,
     known.push_back(knownTile(keys.back(), extentOf(k), kSpatialLevels,
                               k == vec ? kSpatialLevels - 1 : kSpatialLevels - 2));
   }
+  double totalSpatial = 1;
+  for (unsigned k : spatial)
+    totalSpatial *= double(extentOf(k));
   // Several joint candidates, one kept with probability proportional to its prior.
   SmallVector<SmallVector<SmallVector<int64_t>>> candidates;
   SmallVector<double> weights;
@@ -92,6 +93,10 @@ SketchGenerator::drawSpatialTiles(BlockOp block, ArrayRef<ForOp> loops,
       tiles.push_back(tile);
     }
     weight *= registerWeight(scalars / double(lanes));
+    // The loops above R0 (S0 S1, what the parallel loop is made of) need enough iterations
+    // to feed every thread.
+    if (totalSpatial / scalars < 8)
+      weight *= 0.3;
     candidates.push_back(tiles);
     weights.push_back(weight);
     if (llvm::all_of(known, [](auto &t) { return t.has_value(); }))

@@ -163,7 +163,9 @@ void SketchGenerator::run() {
     }
     // A reduction without a consumer to fuse may accumulate into a local buffer, copied out
     // tile by tile (the copy is fused like a consumer).
-    if (!hasSpatialConsumer(kernel, block) && flag("cache:" + name, 0.3)) {
+    SmallVector<Value> written = writtenBuffers(block);
+    if (!hasSpatialConsumer(kernel, block) && written.size() == 1 &&
+        writesIdentity(block, written[0]) && flag("cache:" + name, 0.3)) {
       (void)s.cacheWrite(name);
       block = findBlock(kernel, name);
     }

@@ -14,11 +14,22 @@ SmallVector<Value> outerVars(ForOp loop) {
   return vars;
 }
 
+// The summands of `expr`, with constant multiples of sums distributed: a split into three or
+// more loops binds `((d0 * 4 + d1) * 2 + d2) * 8 + d3`, which must separate into d0 * 64 +
+// d1 * 16 + d2 * 8 + d3 for the outer and inner loops to be told apart.
 static void addTerms(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
-  if (expr.getKind() == AffineExprKind::Add) {
-    auto add = llvm::cast<AffineBinaryOpExpr>(expr);
-    addTerms(add.getLHS(), terms);
-    addTerms(add.getRHS(), terms);
+  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (binary && expr.getKind() == AffineExprKind::Add) {
+    addTerms(binary.getLHS(), terms);
+    addTerms(binary.getRHS(), terms);
+    return;
+  }
+  if (binary && expr.getKind() == AffineExprKind::Mul &&
+      binary.getLHS().getKind() == AffineExprKind::Add &&
+      llvm::isa<AffineConstantExpr>(binary.getRHS())) {
+    auto sum = llvm::cast<AffineBinaryOpExpr>(binary.getLHS());
+    addTerms(sum.getLHS() * binary.getRHS(), terms);
+    addTerms(sum.getRHS() * binary.getRHS(), terms);
     return;
   }
   terms.push_back(expr);

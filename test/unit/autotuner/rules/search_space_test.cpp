@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
@@ -72,7 +73,7 @@ protected:
 
   struct Stats {
     std::set<std::string> samples;
-    unsigned mutated = 0, vectorized = 0, parallel = 0;
+    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0;
   };
 
   // `count` samples and one mutation of each, all checked; returns what they covered.
@@ -91,9 +92,12 @@ protected:
       }
       EXPECT_TRUE(agrees(kernel, *trace, expected)) << "sample " << i;
       std::string text = trace->toString();
+      if (std::getenv("KILN_RULES_PRINT") && i < 3)
+        std::cout << "sample: " << text << "\n";
       stats.samples.insert(text);
       stats.vectorized += text.find("\"vectorize\"") != std::string::npos;
       stats.parallel += text.find("\"parallel\"") != std::string::npos;
+      stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
       std::optional<schedule::Trace> child = space.mutate(*trace, rng);
       if (!child)
         continue;
@@ -103,7 +107,7 @@ protected:
     }
     std::cout << "  " << stats.samples.size() << " distinct of " << count << ", " << stats.mutated
               << " mutated, " << stats.vectorized << " vectorized, " << stats.parallel
-              << " parallel\n";
+              << " parallel, " << stats.fused << " with a fused consumer\n";
     return stats;
   }
 
@@ -117,6 +121,7 @@ TEST_F(SearchSpaceTest, MatmulEpilogue) {
   EXPECT_GE(s.mutated, 55u);
   EXPECT_GE(s.vectorized, 40u); // the prior favours vector tiles
   EXPECT_GE(s.parallel, 40u);
+  EXPECT_GE(s.fused, 35u); // the epilogue moves under S0 or S1 most of the time
 }
 
 TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
@@ -128,6 +133,7 @@ TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
 TEST_F(SearchSpaceTest, Conv) {
   Stats s = explore(kConvLowered, 50, 3);
   EXPECT_GE(s.samples.size(), 40u);
+  EXPECT_GE(s.fused, 30u);
   EXPECT_GE(s.mutated, 45u);
 }
 
@@ -191,6 +197,66 @@ TEST_F(SearchSpaceTest, Deterministic) {
   std::mt19937_64 a(42), b(42);
   for (unsigned i = 0; i < 5; ++i)
     EXPECT_EQ(space.sample(a)->toString(), space.sample(b)->toString());
+}
+
+} // namespace
+
+// Internals the mutations rely on: a sampled trace read back regenerates itself exactly, and
+// tile draws keep their product.
+#include "autotuner/rules/SketchGenerator.h"
+
+namespace {
+
+using namespace kiln::autotuner::detail;
+
+schedule::Trace regenerate(func::FuncOp kernel, Decisions decisions) {
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(kernel.getLoc());
+  auto clone = llvm::cast<func::FuncOp>(kernel->clone());
+  scratch->getBody()->push_back(clone);
+  Rng rng(0);
+  SketchGenerator generator(clone, decisions, rng);
+  generator.run();
+  return generator.trace();
+}
+
+TEST_F(SearchSpaceTest, DecodedTraceRegenerates) {
+  for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kConvBiasRelu,
+                           kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered}) {
+    func::FuncOp kernel = parse(text);
+    SearchSpace space(kernel);
+    std::mt19937_64 rng(5);
+    for (unsigned i = 0; i < 20; ++i) {
+      schedule::Trace trace = *space.sample(rng);
+      EXPECT_EQ(regenerate(kernel, decodeDecisions(trace)).toString(), trace.toString());
+    }
+  }
+}
+
+TEST(TileSampling, PerfectTilesKeepTheExtent) {
+  Rng rng(3);
+  for (int64_t extent : {1, 7, 12, 64, 96, 197, 224}) {
+    for (unsigned i = 0; i < 50; ++i) {
+      SmallVector<int64_t> inner = divisors(extent);
+      int64_t innermost = inner[rng() % inner.size()];
+      SmallVector<int64_t> tile = samplePerfectTile(extent, 4, innermost, rng);
+      EXPECT_EQ(tile.back(), innermost);
+      int64_t product = 1;
+      for (int64_t f : tile)
+        product *= f;
+      EXPECT_EQ(product, extent);
+      unsigned from = rng() % 4, to = (from + 1 + rng() % 3) % 4;
+      if (moveFactor(tile, from, to, rng)) {
+        int64_t moved = 1;
+        for (int64_t f : tile)
+          moved *= f;
+        EXPECT_EQ(moved, extent);
+      }
+      SmallVector<int64_t> loose = sampleImperfectTile(extent, 4, 16, rng);
+      int64_t rest = loose[1] * loose[2] * loose[3];
+      EXPECT_LE(rest, 16 * 8);
+      EXPECT_EQ(loose[0], (extent + rest - 1) / rest);
+    }
+  }
 }
 
 } // namespace
