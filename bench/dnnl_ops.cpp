@@ -9,8 +9,9 @@
 //
 // Weights are constants in a model, so they are reordered into the primitive's preferred layout
 // before timing, as a framework would at load time. Convolution activations use the layouts the
-// primitive prefers (blocked, like benchdnn) unless --plain forces NCHW in and out; matmul and
-// the normalizations run on plain row-major/NCHW data.
+// primitive prefers (blocked, like benchdnn); --plain takes NCHW in and gives NCHW out, timing the
+// reorders to and from those layouts with the primitive, as a framework running this one op on
+// NCHW tensors would. Matmul and the normalizations run on plain row-major/NCHW data.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -32,9 +33,14 @@ using dt = memory::data_type;
 
 namespace {
 
-struct Bench {
+struct Step {
   primitive prim;
   std::unordered_map<int, memory> args;
+};
+
+// The primitives of one timed run, in order (reorders around the op with --plain).
+struct Bench {
+  std::vector<Step> steps;
   std::string impl;
 };
 
@@ -61,14 +67,33 @@ memory filled(Context &ctx, const memory::desc &plain, const memory::desc &targe
 
 memory::desc md(const memory::dims &dims, tag t) { return memory::desc(dims, dt::f32, t); }
 
+// The op on activations in its preferred layouts; with --plain, reorders from NCHW before it and
+// back to NCHW after it (skipped where the preferred layout is NCHW already).
+Bench withActivations(Context &ctx, primitive prim, const memory::desc &src,
+                      const memory::desc &dst, const memory::desc &srcPlain,
+                      const memory::desc &dstPlain, memory weights, std::string impl) {
+  Bench b{{}, std::move(impl)};
+  memory in = filled(ctx, srcPlain, src), out(dst, ctx.eng);
+  if (ctx.plain && src != srcPlain) {
+    memory user = filled(ctx, srcPlain, srcPlain);
+    b.steps.push_back({reorder(user, in), {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, in}}});
+  }
+  b.steps.push_back({prim, {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}}});
+  if (ctx.plain && dst != dstPlain) {
+    memory user(dstPlain, ctx.eng);
+    b.steps.push_back({reorder(out, user), {{DNNL_ARG_FROM, out}, {DNNL_ARG_TO, user}}});
+  }
+  return b;
+}
+
 Bench makeMatmul(Context &ctx, const std::map<std::string, long> &d) {
   long b = d.at("B"), m = d.at("M"), n = d.at("N"), k = d.at("K");
   auto a = md({b, m, k}, tag::abc), w = md({b, k, n}, tag::abc), c = md({b, m, n}, tag::abc);
   matmul::primitive_desc pd(matmul::desc(a, w, c), ctx.eng);
-  return {matmul(pd),
+  return {{{matmul(pd),
           {{DNNL_ARG_SRC, filled(ctx, a, a)},
            {DNNL_ARG_WEIGHTS, filled(ctx, w, w)},
-           {DNNL_ARG_DST, memory(c, ctx.eng)}},
+           {DNNL_ARG_DST, memory(c, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
@@ -77,36 +102,31 @@ Bench makeConv(Context &ctx, const std::map<std::string, long> &d, bool depthwis
   long c = d.at("C"), k = depthwise ? c : d.at("K"), h = d.at("H"), w = d.at("W");
   long r = d.at("R"), s = d.at("stride"), p = d.at("pad");
   long oh = (h + 2 * p - r) / s + 1, ow = (w + 2 * p - r) / s + 1;
-  auto act = ctx.plain ? tag::nchw : tag::any;
-  auto src = md({1, c, h, w}, act), dst = md({1, k, oh, ow}, act);
+  auto src = md({1, c, h, w}, tag::any), dst = md({1, k, oh, ow}, tag::any);
   memory::dims wdims = depthwise ? memory::dims{c, 1, 1, r, r} : memory::dims{k, c, r, r};
   auto wplain = md(wdims, depthwise ? tag::goihw : tag::oihw);
   convolution_forward::desc desc(prop_kind::forward_inference, algorithm::convolution_auto, src,
                                  md(wdims, tag::any), dst, {s, s}, {p, p}, {p, p});
   convolution_forward::primitive_desc pd(desc, ctx.eng);
-  return {convolution_forward(pd),
-          {{DNNL_ARG_SRC, filled(ctx, md({1, c, h, w}, tag::nchw), pd.src_desc())},
-           {DNNL_ARG_WEIGHTS, filled(ctx, wplain, pd.weights_desc())},
-           {DNNL_ARG_DST, memory(pd.dst_desc(), ctx.eng)}},
-          pd.impl_info_str()};
+  return withActivations(ctx, convolution_forward(pd), pd.src_desc(), pd.dst_desc(),
+                         md({1, c, h, w}, tag::nchw), md({1, k, oh, ow}, tag::nchw),
+                         filled(ctx, wplain, pd.weights_desc()), pd.impl_info_str());
 }
 
 Bench makeDeconv(Context &ctx, const std::map<std::string, long> &d) {
   long c = d.at("C"), k = d.at("K"), h = d.at("H"), w = d.at("W");
   long r = d.at("R"), s = d.at("stride"), p = d.at("pad");
   long oh = (h - 1) * s - 2 * p + r, ow = (w - 1) * s - 2 * p + r;
-  auto act = ctx.plain ? tag::nchw : tag::any;
   memory::dims wdims{k, c, r, r};
   deconvolution_forward::desc desc(prop_kind::forward_inference,
-                                   algorithm::deconvolution_direct, md({1, c, h, w}, act),
-                                   md(wdims, tag::any), md({1, k, oh, ow}, act), {s, s}, {p, p},
-                                   {p, p});
+                                   algorithm::deconvolution_direct, md({1, c, h, w}, tag::any),
+                                   md(wdims, tag::any), md({1, k, oh, ow}, tag::any), {s, s},
+                                   {p, p}, {p, p});
   deconvolution_forward::primitive_desc pd(desc, ctx.eng);
-  return {deconvolution_forward(pd),
-          {{DNNL_ARG_SRC, filled(ctx, md({1, c, h, w}, tag::nchw), pd.src_desc())},
-           {DNNL_ARG_WEIGHTS, filled(ctx, md(wdims, tag::oihw), pd.weights_desc())},
-           {DNNL_ARG_DST, memory(pd.dst_desc(), ctx.eng)}},
-          pd.impl_info_str()};
+  return withActivations(ctx, deconvolution_forward(pd), pd.src_desc(), pd.dst_desc(),
+                         md({1, c, h, w}, tag::nchw), md({1, k, oh, ow}, tag::nchw),
+                         filled(ctx, md(wdims, tag::oihw), pd.weights_desc()),
+                         pd.impl_info_str());
 }
 
 Bench makeLayerNorm(Context &ctx, const std::map<std::string, long> &d) {
@@ -116,11 +136,11 @@ Bench makeLayerNorm(Context &ctx, const std::map<std::string, long> &d) {
                                          normalization_flags::use_scale |
                                              normalization_flags::use_shift);
   layer_normalization_forward::primitive_desc pd(desc, ctx.eng);
-  return {layer_normalization_forward(pd),
+  return {{{layer_normalization_forward(pd),
           {{DNNL_ARG_SRC, filled(ctx, data, data)},
            {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
            {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
-           {DNNL_ARG_DST, memory(data, ctx.eng)}},
+           {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
@@ -135,13 +155,13 @@ Bench makeBatchNorm(Context &ctx, const std::map<std::string, long> &d) {
   memory variance = filled(ctx, channel, channel);
   auto *v = static_cast<float *>(variance.get_data_handle());
   for (long i = 0; i < c; ++i) v[i] = 1.f + v[i] * v[i];  // a variance is positive
-  return {batch_normalization_forward(pd),
+  return {{{batch_normalization_forward(pd),
           {{DNNL_ARG_SRC, filled(ctx, data, data)},
            {DNNL_ARG_MEAN, filled(ctx, channel, channel)},
            {DNNL_ARG_VARIANCE, variance},
            {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
            {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
-           {DNNL_ARG_DST, memory(data, ctx.eng)}},
+           {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
@@ -170,12 +190,15 @@ double percentile(std::vector<double> sorted, double p) {
 
 // Times `iters` runs after `warmup` ones; one JSON line.
 void run(Context &ctx, const std::string &name, Bench &b, int iters, int warmup) {
-  for (int i = 0; i < warmup; ++i) b.prim.execute(ctx.strm, b.args);
+  auto once = [&] {
+    for (Step &step : b.steps) step.prim.execute(ctx.strm, step.args);
+  };
+  for (int i = 0; i < warmup; ++i) once();
   ctx.strm.wait();
   std::vector<double> ms;
   for (int i = 0; i < iters; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    b.prim.execute(ctx.strm, b.args);
+    once();
     ctx.strm.wait();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                      .count());
@@ -187,8 +210,8 @@ void run(Context &ctx, const std::string &name, Bench &b, int iters, int warmup)
   std::string impl = b.impl;
   std::replace(impl.begin(), impl.end(), '"', '\'');
   std::printf("{\"name\": \"%s\", \"impl\": \"%s\", \"threads\": \"%s\", \"iters\": %d, "
-              "\"p50_ms\": %.6f, \"p90_ms\": %.6f, \"min_ms\": %.6f, \"mean_ms\": %.6f}\n",
-              name.c_str(), impl.c_str(), threads ? threads : "", iters, percentile(ms, 50),
+              "\"steps\": %zu, \"p50_ms\": %.6f, \"p90_ms\": %.6f, \"min_ms\": %.6f, \"mean_ms\": %.6f}\n",
+              name.c_str(), impl.c_str(), threads ? threads : "", iters, b.steps.size(), percentile(ms, 50),
               percentile(ms, 90), ms.front(), mean);
   std::fflush(stdout);
 }

@@ -2,8 +2,8 @@
 against oneDNN's primitives (bench/dnnl_ops.cpp, built here with clang++-19 -O2 -ldnnl).
 
 oneDNN's figures are of the primitive alone: weights reordered beforehand and, for the
-convolutions, activations in its preferred blocked layout (BENCH_TUNE_DNNL_PLAIN=1 forces
-NCHW in and out, as Kiln's model takes and returns them). Debian's libdnnl threads with OpenMP,
+convolutions, activations in its preferred blocked layout (BENCH_TUNE_DNNL_PLAIN=1 takes NCHW
+in and gives NCHW out, as Kiln's model does, timing the reorders around the primitive). Debian's libdnnl threads with OpenMP,
 so its process gets OMP_NUM_THREADS.
 """
 
@@ -69,7 +69,8 @@ def build_kiln(settings, op):
 
 def run(settings):
     ops = op_shapes.select(settings.ops)
-    layout = "NCHW" if settings.dnnl_plain else "preferred (blocked)"
+    layout = ("NCHW in and out, reorders timed" if settings.dnnl_plain
+              else "preferred (blocked), no reorders")
     rows, built = [], {}
     # Tuning first, then the timings of both sides one op after the other, so that the two
     # figures of a row are taken close together on a machine whose load may change.
