@@ -12,8 +12,6 @@
 // primitive prefers (blocked, like benchdnn); --plain takes NCHW in and gives NCHW out, timing the
 // reorders to and from those layouts with the primitive, as a framework running this one op on
 // NCHW tensors would. Matmul and the normalizations run on plain row-major/NCHW data.
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +19,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <sstream>
 #include <string>
@@ -91,9 +90,9 @@ Bench makeMatmul(Context &ctx, const std::map<std::string, long> &d) {
   auto a = md({b, m, k}, tag::abc), w = md({b, k, n}, tag::abc), c = md({b, m, n}, tag::abc);
   matmul::primitive_desc pd(matmul::desc(a, w, c), ctx.eng);
   return {{{matmul(pd),
-          {{DNNL_ARG_SRC, filled(ctx, a, a)},
-           {DNNL_ARG_WEIGHTS, filled(ctx, w, w)},
-           {DNNL_ARG_DST, memory(c, ctx.eng)}}}},
+            {{DNNL_ARG_SRC, filled(ctx, a, a)},
+             {DNNL_ARG_WEIGHTS, filled(ctx, w, w)},
+             {DNNL_ARG_DST, memory(c, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
@@ -118,50 +117,48 @@ Bench makeDeconv(Context &ctx, const std::map<std::string, long> &d) {
   long r = d.at("R"), s = d.at("stride"), p = d.at("pad");
   long oh = (h - 1) * s - 2 * p + r, ow = (w - 1) * s - 2 * p + r;
   memory::dims wdims{k, c, r, r};
-  deconvolution_forward::desc desc(prop_kind::forward_inference,
-                                   algorithm::deconvolution_direct, md({1, c, h, w}, tag::any),
-                                   md(wdims, tag::any), md({1, k, oh, ow}, tag::any), {s, s},
-                                   {p, p}, {p, p});
+  deconvolution_forward::desc desc(prop_kind::forward_inference, algorithm::deconvolution_direct,
+                                   md({1, c, h, w}, tag::any), md(wdims, tag::any),
+                                   md({1, k, oh, ow}, tag::any), {s, s}, {p, p}, {p, p});
   deconvolution_forward::primitive_desc pd(desc, ctx.eng);
   return withActivations(ctx, deconvolution_forward(pd), pd.src_desc(), pd.dst_desc(),
                          md({1, c, h, w}, tag::nchw), md({1, k, oh, ow}, tag::nchw),
-                         filled(ctx, md(wdims, tag::oihw), pd.weights_desc()),
-                         pd.impl_info_str());
+                         filled(ctx, md(wdims, tag::oihw), pd.weights_desc()), pd.impl_info_str());
 }
 
 Bench makeLayerNorm(Context &ctx, const std::map<std::string, long> &d) {
   long m = d.at("M"), n = d.at("N");
   auto data = md({m, n}, tag::ab), channel = md({n}, tag::a);
-  layer_normalization_forward::desc desc(prop_kind::forward_inference, data, 1e-5f,
-                                         normalization_flags::use_scale |
-                                             normalization_flags::use_shift);
+  layer_normalization_forward::desc desc(
+      prop_kind::forward_inference, data, 1e-5f,
+      normalization_flags::use_scale | normalization_flags::use_shift);
   layer_normalization_forward::primitive_desc pd(desc, ctx.eng);
   return {{{layer_normalization_forward(pd),
-          {{DNNL_ARG_SRC, filled(ctx, data, data)},
-           {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
-           {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
-           {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
+            {{DNNL_ARG_SRC, filled(ctx, data, data)},
+             {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
+             {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
+             {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
 Bench makeBatchNorm(Context &ctx, const std::map<std::string, long> &d) {
   long c = d.at("C"), h = d.at("H"), w = d.at("W");
   auto data = md({1, c, h, w}, tag::nchw), channel = md({c}, tag::a);
-  batch_normalization_forward::desc desc(
-      prop_kind::forward_inference, data, 1e-5f,
-      normalization_flags::use_global_stats | normalization_flags::use_scale |
-          normalization_flags::use_shift);
+  batch_normalization_forward::desc desc(prop_kind::forward_inference, data, 1e-5f,
+                                         normalization_flags::use_global_stats |
+                                             normalization_flags::use_scale |
+                                             normalization_flags::use_shift);
   batch_normalization_forward::primitive_desc pd(desc, ctx.eng);
   memory variance = filled(ctx, channel, channel);
   auto *v = static_cast<float *>(variance.get_data_handle());
   for (long i = 0; i < c; ++i) v[i] = 1.f + v[i] * v[i];  // a variance is positive
   return {{{batch_normalization_forward(pd),
-          {{DNNL_ARG_SRC, filled(ctx, data, data)},
-           {DNNL_ARG_MEAN, filled(ctx, channel, channel)},
-           {DNNL_ARG_VARIANCE, variance},
-           {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
-           {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
-           {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
+            {{DNNL_ARG_SRC, filled(ctx, data, data)},
+             {DNNL_ARG_MEAN, filled(ctx, channel, channel)},
+             {DNNL_ARG_VARIANCE, variance},
+             {DNNL_ARG_SCALE, filled(ctx, channel, channel)},
+             {DNNL_ARG_SHIFT, filled(ctx, channel, channel)},
+             {DNNL_ARG_DST, memory(data, ctx.eng)}}}},
           pd.impl_info_str()};
 }
 
@@ -200,8 +197,8 @@ void run(Context &ctx, const std::string &name, Bench &b, int iters, int warmup)
     auto t0 = std::chrono::steady_clock::now();
     once();
     ctx.strm.wait();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   double mean = 0;
   for (double t : ms) mean += t / ms.size();
@@ -209,10 +206,11 @@ void run(Context &ctx, const std::string &name, Bench &b, int iters, int warmup)
   const char *threads = std::getenv("OMP_NUM_THREADS");
   std::string impl = b.impl;
   std::replace(impl.begin(), impl.end(), '"', '\'');
-  std::printf("{\"name\": \"%s\", \"impl\": \"%s\", \"threads\": \"%s\", \"iters\": %d, "
-              "\"steps\": %zu, \"p50_ms\": %.6f, \"p90_ms\": %.6f, \"min_ms\": %.6f, \"mean_ms\": %.6f}\n",
-              name.c_str(), impl.c_str(), threads ? threads : "", iters, b.steps.size(), percentile(ms, 50),
-              percentile(ms, 90), ms.front(), mean);
+  std::printf(
+      "{\"name\": \"%s\", \"impl\": \"%s\", \"threads\": \"%s\", \"iters\": %d, "
+      "\"steps\": %zu, \"p50_ms\": %.6f, \"p90_ms\": %.6f, \"min_ms\": %.6f, \"mean_ms\": %.6f}\n",
+      name.c_str(), impl.c_str(), threads ? threads : "", iters, b.steps.size(), percentile(ms, 50),
+      percentile(ms, 90), ms.front(), mean);
   std::fflush(stdout);
 }
 
@@ -242,7 +240,8 @@ int main(int argc, char **argv) {
     auto fields = kFields.find(kind);
     std::map<std::string, long> dims;
     bool ok = fields != kFields.end();
-    for (size_t f = 0; ok && f < fields->second.size(); ++f) ok = bool(in >> dims[fields->second[f]]);
+    for (size_t f = 0; ok && f < fields->second.size(); ++f)
+      ok = bool(in >> dims[fields->second[f]]);
     if (!ok) {
       std::fprintf(stderr, "dnnl_ops: error: malformed line '%s'\n", line.c_str());
       status = 1;

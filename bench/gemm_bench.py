@@ -12,7 +12,9 @@ import subprocess
 import sys
 
 from kiln_tuned import KilnError
+import machine_load
 import make_op_models
+import rounds
 import tables
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,31 +60,33 @@ def run(settings):
         except KilnError as e:
             settings.log(f"bench: gemm {n}: {e}")
             built[n] = (None, {"error": str(e)})
-    settings.log(f"== GEMM: timing OpenBLAS (numpy) and Kiln, {settings.threads} threads")
+    settings.log(f"== GEMM: timing OpenBLAS (numpy) and Kiln, {settings.threads} threads, "
+                 f"best of {settings.rounds} rounds")
+    busy = machine_load.check(settings.log, "GEMM")
     rows, library = [], None
     for n in sizes:
-        peer = openblas(settings, [n]).get(n, {})
-        library = library or peer.get("library")
         so_path, info = built[n]
+        peer, stats, error = rounds.best_of(
+            settings.rounds if so_path else 1, lambda: openblas(settings, [n]).get(n),
+            (lambda: settings.kiln.bench(so_path)) if so_path else (lambda: {}),
+            settings.log, f"gemm {n}")
+        library = library or peer.get("library")
         row = {"size": f"{n}x{n}x{n}", "n": n, "openblas_ms": peer.get("p50_ms"),
-               "openblas_min_ms": peer.get("min_ms"), "kiln_ms": None, **info}
-        if so_path:
-            try:
-                stats = settings.kiln.bench(so_path)
-                row.update(kiln_ms=stats["p50_ms"], kiln_min_ms=stats["min_ms"])
-            except KilnError as e:
-                settings.log(f"bench: gemm {n}: {e}")
-                row["error"] = str(e)
+               "openblas_min_ms": peer.get("min_ms"), "kiln_ms": stats.get("p50_ms"),
+               "kiln_min_ms": stats.get("min_ms"), **info}
+        if error:
+            row["error"] = error
         for side in ("openblas", "kiln"):
             ms = row[f"{side}_ms"]
             row[f"{side}_gflops"] = 2 * n ** 3 / (ms * 1e-3) / 1e9 if ms else None
         row["ratio"] = tables.ratio(row["kiln_gflops"], row["openblas_gflops"])
         rows.append(row)
     tables.print_table(
-        f"GEMM fp32, {settings.threads} threads, p50 of {settings.iters} runs; "
+        f"GEMM fp32, {settings.threads} threads, p50 of {settings.iters} runs "
+        f"(best of {settings.rounds} rounds); "
         "ratio = Kiln GFLOP/s / OpenBLAS GFLOP/s (goal >= 0.9)",
         [("M=N=K", "size", "", ""), ("OpenBLAS ms", "openblas_ms", ".3f", ""),
          ("GFLOP/s", "openblas_gflops", ".1f", ""), ("Kiln ms", "kiln_ms", ".3f", ""),
          ("GFLOP/s", "kiln_gflops", ".1f", ""), ("kiln/openblas", "ratio", ".2f", "x")],
         rows, [f"OpenBLAS: {library}"] if library else [])
-    return {"rows": rows}
+    return {"other_runnable": busy, "rows": rows}

@@ -84,8 +84,10 @@ def op_model(op):
         c, shape = d["C"], (1, d["C"], d["H"], d["W"])
         node = helper.make_node("BatchNormalization", ["X", "scale", "bias", "mean", "var"],
                                 ["Y"], epsilon=op_shapes.BN_EPSILON)
-        stats = [_constant("scale", rng.uniform(-1, 1, c)), _constant("bias", rng.uniform(-1, 1, c)),
-                 _constant("mean", rng.uniform(-1, 1, c)), _constant("var", rng.uniform(0.5, 2, c))]
+        stats = [_constant("scale", rng.uniform(-1, 1, c)),
+                 _constant("bias", rng.uniform(-1, 1, c)),
+                 _constant("mean", rng.uniform(-1, 1, c)),
+                 _constant("var", rng.uniform(0.5, 2, c))]
         return _model(op.name, node, [("X", shape)], shape, stats)
     raise ValueError(f"unknown op kind '{op.kind}'")
 

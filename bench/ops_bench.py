@@ -3,8 +3,8 @@ against oneDNN's primitives (bench/dnnl_ops.cpp, built here with clang++-19 -O2 
 
 oneDNN's figures are of the primitive alone: weights reordered beforehand and, for the
 convolutions, activations in its preferred blocked layout (BENCH_TUNE_DNNL_PLAIN=1 takes NCHW
-in and gives NCHW out, as Kiln's model does, timing the reorders around the primitive). Debian's libdnnl threads with OpenMP,
-so its process gets OMP_NUM_THREADS.
+in and gives NCHW out, as Kiln's model does, timing the reorders around the primitive).
+Debian's libdnnl threads with OpenMP, so its process gets OMP_NUM_THREADS.
 """
 
 import json
@@ -12,8 +12,10 @@ import os
 import subprocess
 
 from kiln_tuned import KilnError
+import machine_load
 import make_op_models
 import op_shapes
+import rounds
 import tables
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,33 +82,37 @@ def run(settings):
         except KilnError as e:
             settings.log(f"bench: {op.name}: {e}")
             built[op.name] = (None, {"error": str(e)})
-    settings.log(f"== single ops: timing oneDNN ({layout} activations) and Kiln, "
-                 f"{settings.threads} threads")
+    settings.log(f"== single ops: timing oneDNN (activations: {layout}) and Kiln, "
+                 f"{settings.threads} threads, best of {settings.rounds} rounds")
+    busy = machine_load.check(settings.log, "single ops")
     for op in ops:
-        ref = onednn(settings, [op]).get(op.name, {})
         so_path, info = built[op.name]
+        ref, stats, error = rounds.best_of(
+            settings.rounds if so_path else 1, lambda: onednn(settings, [op]).get(op.name),
+            (lambda: settings.kiln.bench(so_path)) if so_path else (lambda: {}),
+            settings.log, op.name)
         row = {"op": op.name, "kind": op.kind, "shape": op_shapes.describe(op),
                "gflop": op_shapes.flops(op) / 1e9, "onednn_ms": ref.get("p50_ms"),
                "onednn_min_ms": ref.get("min_ms"), "onednn_impl": ref.get("impl"),
-               "kiln_ms": None, **info}
-        if so_path:
-            try:
-                stats = settings.kiln.bench(so_path)
-                row.update(kiln_ms=stats["p50_ms"], kiln_min_ms=stats["min_ms"])
-            except KilnError as e:
-                settings.log(f"bench: {op.name}: {e}")
-                row["error"] = str(e)
+               "kiln_ms": stats.get("p50_ms"), "kiln_min_ms": stats.get("min_ms"), **info}
+        if error:
+            row["error"] = error
         row["ratio"] = tables.ratio(row["onednn_ms"], row["kiln_ms"])
-        row["kiln_gflops"] = row["gflop"] / (row["kiln_ms"] * 1e-3) if row["kiln_ms"] else None
+        for side in ("onednn", "kiln"):
+            ms = row[f"{side}_ms"]
+            row[f"{side}_gflops"] = row["gflop"] / (ms * 1e-3) if ms else None
         rows.append(row)
     mean = tables.geomean(r["ratio"] for r in rows)
     counted = sum(1 for r in rows if r["ratio"])
     tables.print_table(
-        f"Single operators, batch 1, {settings.threads} threads, p50 of {settings.iters} runs; "
+        f"Single operators, batch 1, {settings.threads} threads, p50 of {settings.iters} runs "
+        f"(best of {settings.rounds} rounds); "
         "ratio = oneDNN ms / Kiln ms (> 1: Kiln faster; goal: geomean >= 1)",
         [("op", "op", "", ""), ("shape", "shape", "", ""), ("oneDNN ms", "onednn_ms", ".4f", ""),
-         ("Kiln ms", "kiln_ms", ".4f", ""), ("Kiln GFLOP/s", "kiln_gflops", ".1f", ""),
+         ("GFLOP/s", "onednn_gflops", ".1f", ""), ("Kiln ms", "kiln_ms", ".4f", ""),
+         ("GFLOP/s", "kiln_gflops", ".1f", ""),
          ("oneDNN/Kiln", "ratio", ".2f", "x")],
         rows, [f"geometric mean of oneDNN/Kiln over {counted} ops: {tables.fmt(mean, '.2f', 'x')}",
                f"oneDNN activations: {layout}"])
-    return {"rows": rows, "geomean_ratio": mean, "onednn_layout": layout}
+    return {"other_runnable": busy, "rows": rows, "geomean_ratio": mean,
+            "onednn_layout": layout}

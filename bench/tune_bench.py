@@ -58,6 +58,9 @@ def parse_args(argv):
                    help="threads for Kiln and every peer [BENCH_THREADS; default 2]")
     p.add_argument("--iters", type=int, default=int(_env("BENCH_ITERS", 100)),
                    help="timed runs per measurement [BENCH_ITERS; default 100]")
+    p.add_argument("--rounds", type=int, default=int(_env("BENCH_TUNE_ROUNDS", 3)),
+                   help="timing rounds, peer and Kiln alternately; each side's best p50 is kept "
+                        "[BENCH_TUNE_ROUNDS; default 3]")
     p.add_argument("--warmup", type=int, default=int(_env("BENCH_WARMUP", 10)),
                    help="untimed runs first, peers only [BENCH_WARMUP; default 10]")
     p.add_argument("--gemm-sizes", default=_env("BENCH_TUNE_GEMM_SIZES", ""),
@@ -76,8 +79,9 @@ def parse_args(argv):
     unknown = set(args.only) - set(PARTS)
     if unknown or not args.only:
         p.error(f"--only: choose among {', '.join(PARTS)} (got '{','.join(args.only)}')")
-    if min(args.trials, args.e2e_trials, args.threads, args.iters) < 1 or args.warmup < 0:
-        p.error("trials, threads and iters must be >= 1, warmup >= 0")
+    counts = (args.trials, args.e2e_trials, args.threads, args.iters, args.rounds)
+    if min(counts) < 1 or args.warmup < 0:
+        p.error("trials, threads, iters and rounds must be >= 1, warmup >= 0")
     return args
 
 
@@ -109,6 +113,7 @@ def main(argv=None):
     check_tuner(kiln)
     settings = SimpleNamespace(
         kiln=kiln, work_dir=work, threads=args.threads, iters=args.iters, warmup=args.warmup,
+        rounds=args.rounds,
         trials=args.trials, e2e_trials=args.e2e_trials, log=log, dnnl_plain=args.dnnl_plain,
         gemm_sizes=[int(n) for n in _list(args.gemm_sizes)], ops=_list(args.ops),
         e2e_models=_list(args.models))
@@ -126,6 +131,7 @@ def main(argv=None):
         figures[part] = runners[part](settings)
         figures[part]["settings"] = {
             "tuned": not args.no_tune, "threads": args.threads, "iters": args.iters,
+            "rounds": args.rounds,
             "trials": args.e2e_trials if part == "e2e" else args.trials,
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
             "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"}
