@@ -43,11 +43,12 @@ class Kiln:
         stamp = db_path + ".trials"
         done = _read_int(stamp) if os.path.exists(db_path) else 0
         tune_now = self.tune and (self.retune or done < trials)
-        command = [self.kilnc, onnx_path, "-o", so_path, "-O3"]
+        base = [self.kilnc, onnx_path, "-o", so_path, "-O3"]
+        from_records = base + ["--tuning-db", db_path]  # what a rerun runs once tuned
         if tune_now:
-            command += ["--tune", "--trials", str(trials), "--tuning-db", db_path]
-        elif os.path.exists(db_path):
-            command += ["--tuning-db", db_path]
+            command = base + ["--tune", "--trials", str(trials), "--tuning-db", db_path]
+        else:
+            command = from_records if os.path.exists(db_path) else base
         if not tune_now and self._up_to_date(command, so_path, [onnx_path, db_path, self.kilnc]):
             return {"tuned": 0, "compile_s": 0.0}
         label = os.path.basename(onnx_path)
@@ -65,9 +66,7 @@ class Kiln:
             raise KilnError(f"kilnc failed (exit {result.returncode}) on {label}{tail}")
         if tune_now:
             _write(stamp, str(trials))
-            # The database now has the records: build once more the way a rerun will, so the
-            # cache below matches the next run's command.
-            command = [c for c in command if c not in ("--tune", "--trials", str(trials))]
+            command = from_records  # the .so tuning built is the one the records give
         _write(so_path + ".cmd", "\0".join(command))
         return {"tuned": trials if tune_now else 0, "compile_s": elapsed}
 
