@@ -3,7 +3,7 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo clean example-model
+.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo bench-tune clean example-model
 
 all: build
 
@@ -56,6 +56,12 @@ bench: build
 bench-zoo: build
 	@scripts/setup.sh bench
 	@BENCH_ZOO=1 bench/run_all.sh $(BUILD)
+
+# The auto-scheduler against OpenBLAS, oneDNN and onnxruntime (bench/tune_bench.py); the BENCH_TUNE_*
+# variables of bench/README.md pick the parts and the trial budgets.
+bench-tune: tools
+	@scripts/setup.sh bench
+	@$(PY) bench/tune_bench.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
