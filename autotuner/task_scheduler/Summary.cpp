@@ -35,9 +35,16 @@ std::string TuneSummary::table() const {
   out += line;
   if (rankingAccuracy >= 0) {
     std::snprintf(line, sizeof line,
-                  "cost model: pairwise ranking accuracy %.3f on %lld held-out pairs (each batch "
+                  "cost model, online: pairwise ranking accuracy %.3f on %lld pairs (each batch "
                   "scored before it was measured)\n",
                   rankingAccuracy, (long long)rankingPairs);
+    out += line;
+  }
+  if (heldOutAccuracy >= 0) {
+    std::snprintf(line, sizeof line,
+                  "cost model, held out: pairwise ranking accuracy %.3f on %lld programs (trained "
+                  "on the other 4/5 of this database's measurements of these tasks)\n",
+                  heldOutAccuracy, (long long)heldOutPrograms);
     out += line;
   }
   return out;

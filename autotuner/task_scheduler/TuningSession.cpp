@@ -92,14 +92,37 @@ RoundResult runRound(TaskRun &run, size_t count, const CostModel &model, Builder
   return RoundResult::Measured;
 }
 
-void retrain(CostModel &model, const std::vector<TaskRun> &runs) {
+std::vector<MeasuredProgram> allMeasured(const std::vector<TaskRun> &runs) {
   std::vector<MeasuredProgram> all;
   for (const TaskRun &run : runs)
     if (run.search)
       all.insert(all.end(), run.search->measuredPrograms().begin(),
                  run.search->measuredPrograms().end());
+  return all;
+}
+
+void retrain(CostModel &model, const std::vector<TaskRun> &runs) {
+  std::vector<MeasuredProgram> all = allMeasured(runs);
   if (all.size() >= 8)
     model.update(all);
+}
+
+// Cross-checks the cost model: trains a fresh one on four fifths of the measurements and
+// ranks the held-out fifth.
+void evaluateHeldOut(const std::vector<TaskRun> &runs, uint64_t seed, TuneSummary &summary) {
+  std::vector<MeasuredProgram> train, test;
+  std::vector<MeasuredProgram> all = allMeasured(runs);
+  for (size_t i = 0; i < all.size(); ++i)
+    (i % 5 == 4 ? test : train).push_back(all[i]);
+  if (train.size() < 8 || test.size() < 4)
+    return;
+  std::unique_ptr<CostModel> model = createXGBoostCostModel(seed);
+  model->update(train);
+  std::vector<std::vector<float>> features;
+  for (const MeasuredProgram &p : test)
+    features.push_back(p.features);
+  summary.heldOutAccuracy = pairwiseRankingAccuracy(test, model->predict(features));
+  summary.heldOutPrograms = int64_t(test.size());
 }
 
 } // namespace
@@ -183,6 +206,7 @@ bool tuneModel(mlir::ModuleOp lowered, const TuneOptions &options, TuneSummary &
     summary.tasks.push_back(run.summary());
   summary.baselineSec = estimatedLatency(runs, false);
   summary.estimatedSec = estimatedLatency(runs, true);
+  evaluateHeldOut(runs, options.seed, summary);
   std::chrono::duration<double> elapsed = Clock::now() - start;
   summary.elapsedSec = elapsed.count();
   return true;

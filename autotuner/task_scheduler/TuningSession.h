@@ -42,6 +42,10 @@ struct TuneSummary {
   double elapsedSec = 0;
   double rankingAccuracy = -1;  // cost model, pairwise, on batches it had not seen (-1: none)
   int64_t rankingPairs = 0;
+  // A fresh model trained on 4/5 of every program measured for these tasks, scored on the
+  // other fifth (-1: too few programs).
+  double heldOutAccuracy = -1;
+  int64_t heldOutPrograms = 0;
   bool interrupted = false;
   std::string table() const;    // the final per-task table
 };
