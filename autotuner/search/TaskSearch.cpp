@@ -112,22 +112,30 @@ std::vector<Candidate> TaskSearch::propose(size_t count, const CostModel &model)
     return !tried.count(key) && chosen.insert(key).second;
   };
   auto make = [&](const schedule::Trace &t) { return makeCandidate(t); };
+  // The batch: a share of mutations of the best measured schedules (local search that does
+  // not trust the model), the model's best predictions, then eps random samples.
   size_t random = std::max<size_t>(size_t(double(count) * options.epsGreedy + 0.5), 1);
+  size_t local = model.isTrained() ? size_t(double(count) * options.localShare + 0.5) : count / 2;
+  auto addLocal = [&](size_t upTo) {
+    for (size_t attempt = 0; batch.size() < upTo && attempt < 4 * upTo && !bestMeasured.empty();
+         ++attempt) {
+      size_t parent = std::min<size_t>(attempt % 4, bestMeasured.size() - 1);
+      if (auto mutated = space.mutate(bestMeasured[parent].second.trace, rng))
+        if (fresh(mutated->toString()))
+          if (std::optional<Candidate> c = makeCandidate(*mutated))
+            batch.push_back(std::move(*c));
+    }
+  };
+  addLocal(std::min(local, count));
   if (model.isTrained()) {
     std::vector<std::pair<double, Candidate>> best;
     evolve(initialPopulation(), model, best);
     std::stable_sort(best.begin(), best.end(),
                      [](const auto &a, const auto &b) { return a.first > b.first; });
+    size_t modelShare = count > random ? count - random : count;
     for (auto &entry : best)
-      if (batch.size() + random < count + (count == 1) && fresh(entry.second.key))
+      if (batch.size() < modelShare && fresh(entry.second.key))
         batch.push_back(std::move(entry.second));
-  } else {
-    // No model yet: mutations of the best measured schedules, then random samples.
-    for (size_t i = 0; i < bestMeasured.size() && batch.size() < count / 2; ++i)
-      if (auto mutated = space.mutate(bestMeasured[i].second.trace, rng))
-        if (fresh(mutated->toString()))
-          if (std::optional<Candidate> c = makeCandidate(*mutated))
-            batch.push_back(std::move(*c));
   }
   addSamples(space, rng, count - batch.size(), fresh, make, batch);
   return batch;

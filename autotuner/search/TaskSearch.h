@@ -1,8 +1,9 @@
 // Evolutionary search over one task's schedule space, guided by the cost model
 // (MetaSchedule-style): a population seeded with the best measured schedules and random
 // samples evolves by mutation, parents drawn in proportion to their predicted score; the
-// next batch to measure is the best predicted unmeasured candidates, plus an eps share of
-// random ones so the model keeps seeing unexplored parts of the space.
+// next batch to measure is the best predicted unmeasured candidates, plus a share of direct
+// mutations of the best measured ones (robust while the model is still poor) and an eps share
+// of random ones so the model keeps seeing unexplored parts of the space.
 #ifndef KILN_AUTOTUNER_SEARCH_TASKSEARCH_H
 #define KILN_AUTOTUNER_SEARCH_TASKSEARCH_H
 
@@ -20,6 +21,7 @@ struct SearchOptions {
   size_t generations = 3;
   double mutationProbability = 0.85;
   double epsGreedy = 0.05;
+  double localShare = 0.25;  // of a batch: mutations of the best measured schedules
   size_t measuredSeeds = 16; // best measured schedules that seed each population
 };
 
