@@ -1,6 +1,7 @@
 // The sketch rules other than multi-level tiling: inlining, spatial blocks, and the driver
 // that picks a rule per block (in program order, as the default schedule does).
 #include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -14,37 +15,6 @@ using namespace kiln::loop;
 using namespace kiln::schedule::detail;
 
 namespace kiln::autotuner::detail {
-
-static SmallVector<std::string> blockNames(func::FuncOp kernel) {
-  SmallVector<std::string> names;
-  kernel.walk([&](BlockOp b) { names.push_back(b.getBlockName().str()); });
-  return names;
-}
-
-// The block's loops when it sits alone in a perfect nest whose loop k binds iter var k (the
-// shape the lowering emits, before any schedule).
-static std::optional<SmallVector<ForOp>> cleanNest(BlockOp block) {
-  SmallVector<ForOp> loops = privateLoops(block);
-  if (loops.empty() || !llvm::isa<func::FuncOp>(loops.front()->getParentOp()) ||
-      loops.size() != block.getNumIterVars() || !block.getBindings().isIdentity())
-    return std::nullopt;
-  for (auto [loop, var] : llvm::zip(loops, block.getLoopVars()))
-    if (loop.getInductionVar() != var || loop.getKind() != ForOp::kSerial)
-      return std::nullopt;
-  return loops;
-}
-
-// Padding selects and transcendentals: recomputed in a reduction's hot loop they cost more
-// than the memory traffic of keeping them as a nest of their own.
-static bool expensiveToRecompute(BlockOp block) {
-  WalkResult r = block.getBody().walk([](Operation *op) {
-    if (llvm::isa<arith::SelectOp, scf::IfOp, affine::AffineIfOp>(op) ||
-        llvm::isa<math::MathDialect>(op->getDialect()))
-      return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
 
 void SketchGenerator::inlineProducers() {
   llvm::StringSet<> kept;
@@ -154,7 +124,7 @@ void SketchGenerator::run() {
     std::string name = *next;
     processed.insert(name);
     BlockOp block = findBlock(kernel, name);
-    std::optional<SmallVector<ForOp>> loops = cleanNest(block);
+    std::optional<SmallVector<ForOp>> loops = freshNest(block);
     if (!loops)
       continue;
     if (!block.hasReduction()) {
@@ -175,7 +145,7 @@ void SketchGenerator::run() {
     SmallVector<Value> produced = writtenBuffers(findBlock(kernel, name));
     for (const std::string &later : blockNames(kernel)) {
       BlockOp consumer = findBlock(kernel, later);
-      if (processed.contains(later) || consumer.hasReduction() || !cleanNest(consumer) ||
+      if (processed.contains(later) || consumer.hasReduction() || !freshNest(consumer) ||
           !isBefore(findBlock(kernel, name), consumer) ||
           llvm::none_of(readBuffers(consumer),
                         [&](Value v) { return llvm::is_contained(produced, v); }))

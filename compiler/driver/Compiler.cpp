@@ -80,6 +80,29 @@ std::string printModule(ModuleOp module, bool onlyKernels) {
   return text;
 }
 
+// A context with Kiln's dialects loaded and its diagnostics collected.
+struct CompilerContext {
+  DialectRegistry registry;
+  MLIRContext ctx;
+  DiagnosticCollector diagnostics;
+  CompilerContext() : registry(makeRegistry()), ctx(registry), diagnostics(ctx) {
+    ctx.loadAllAvailableDialects();
+  }
+  static DialectRegistry makeRegistry() {
+    DialectRegistry r;
+    registerKilnDialects(r);
+    return r;
+  }
+};
+
+bool checkOptions(const CompileOptions &options, std::string &error) {
+  if (options.target != "cpu")
+    error = "unsupported target '" + options.target + "' (supported: cpu)";
+  else if (options.optLevel < 0 || options.optLevel > 3)
+    error = "optimization level must be 0..3";
+  return error.empty();
+}
+
 enum class Stop { Graph, Lowered, Scheduled };
 
 // Steps 1-4: import, simplify and fuse the graph, lower it to kl kernels, schedule them (from
@@ -151,19 +174,11 @@ bool check(const std::string &modelPath, const CompileOptions &options,
 
 bool compile(const std::string &modelPath, const CompileOptions &options, Emit emit,
              const std::string &outputPath, std::string &text, std::string &error) {
-  if (options.target != "cpu") {
-    error = "unsupported target '" + options.target + "' (supported: cpu)";
+  if (!checkOptions(options, error))
     return false;
-  }
-  if (options.optLevel < 0 || options.optLevel > 3) {
-    error = "optimization level must be 0..3";
-    return false;
-  }
-  DialectRegistry registry;
-  registerKilnDialects(registry);
-  MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  DiagnosticCollector diagnostics(ctx);
+  CompilerContext context;
+  MLIRContext &ctx = context.ctx;
+  DiagnosticCollector &diagnostics = context.diagnostics;
   auto failWith = [&](const std::string &what) {
     error = what + (diagnostics.messages.empty() ? "" : ": " + diagnostics.messages);
     return false;
@@ -215,10 +230,8 @@ bool compile(const std::string &modelPath, const CompileOptions &options, Emit e
 
 bool tune(const std::string &modelPath, const CompileOptions &options, const TuneRequest &request,
           std::string &report, bool &interrupted, std::string &error) {
-  if (options.target != "cpu") {
-    error = "unsupported target '" + options.target + "' (supported: cpu)";
+  if (!checkOptions(options, error))
     return false;
-  }
   if (options.tuningDb.empty()) {
     error = "tuning needs a tuning database (--tuning-db FILE)";
     return false;
@@ -227,13 +240,9 @@ bool tune(const std::string &modelPath, const CompileOptions &options, const Tun
     error = "the number of trials must not be negative";
     return false;
   }
-  DialectRegistry registry;
-  registerKilnDialects(registry);
-  MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  DiagnosticCollector diagnostics(ctx);
-  OwningOpRef<ModuleOp> module =
-      importAndLower(ctx, modelPath, options, Stop::Lowered, diagnostics, error);
+  CompilerContext context;
+  OwningOpRef<ModuleOp> module = importAndLower(context.ctx, modelPath, options, Stop::Lowered,
+                                                context.diagnostics, error);
   if (!module)
     return false;
   autotuner::TuneOptions tuneOptions;

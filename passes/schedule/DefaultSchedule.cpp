@@ -16,6 +16,7 @@
 // vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
 #include "passes/schedule/DefaultSchedule.h"
 #include "passes/schedule/Passes.h"
+#include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -51,34 +52,6 @@ static int64_t vectorWidth(int64_t n) {
     if (n % w == 0)
       return w;
   return largestDivisorAtMost(n, 16);
-}
-
-static SmallVector<std::string> blockNames(func::FuncOp kernel) {
-  SmallVector<std::string> names;
-  kernel.walk([&](BlockOp b) { names.push_back(b.getBlockName().str()); });
-  return names;
-}
-
-// The block's loops when it sits alone in a perfect nest whose loop k binds iter var k.
-static std::optional<SmallVector<ForOp>> cleanNest(BlockOp block) {
-  SmallVector<ForOp> loops = privateLoops(block);
-  if (loops.empty() || !llvm::isa<func::FuncOp>(loops.front()->getParentOp()) ||
-      loops.size() != block.getNumIterVars() || !block.getBindings().isIdentity())
-    return std::nullopt;
-  for (auto [loop, var] : llvm::zip(loops, block.getLoopVars()))
-    if (loop.getInductionVar() != var || loop.getKind() != ForOp::kSerial)
-      return std::nullopt;
-  return loops;
-}
-
-static bool expensiveToRecompute(BlockOp block) {
-  WalkResult r = block.getBody().walk([](Operation *op) {
-    if (llvm::isa<arith::SelectOp, scf::IfOp, affine::AffineIfOp>(op) ||
-        llvm::isa<math::MathDialect>(op->getDialect()))
-      return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
 }
 
 static void inlineProducers(func::FuncOp kernel, Schedule &s) {
@@ -250,7 +223,7 @@ LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
     if (done.contains(name))
       continue;
     BlockOp block = findBlock(kernel, name);
-    std::optional<SmallVector<ForOp>> loops = cleanNest(block);
+    std::optional<SmallVector<ForOp>> loops = freshNest(block);
     if (!loops)
       continue;
     if (!block.hasReduction()) {
@@ -262,7 +235,7 @@ LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
       continue;
     for (const std::string &next : ArrayRef<std::string>(order).drop_front(index + 1)) {
       BlockOp epilogue = findBlock(kernel, next);
-      if (epilogue.hasReduction() || !cleanNest(epilogue))
+      if (epilogue.hasReduction() || !freshNest(epilogue))
         continue;
       if (succeeded(s.reverseComputeAt(next, *parallelLoop))) {
         done.insert(next);
