@@ -225,6 +225,34 @@ def test_interrupt_keeps_every_record_and_a_rerun_resumes(tuned, tmp_path, how):
     expect_matches_numpy(so, tmp_path)
 
 
+def test_interrupt_while_measuring_the_defaults(tuned, tmp_path):
+    """A default schedule whose worker the user's Ctrl-C killed is not a failed default."""
+    model = tuned[1]
+    db = tmp_path / "db.jsonl"
+    proc = subprocess.Popen(
+        [cli.tool("kilnc"), model, "-o", tmp_path / "m.so", "--tune", "--trials", "100000",
+         "--tuning-db", db, "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        # The first task's default is on disk; the second's is being built or run.
+        wait_for(lambda: db.exists() and len(read_db(db, torn_allowed=1)) >= 1, proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, f"stdout:\n{out}\nstderr:\n{err}"
+    assert "crashed" not in out and "default schedule failed" not in out, out
+    records = read_db(db)
+    assert all(not r["error"] for r in records), records
+    assert count(records, "search") == 0
+    proc = tune(model, db, 3, tmp_path / "m.so")
+    cli.expect_success(proc)
+    records = read_db(db)
+    assert count(records, "default") == TASKS and count(records, "search") == 3
+
+
 def test_a_torn_last_line_does_not_break_a_rerun(tuned, tmp_path):
     _, model, _, _, _ = tuned
     db = copy_db(tuned, tmp_path)
