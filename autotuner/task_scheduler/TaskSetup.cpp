@@ -1,4 +1,5 @@
 #include "autotuner/task_scheduler/TaskSetup.h"
+#include "autotuner/task_scheduler/Interrupt.h"
 
 #include "passes/schedule/DefaultSchedule.h"
 
@@ -128,10 +129,18 @@ std::vector<TaskRun> setUpTasks(mlir::ModuleOp lowered, Database &db, const std:
     bool haveBaseline = false;
     resume(run, db, target, haveBaseline);
 
+    // After Ctrl-C, measure no more defaults: a worker killed by the user's signal says
+    // nothing about the default schedule, so it must not read as a failure of it.
+    static constexpr const char *kInterrupted = "interrupted before its default was measured";
+    if (InterruptGuard::interrupted()) {
+      run.error = kInterrupted;
+      continue;
+    }
     std::vector<BuildResult> built = builder.build(run.workspace, {baselineTrace->toString()});
     MeasureResult baseline = runner.runReference(run.workspace, built.front());
     if (!baseline.ok()) {
-      run.error = "the default schedule failed: " + baseline.error;
+      run.error = InterruptGuard::interrupted() ? std::string(kInterrupted)
+                                                : "the default schedule failed: " + baseline.error;
       continue;
     }
     run.baselineSec = baseline.meanLatency();
