@@ -6,11 +6,14 @@
 namespace kiln::autotuner {
 
 static std::atomic<int> caughtSignal{0};
+static int depth = 0; // guards nest: only the outermost installs and restores handlers
 static struct sigaction previousInt, previousTerm;
 
 static void onSignal(int sig) { caughtSignal.store(sig); }
 
 InterruptGuard::InterruptGuard() {
+  if (depth++)
+    return;
   caughtSignal.store(0);
   struct sigaction action = {};
   action.sa_handler = onSignal;
@@ -20,6 +23,8 @@ InterruptGuard::InterruptGuard() {
 }
 
 InterruptGuard::~InterruptGuard() {
+  if (--depth)
+    return;
   sigaction(SIGINT, &previousInt, nullptr);
   sigaction(SIGTERM, &previousTerm, nullptr);
 }

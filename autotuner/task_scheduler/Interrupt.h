@@ -1,6 +1,7 @@
 // Ctrl-C and `kill` during tuning: while a guard lives, SIGINT and SIGTERM only raise a flag
 // that the tuning loop polls, so it stops between candidates with every record already on
-// disk (records are appended and synced as they are measured).
+// disk (records are appended and synced as they are measured). Guards nest: the compiler
+// installs one before importing the model, so an early Ctrl-C is caught too.
 #ifndef KILN_AUTOTUNER_TASK_SCHEDULER_INTERRUPT_H
 #define KILN_AUTOTUNER_TASK_SCHEDULER_INTERRUPT_H
 

@@ -48,7 +48,7 @@ RoundResult runRound(TaskRun &run, size_t count, const CostModel &model, Builder
   for (size_t i = 0; i < batch.size(); ++i) {
     // A child killed by the user's Ctrl-C says nothing about the candidate.
     if (InterruptGuard::interrupted() && !measured[i].ok())
-      break;
+      continue;
     TuningRecord record;
     record.workloadKey = run.task.workloadKey;
     record.target = target;

@@ -4,6 +4,7 @@
 #include "autotuner/database/Database.h"
 #include "autotuner/task/ApplyRecords.h"
 #include "autotuner/task/Task.h"
+#include "autotuner/task_scheduler/Interrupt.h"
 #include "autotuner/task_scheduler/TuningSession.h"
 #include "codegen/target/BuildModel.h"
 #include "compiler/frontend/onnx/Importer.h"
@@ -240,6 +241,7 @@ bool tune(const std::string &modelPath, const CompileOptions &options, const Tun
     error = "the number of trials must not be negative";
     return false;
   }
+  autotuner::InterruptGuard interruptible; // Ctrl-C while importing stops tuning cleanly too
   CompilerContext context;
   OwningOpRef<ModuleOp> module = importAndLower(context.ctx, modelPath, options, Stop::Lowered,
                                                 context.diagnostics, error);
