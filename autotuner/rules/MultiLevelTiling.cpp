@@ -5,7 +5,9 @@
 // whole stays unsplit at the outer level), ordered S0 S1 R0 S2 R1 S3. The innermost S3 of the
 // last spatial axis is the vector loop; S2/S3 form the register tile. A prefix of S0 S1 is
 // fused and parallelized, the init is hoisted before R0 so accumulators stay in registers,
-// and consumers move under S0 or S1.
+// and consumers move under S0 or S1. A spatial axis without register-sized divisors (ViT's
+// 197 tokens) may get an imperfect, predicated tile: off the vector axis its predicate is
+// the same on every lane, so the vector loop still vectorizes.
 #include "autotuner/rules/SketchGenerator.h"
 #include "passes/schedule/Utils.h"
 
@@ -78,6 +80,8 @@ SketchGenerator::drawSpatialTiles(BlockOp block, ArrayRef<ForOp> loops,
         tile = samplePerfectTile(extent, kSpatialLevels, options[pickWeighted(ws, rng)], rng);
       } else if (!vectorizable && primeFactors(extent).size() == 1 && extent > 16 &&
                  coin(0.3, rng)) {
+        tile = sampleImperfectTile(extent, kSpatialLevels, 16, rng);
+      } else if (k != vec && hasPoorDivisors(extent) && coin(0.5, rng)) {
         tile = sampleImperfectTile(extent, kSpatialLevels, 16, rng);
       } else {
         SmallVector<int64_t> small;

@@ -23,6 +23,15 @@ llvm::SmallVector<int64_t> divisors(int64_t n) {
   return result;
 }
 
+bool hasPoorDivisors(int64_t extent) {
+  if (extent <= 16)
+    return false;
+  for (int64_t d = 16; d > 4; --d)
+    if (extent % d == 0)
+      return false;
+  return true;
+}
+
 bool coin(double p, Rng &rng) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
 
 size_t pickWeighted(llvm::ArrayRef<double> weights, Rng &rng) {

@@ -15,6 +15,10 @@ using Rng = std::mt19937_64;
 llvm::SmallVector<int64_t> primeFactors(int64_t n); // with multiplicity, ascending
 llvm::SmallVector<int64_t> divisors(int64_t n);     // ascending
 
+// True when no register-sized tile divides `extent`: longer than 16 and its largest divisor
+// up to 16 is at most 4 (primes like ViT's 197 tokens, 2 * 97, ...).
+bool hasPoorDivisors(int64_t extent);
+
 bool coin(double p, Rng &rng);
 // An index drawn with probability proportional to its weight (0 when all are 0).
 size_t pickWeighted(llvm::ArrayRef<double> weights, Rng &rng);

@@ -1,4 +1,6 @@
-// Keeps vector accumulators in registers across reduction loops.
+// Keeps vector accumulators in registers across reduction loops. A predicated vector block
+// stores under an scf.if on a predicate computed outside the loop: its accumulator is still
+// promoted, and the store after the loop keeps that guard.
 #include "codegen/cpu/PromoteAccumulators.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -15,10 +17,25 @@ namespace {
 struct Accumulator {
   vector::LoadOp load;
   vector::StoreOp store;
+  scf::IfOp guard; // the store's loop-invariant predicate, or null
 };
 
 bool definedOutside(ValueRange values, scf::ForOp loop) {
   return llvm::none_of(values, [&](Value v) { return loop.getRegion().isAncestor(v.getParentRegion()); });
+}
+
+// The guard of a store that sits in an scf.if (no else, no results) directly in the loop body,
+// on a condition from outside the loop, storing a value from outside the guard; null when
+// the store is directly in the body; failure otherwise.
+FailureOr<scf::IfOp> storeGuard(vector::StoreOp store, scf::ForOp loop) {
+  if (store->getBlock() == loop.getBody())
+    return scf::IfOp();
+  auto guard = llvm::dyn_cast<scf::IfOp>(store->getParentOp());
+  if (!guard || guard->getBlock() != loop.getBody() || guard.getNumResults() != 0 ||
+      !guard.getElseRegion().empty() || !definedOutside(guard.getCondition(), loop) ||
+      guard.getThenRegion().isAncestor(store.getValueToStore().getParentRegion()))
+    return failure();
+  return guard;
 }
 
 // The accumulators of `loop`, or none when any access to their buffer breaks the pattern.
@@ -57,12 +74,13 @@ SmallVector<Accumulator> findAccumulators(scf::ForOp loop) {
       }
       // Its store: the next access with the same indices must be a store in the body.
       auto store = i + 1 < ops.size() ? llvm::dyn_cast<vector::StoreOp>(ops[i + 1]) : vector::StoreOp();
-      if (!store || store->getBlock() != loop.getBody() || store.getIndices() != load.getIndices() ||
+      FailureOr<scf::IfOp> guard = store ? storeGuard(store, loop) : FailureOr<scf::IfOp>(failure());
+      if (failed(guard) || store.getIndices() != load.getIndices() ||
           store.getValueToStore().getType() != load.getType()) {
         ok = false;
         break;
       }
-      pairs.push_back({load, store});
+      pairs.push_back({load, store, *guard});
       ++i;
     }
     if (ok)
@@ -95,11 +113,22 @@ void promote(scf::ForOp loop) {
   // A loop built with iter_args and no body builder has no terminator yet.
   OpBuilder::atBlockEnd(body).create<scf::YieldOp>(loc, yields);
   b.setInsertionPointAfter(newLoop);
+  llvm::SetVector<Operation *> guards;
   for (auto [i, a] : llvm::enumerate(accumulators)) {
-    b.create<vector::StoreOp>(loc, newLoop.getResult(i), a.store.getBase(), a.store.getIndices());
+    OpBuilder after = b;
+    if (a.guard) {
+      auto guard = b.create<scf::IfOp>(loc, a.guard.getCondition(), /*withElseRegion=*/false);
+      after.setInsertionPoint(guard.thenBlock()->getTerminator());
+      guards.insert(a.guard);
+    }
+    after.create<vector::StoreOp>(loc, newLoop.getResult(i), a.store.getBase(), a.store.getIndices());
     a.store.erase();
     a.load.erase();
   }
+  // A guard left holding only its terminator guarded nothing but promoted stores.
+  for (Operation *guard : guards)
+    if (llvm::cast<scf::IfOp>(guard).thenBlock()->getOperations().size() == 1)
+      guard->erase();
   loop.erase();
 }
 

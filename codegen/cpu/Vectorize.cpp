@@ -7,8 +7,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -41,6 +43,8 @@ public:
     // Loop vars with the vectorized one at lane 0.
     for (auto [i, v] : llvm::enumerate(block.getLoopVars()))
       laneZeroVars.push_back(i == position ? zero : v);
+    inDomain = loop::bindingsInDomain(block);
+    buildIterValues();
     for (Operation &op : block.getBodyBlock()->without_terminator())
       if (failed(visit(op)))
         return rollback();
@@ -55,15 +59,55 @@ private:
     return failure();
   }
 
+  // Iter var values at lane 0. An iter var that may leave its domain (legality made it
+  // invariant along the loop) is clamped into it, so that every load stays in bounds: the
+  // lanes of an instance that is predicated off then compute what an in-domain instance
+  // computes, and only its stores are skipped, under one scalar guard on the predicate.
+  void buildIterValues() {
+    Location loc = block.getLoc();
+    AffineMap bindings = block.getBindings();
+    Value predicate;
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
+      Value v = b.create<affine::AffineApplyOp>(loc, bindings.getSubMap({k}), laneZeroVars);
+      track(v.getDefiningOp());
+      if (!inDomain[k]) {
+        int64_t domain = block.getDomains()[k];
+        auto bound = b.create<arith::ConstantIndexOp>(loc, domain);
+        auto ok = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, v, bound);
+        auto last = b.create<arith::ConstantIndexOp>(loc, domain - 1);
+        auto below = b.create<arith::MinSIOp>(loc, v, last);
+        auto clamped = b.create<arith::MaxSIOp>(loc, below, zero);
+        for (Operation *o : {bound.getOperation(), ok.getOperation(), last.getOperation(),
+                             below.getOperation(), clamped.getOperation()})
+          track(o);
+        v = clamped;
+        if (predicate) {
+          predicate = b.create<arith::AndIOp>(loc, predicate, ok);
+          track(predicate.getDefiningOp());
+        } else {
+          predicate = ok;
+        }
+      }
+      iterValues.push_back(v);
+    }
+    if (!predicate)
+      return;
+    guard = b.create<scf::IfOp>(loc, predicate, /*withElseRegion=*/false);
+    track(guard);
+    b.setInsertionPoint(guard); // everything but the stores runs unguarded
+  }
+
+  bool predicated() { return guard != nullptr; }
+
   // The access map composed with the bindings: loop vars -> indices.
   AffineMap onLoopVars(AffineMap access) { return access.compose(block.getBindings()); }
 
-  // Indices of an access at lane 0, as index values.
-  SmallVector<Value> laneZeroIndices(AffineMap composed) {
+  // Indices of an access (a map over the iter vars) at lane 0, as index values.
+  SmallVector<Value> laneZeroIndices(AffineMap access) {
     SmallVector<Value> indices;
-    for (unsigned i = 0; i < composed.getNumResults(); ++i) {
-      auto apply = b.create<affine::AffineApplyOp>(block.getLoc(), composed.getSubMap({i}),
-                                                   laneZeroVars);
+    for (unsigned i = 0; i < access.getNumResults(); ++i) {
+      auto apply = b.create<affine::AffineApplyOp>(block.getLoc(), access.getSubMap({i}),
+                                                   iterValues);
       track(apply);
       indices.push_back(apply);
     }
@@ -95,21 +139,28 @@ private:
   }
 
   // True when reading `stride * width` contiguous elements from any lane-0 address of the
-  // access stays inside the buffer: the largest lane-0 linear offset over all loop values,
-  // plus the wide load's length, is below the buffer's element count.
-  bool overreadStaysInBuffer(AffineMap composed, Value memref, int64_t stride) {
+  // access (a map over the iter vars) stays inside the buffer: the largest lane-0 linear
+  // offset over all (clamped) iter var values, plus the wide load's length, is below the
+  // buffer's element count.
+  bool overreadStaysInBuffer(AffineMap access, Value memref, int64_t stride) {
     auto type = llvm::cast<MemRefType>(memref.getType());
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
       return false;
-    SmallVector<int64_t> extents;
+    SmallVector<int64_t> loopExtents;
     for (Value v : block.getLoopVars()) {
       auto arg = llvm::cast<BlockArgument>(v);
-      extents.push_back(llvm::cast<loop::ForOp>(arg.getOwner()->getParentOp()).getExtent());
+      loopExtents.push_back(llvm::cast<loop::ForOp>(arg.getOwner()->getParentOp()).getExtent());
     }
-    extents[position] = 1; // lane 0
+    loopExtents[position] = 1; // lane 0
+    // Iter var k ranges over [0, extents[k]): its binding's range, clamped into its domain.
+    SmallVector<int64_t> extents;
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
+      int64_t hi = loop::exprRange(block.getBindings().getResult(k), loopExtents).second;
+      extents.push_back(std::min(hi, block.getDomains()[k] - 1) + 1);
+    }
     int64_t maxOffset = 0, rowStride = 1;
-    for (int64_t k = composed.getNumResults() - 1; k >= 0; --k) {
-      maxOffset += loop::exprRange(composed.getResult(k), extents).second * rowStride;
+    for (int64_t k = access.getNumResults() - 1; k >= 0; --k) {
+      maxOffset += loop::exprRange(access.getResult(k), extents).second * rowStride;
       rowStride *= type.getDimSize(k);
     }
     return maxOffset + stride * width - 1 < type.getNumElements();
@@ -157,8 +208,8 @@ private:
       Access kind = classify(composed, &stride);
       if (kind == Access::Other)
         return failure();
-      SmallVector<Value> indices = laneZeroIndices(composed);
-      if (kind == Access::Strided && stride <= 4 && overreadStaysInBuffer(composed, load.getMemRef(), stride)) {
+      SmallVector<Value> indices = laneZeroIndices(*map);
+      if (kind == Access::Strided && stride <= 4 && overreadStaysInBuffer(*map, load.getMemRef(), stride)) {
         // Lanes i * stride of one wide contiguous load: two loads and a shuffle instead of a
         // gather. The wide load reads up to stride - 1 elements past the last lane, which
         // overreadStaysInBuffer proved to be inside the buffer.
@@ -174,7 +225,8 @@ private:
         return success();
       }
       if (kind == Access::Strided) {
-        // Lane i reads base + i * stride; every lane stays in bounds since the block does.
+        // Lane i reads base + i * stride; every lane stays in bounds since the iter vars
+        // that vary along the loop stay in their domains and the others are clamped.
         auto vecType = VectorType::get({width}, load.getType());
         SmallVector<int32_t> offsets;
         for (int64_t i = 0; i < width; ++i)
@@ -213,8 +265,13 @@ private:
       Value value = asVector(store.getValueToStore());
       if (!value)
         return failure();
-      SmallVector<Value> indices = laneZeroIndices(composed);
-      track(b.create<vector::StoreOp>(loc, value, store.getMemRef(), indices));
+      SmallVector<Value> indices = laneZeroIndices(*map);
+      if (predicated()) {
+        OpBuilder inGuard(guard.thenBlock()->getTerminator());
+        track(inGuard.create<vector::StoreOp>(loc, value, store.getMemRef(), indices));
+      } else {
+        track(b.create<vector::StoreOp>(loc, value, store.getMemRef(), indices));
+      }
       return success();
     }
     if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
@@ -222,6 +279,10 @@ private:
       return failure();
     Type resultType = op.getResult(0).getType();
     if (!resultType.isIntOrFloat())
+      return failure();
+    // Predicated-off lanes compute on clamped data: an op that may trap (integer division)
+    // must not run for them.
+    if (predicated() && !isPure(&op))
       return failure();
     bool varying = llvm::any_of(op.getOperands(), [&](Value v) { return vectorValues.contains(v); });
     for (Value v : op.getOperands())
@@ -261,6 +322,9 @@ private:
   OpBuilder b;
   Value zero;
   SmallVector<Value> laneZeroVars;
+  SmallVector<bool> inDomain;              // per iter var: its binding needs no predicate
+  SmallVector<Value> iterValues;           // per iter var: its value at lane 0, clamped
+  scf::IfOp guard;                         // the predicate around the stores, if any
   IRMapping scalars;                       // uniform values: block value -> scalar
   DenseMap<Value, Value> vectorValues;     // varying values: block value -> vector
   SmallVector<Operation *> created;
@@ -273,13 +337,18 @@ LogicalResult vectorizeLoop(loop::ForOp loop) {
   if (body->getOperations().size() != 2)
     return failure();
   auto block = llvm::dyn_cast<loop::BlockOp>(body->front());
-  if (!block || block.getBodyBlock() == nullptr || block.getInitBlock() ||
-      !loop::bindingsStayInDomain(block))
+  if (!block || block.getBodyBlock() == nullptr || block.getInitBlock())
     return failure();
   auto it = llvm::find(block.getLoopVars(), loop.getInductionVar());
   if (it == block.getLoopVars().end())
     return failure();
   unsigned position = it - block.getLoopVars().begin();
+  // Every lane must share the predicate: iter vars that vary along the loop stay in domain.
+  SmallVector<bool> inDomain = loop::bindingsInDomain(block);
+  AffineMap bindings = block.getBindings();
+  for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+    if (!inDomain[k] && bindings.getResult(k).isFunctionOfDim(position))
+      return failure();
   if (failed(LoopVectorizer(loop, block, position).run()))
     return failure();
   loop.erase();

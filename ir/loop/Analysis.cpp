@@ -106,19 +106,21 @@ std::pair<int64_t, int64_t> exprRange(AffineExpr expr, ArrayRef<int64_t> extents
   }
 }
 
-bool bindingsStayInDomain(BlockOp block) {
+SmallVector<bool> bindingsInDomain(BlockOp block) {
   SmallVector<int64_t> extents;
   for (Value v : block.getLoopVars()) {
     auto arg = llvm::cast<BlockArgument>(v);
     extents.push_back(llvm::cast<ForOp>(arg.getOwner()->getParentOp()).getExtent());
   }
   AffineMap map = block.getBindings();
+  SmallVector<bool> inDomain;
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     auto [lo, hi] = exprRange(map.getResult(i), extents);
-    if (lo < 0 || hi >= block.getDomains()[i])
-      return false;
+    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i]);
   }
-  return true;
+  return inDomain;
 }
+
+bool bindingsStayInDomain(BlockOp block) { return llvm::all_of(bindingsInDomain(block), [](bool b) { return b; }); }
 
 } // namespace kiln::loop

@@ -31,6 +31,10 @@ BlockOp findBlock(mlir::Operation *root, llvm::StringRef name);
 // its domain, i.e. the block needs no predicate.
 bool bindingsStayInDomain(BlockOp block);
 
+// Per iter var: true when its binding stays in its domain over the loop ranges. The block's
+// predicate only has to test the iter vars that do not.
+llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
+
 // Extent of `loop` for each enclosing loop var bound in `map` with non-negative coefficients:
 // the range [min, max] of an affine expression over the given loop extents.
 std::pair<int64_t, int64_t> exprRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);

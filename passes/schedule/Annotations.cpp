@@ -49,17 +49,19 @@ LogicalResult Schedule::parallel(StringRef name) {
 // Why codegen could not turn `block`'s instances along `iv` into vector ops, or "" if it can.
 // Accesses must be invariant along the loop or move along the last buffer dim only: loads
 // by any positive constant stride (codegen gathers strided ones, e.g. stride-2 convolutions),
-// stores contiguously; iter vars that vary along the loop may feed only
-// accesses; the block must not need a predicate.
+// stores contiguously; iter vars that vary along the loop may feed only accesses. A
+// predicated block must have the same predicate on every lane: only iter vars invariant
+// along the loop may leave their domains (codegen then guards the whole vector body).
 static std::string vectorBlocker(BlockOp block, Value iv) {
   std::string name = ("block '" + block.getBlockName() + "'").str();
-  if (!bindingsStayInDomain(block))
-    return name + " is predicated";
+  SmallVector<bool> inDomain = bindingsInDomain(block);
   SmallVector<bool> varies(block.getNumIterVars());
   for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
     varies[k] = dependsOn(block, k, iv);
     if (varies[k] && block.isReduceVar(k))
       return name + " has a reduce iter var bound to the loop";
+    if (varies[k] && !inDomain[k])
+      return name + " has a predicate that varies along the loop";
   }
   AffineMap bindings = block.getBindings();
   unsigned n = bindings.getNumDims();

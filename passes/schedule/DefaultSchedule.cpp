@@ -6,7 +6,9 @@
 //     (as TVM does on CPU) it stays a nest of its own.
 //  2. Each reduction block (anchor), in a nest fresh from the lowering: tile the last spatial
 //     loop by a vector width (whole if <= 16, else 16/8/4 when it divides, else the largest
-//     divisor <= 16) and the one before by a register block (largest divisor <= 8), order
+//     divisor <= 16) and the one before by a register block (largest divisor <= 8, or an
+//     imperfect, predicated 8/16 when the extent has only divisors <= 4, e.g. ViT's 197
+//     tokens: the vector loop stays vectorizable under the invariant predicate), order
 //     outer spatial / reduce / register / vector, fuse the outer spatial loops into one
 //     parallel loop, hoist the init before the reduce loops, unroll the register loop and
 //     vectorize the vector loop (when its accesses allow). All-spatial blocks after it that
@@ -40,6 +42,14 @@ static int64_t largestDivisorAtMost(int64_t n, int64_t bound) {
     if (n % d == 0)
       return d;
   return 1;
+}
+
+// Register block along an axis of extent n (not the vector axis): the largest divisor up to
+// `bound`, or, when that is at most 4 on a longer axis (a prime like 197), `bound` itself as
+// an imperfect tile: one predicated last tile beats re-reading every input once per row.
+static int64_t registerTile(int64_t n, int64_t bound) {
+  int64_t divisor = largestDivisorAtMost(n, bound);
+  return divisor <= 4 && n > 16 ? bound : divisor;
 }
 
 // Vector width for a loop of extent n: all of it up to 16, else a full 16- or 8-lane vector
@@ -166,8 +176,10 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   std::string regLoop, vecLoop;
   if (spatial.size() > 1) {
     auto [reg, reuses] = registerAxis(block, spatial, vec, extents);
-    regLoop = tile(reg, largestDivisorAtMost(extents[reg], reuses ? kRegisterBlockWithReuse
-                                                                   : kRegisterBlock));
+    int64_t bound = reuses ? kRegisterBlockWithReuse : kRegisterBlock;
+    // An imperfect tile only pays when the vector loop still vectorizes under its predicate.
+    regLoop = tile(reg, vectorizable ? registerTile(extents[reg], bound)
+                                     : largestDivisorAtMost(extents[reg], bound));
   }
   if (vectorizable)
     vecLoop = tile(vec, vectorWidth(extents[vec]));

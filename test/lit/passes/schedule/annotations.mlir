@@ -156,14 +156,49 @@ func.func @vectorize_reduce(%A: memref<4x16xf32>, %out: memref<4xf32>) attribute
 
 // -----
 
-// After an uneven split the block needs a predicate, which vectorized code would not have.
-// expected-error @+1 {{step 1 (vectorize): cannot vectorize loop 'ew.j.1': block 'ew' is predicated}}
+// After an uneven split of the vector axis the predicate differs from lane to lane.
+// expected-error @+1 {{step 1 (vectorize): cannot vectorize loop 'ew.j.1': block 'ew' has a predicate that varies along the loop}}
 func.func @vectorize_predicated(%A: memref<8x10xf32>, %out: memref<8x10xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["ew.j"], ints = [-1, 4]}, {primitive = "vectorize", names = ["ew.j.1"]}]} {
   kl.for %i : "ew.i" in 8 {
     kl.for %j : "ew.j" in 10 {
       kl.block "ew" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 10) {
         %x = affine.load %A[%vi, %vj] : memref<8x10xf32>
         affine.store %x, %out[%vi, %vj] : memref<8x10xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// An uneven split of the row axis: the predicate (row < 10) is the same on every lane of the
+// vector loop over columns, so the loop vectorizes under one scalar guard.
+// CHECK-LABEL: func.func @vectorize_predicate_invariant
+// CHECK: "ew.i.1" in 4 unrolled {
+// CHECK: "ew.j" in 16 vectorized {
+func.func @vectorize_predicate_invariant(%A: memref<10x16xf32>, %out: memref<10x16xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["ew.i"], ints = [-1, 4]}, {primitive = "unroll", names = ["ew.i.1"]}, {primitive = "vectorize", names = ["ew.j"]}]} {
+  kl.for %i : "ew.i" in 10 {
+    kl.for %j : "ew.j" in 16 {
+      kl.block "ew" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 10, %vj: spatial 16) {
+        %x = affine.load %A[%vi, %vj] : memref<10x16xf32>
+        affine.store %x, %out[%vi, %vj] : memref<10x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A predicate on an iter var that mixes the vector loop with an uneven outer one varies too.
+// expected-error @+1 {{step 1 (vectorize): cannot vectorize loop 'ew.j.1': block 'ew' has a predicate that varies along the loop}}
+func.func @vectorize_predicate_mixed(%A: memref<8x20xf32>, %out: memref<8x20xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["ew.j"], ints = [-1, 8]}, {primitive = "vectorize", names = ["ew.j.1"]}]} {
+  kl.for %i : "ew.i" in 8 {
+    kl.for %j : "ew.j" in 20 {
+      kl.block "ew" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 20) {
+        %x = affine.load %A[%vi, %vj] : memref<8x20xf32>
+        affine.store %x, %out[%vi, %vj] : memref<8x20xf32>
       }
     }
   }

@@ -4,6 +4,7 @@
 #include "autotuner/rules/SearchSpace.h"
 #include "test/unit/schedule/Interpreter.h"
 
+#include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
 #include "passes/schedule/Schedule.h"
 
@@ -73,8 +74,21 @@ protected:
 
   struct Stats {
     std::set<std::string> samples;
-    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0;
+    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0;
   };
+
+  // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
+  static bool vectorizesPredicated(func::FuncOp kernel, const schedule::Trace &trace) {
+    auto scheduled = ScheduledKernel::apply(kernel, trace, nullptr);
+    if (failed(scheduled))
+      return false;
+    bool found = false;
+    scheduled->kernel().walk([&](loop::ForOp loop) {
+      if (loop.getKind() == loop::ForOp::kVectorized)
+        loop.walk([&](loop::BlockOp block) { found |= !loop::bindingsStayInDomain(block); });
+    });
+    return found;
+  }
 
   // `count` samples and one mutation of each, all checked; returns what they covered.
   Stats explore(const char *text, unsigned count, uint64_t seed) {
@@ -98,6 +112,7 @@ protected:
       stats.vectorized += text.find("\"vectorize\"") != std::string::npos;
       stats.parallel += text.find("\"parallel\"") != std::string::npos;
       stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
+      stats.predicatedVector += vectorizesPredicated(kernel, *trace);
       std::optional<schedule::Trace> child = space.mutate(*trace, rng);
       if (!child)
         continue;
@@ -107,7 +122,8 @@ protected:
     }
     std::cout << "  " << stats.samples.size() << " distinct of " << count << ", " << stats.mutated
               << " mutated, " << stats.vectorized << " vectorized, " << stats.parallel
-              << " parallel, " << stats.fused << " with a fused consumer\n";
+              << " parallel, " << stats.fused << " with a fused consumer, "
+              << stats.predicatedVector << " vectorized over a predicate\n";
     return stats;
   }
 
@@ -167,6 +183,14 @@ TEST_F(SearchSpaceTest, Elementwise) {
 TEST_F(SearchSpaceTest, PrimeExtents) {
   Stats s = explore(kPrimeMatmulLowered, 50, 8);
   EXPECT_GE(s.samples.size(), 15u);
+}
+
+// Rows without register-sized divisors: imperfect row tiles are drawn often, and the column
+// loop still vectorizes over the predicated block.
+TEST_F(SearchSpaceTest, PrimeRowsVectorizeUnderPredicate) {
+  Stats s = explore(kPrimeRowsMatmulLowered, 40, 5);
+  EXPECT_GE(s.samples.size(), 15u);
+  EXPECT_GE(s.predicatedVector, 5u);
 }
 
 // The default schedule's trace is a point of the space: it replays, and mutates into valid
