@@ -106,6 +106,40 @@ std::pair<int64_t, int64_t> exprRange(AffineExpr expr, ArrayRef<int64_t> extents
   }
 }
 
+static void flattenSum(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
+  if (expr.getKind() == AffineExprKind::Add) {
+    auto add = llvm::cast<AffineBinaryOpExpr>(expr);
+    flattenSum(add.getLHS(), terms);
+    flattenSum(add.getRHS(), terms);
+    return;
+  }
+  terms.push_back(expr);
+}
+
+AffineExpr simplifyModsInRange(AffineExpr expr, ArrayRef<int64_t> extents) {
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!bin)
+    return expr;
+  AffineExpr lhs = simplifyModsInRange(bin.getLHS(), extents);
+  AffineExpr rhs = simplifyModsInRange(bin.getRHS(), extents);
+  auto modulus = llvm::dyn_cast<AffineConstantExpr>(rhs);
+  if (expr.getKind() != AffineExprKind::Mod || !modulus || modulus.getValue() <= 0)
+    return getAffineBinaryOpExpr(expr.getKind(), lhs, rhs);
+  int64_t m = modulus.getValue();
+  SmallVector<AffineExpr> terms;
+  flattenSum(lhs, terms);
+  AffineExpr rest = getAffineConstantExpr(0, expr.getContext());
+  for (AffineExpr term : terms) {
+    auto c = llvm::dyn_cast<AffineConstantExpr>(term);
+    if (c ? c.getValue() % m != 0 : term.getLargestKnownDivisor() % m != 0)
+      rest = rest + term;
+  }
+  auto [lo, hi] = exprRange(rest, extents);
+  if (lo >= 0 && hi < m)
+    return rest;
+  return rest % m;
+}
+
 bool bindingsStayInDomain(BlockOp block) {
   SmallVector<int64_t> extents;
   for (Value v : block.getLoopVars()) {
