@@ -112,11 +112,15 @@ struct CachedDim {
 };
 } // namespace
 
-static CachedDim cachedDim(const std::optional<DimRegion> &region, int64_t size,
-                           MLIRContext *ctx) {
-  CachedDim whole{getAffineConstantExpr(0, ctx), size};
-  if (!region || region->extent >= size)
-    return whole;
+// Null when no mod separates the windows of consecutive iterations (a convolution's halo)
+// or the index does not split into loop-invariant and varying parts: copying the whole dim
+// would read elements the block never reads, which may not be written yet.
+static std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64_t size,
+                                          MLIRContext *ctx) {
+  if (!region)
+    return std::nullopt;
+  if (region->extent >= size)
+    return CachedDim{getAffineConstantExpr(0, ctx), size};
   SmallVector<AffineExpr> terms;
   addTerms(region->start, terms);
   CachedDim dim{region->start, region->extent};
@@ -132,10 +136,8 @@ static CachedDim cachedDim(const std::optional<DimRegion> &region, int64_t size,
         coefficient = std::abs(c.getValue());
     dim.modulus = std::gcd(dim.modulus, coefficient);
   }
-  // Windows of consecutive iterations overlap (a convolution's halo): no mod separates them,
-  // the dim is copied whole.
   if (dim.modulus && dim.extent > dim.modulus)
-    return whole;
+    return std::nullopt;
   return dim;
 }
 
@@ -206,8 +208,12 @@ FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readInde
   SmallVector<CachedDim> dims;
   SmallVector<int64_t> shape;
   for (auto [d, region] : llvm::enumerate(regions)) {
-    dims.push_back(cachedDim(region, type.getDimSize(d), ctx));
-    shape.push_back(dims.back().extent);
+    std::optional<CachedDim> dim = cachedDim(region, type.getDimSize(d), ctx);
+    if (!dim)
+      return fail(what + "dim " + Twine(d) +
+                  " of the region read is not a window that iterations of the loop tile");
+    dims.push_back(*dim);
+    shape.push_back(dim->extent);
   }
   auto localType = MemRefType::get(shape, type.getElementType());
   int64_t bytes = localType.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
