@@ -106,11 +106,21 @@ std::pair<int64_t, int64_t> exprRange(AffineExpr expr, ArrayRef<int64_t> extents
   }
 }
 
+// The summands of `expr`, constant multiples of sums distributed (a split binding reads
+// `((d0 * 2 + d1) + d2) * 8 + d3`).
 static void flattenSum(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
-  if (expr.getKind() == AffineExprKind::Add) {
-    auto add = llvm::cast<AffineBinaryOpExpr>(expr);
-    flattenSum(add.getLHS(), terms);
-    flattenSum(add.getRHS(), terms);
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (bin && expr.getKind() == AffineExprKind::Add) {
+    flattenSum(bin.getLHS(), terms);
+    flattenSum(bin.getRHS(), terms);
+    return;
+  }
+  if (bin && expr.getKind() == AffineExprKind::Mul &&
+      bin.getLHS().getKind() == AffineExprKind::Add &&
+      llvm::isa<AffineConstantExpr>(bin.getRHS())) {
+    auto sum = llvm::cast<AffineBinaryOpExpr>(bin.getLHS());
+    flattenSum(sum.getLHS() * bin.getRHS(), terms);
+    flattenSum(sum.getRHS() * bin.getRHS(), terms);
     return;
   }
   terms.push_back(expr);
