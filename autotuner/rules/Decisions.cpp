@@ -29,6 +29,9 @@ Decisions decodeDecisions(const schedule::Trace &trace) {
       d.values["loc:" + first] = {{}, step.names[1]};
     } else if (step.primitive == "compute_inline") {
       d.values["inline:" + first] = {{1}, ""};
+    } else if (step.primitive == "cache_read" && step.names.size() == 2 &&
+               step.ints.size() == 1) {
+      d.values["pack:" + first + ":" + std::to_string(step.ints[0])] = {{}, step.names[1]};
     } else if (step.primitive == "cache_write") {
       d.values["cache:" + first] = {{1}, ""};
     }

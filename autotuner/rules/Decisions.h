@@ -1,7 +1,8 @@
 // The free choices of a sketch, keyed by the loop or block they concern, and how to read them
 // back from a trace. Keys: "tile:<loop>" (split factors), "par:<loop>" (loops fused into the
 // parallel loop starting at <loop>), "unroll:<loop>", "vec:<loop>" (flags), "loc:<block>"
-// (reverse_compute_at target, "" for none), "inline:<block>", "cache:<block>" (flags).
+// (reverse_compute_at target, "" for none), "inline:<block>", "cache:<block>" (flags),
+// "pack:<block>:<read index>" (cache_read location, "" for none).
 #ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
 #define KILN_AUTOTUNER_RULES_DECISIONS_H
 

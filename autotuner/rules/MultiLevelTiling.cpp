@@ -219,6 +219,13 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
 
   bool vectorize = !vecLoop.empty() && findLoop(kernel, vecLoop).getExtent() > 1 &&
                    flag("vec:" + vecLoop, 0.9);
+  if (vectorize) {
+    // Packing places: the loops above R0 (the whole K x nc panel, reused by every row tile
+    // below) or R0 itself (one kc slab per reduction step).
+    SmallVector<std::string> packAt(locations);
+    packAt.push_back(rLevels[0].front());
+    packLaneOperands(blockName, vec, packAt);
+  }
   std::string reduceTop = rLevels[0].front();
   if (auto init = s.decomposeReduction(blockName, reduceTop); succeeded(init) && vectorize) {
     auto loop = llvm::dyn_cast<ForOp>(findBlock(kernel, *init)->getParentOp());
@@ -233,6 +240,42 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
   if (vectorize)
     (void)s.vectorize(vecLoop);
   return locations;
+}
+
+void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned vec,
+                                       ArrayRef<std::string> locations) {
+  BlockOp block = findBlock(kernel, blockName);
+  SmallVector<Value> reads = readBuffers(block), writes = writtenBuffers(block);
+  for (auto [index, buffer] : llvm::enumerate(reads)) {
+    if (llvm::is_contained(writes, buffer))
+      continue;
+    bool lanes = true, any = false;
+    for (const BufferAccess &access : collectAccesses(block)) {
+      if (access.buffer != buffer)
+        continue;
+      any = true;
+      unsigned rank = access.map ? access.map.getNumResults() : 0;
+      lanes &= rank > 0 && access.map.getResult(rank - 1).isFunctionOfDim(vec);
+      for (unsigned d = 0; lanes && d + 1 < rank; ++d)
+        lanes &= !access.map.getResult(d).isFunctionOfDim(vec);
+    }
+    if (!any || !lanes)
+      continue;
+    SmallVector<std::string> candidates{""};
+    SmallVector<double> weights{1.5};
+    for (const std::string &loop : locations) {
+      candidates.push_back(loop);
+      weights.push_back(1);
+    }
+    std::string key = "pack:" + blockName + ":" + std::to_string(index);
+    std::string where = location(key, candidates, weights);
+    if (where.empty())
+      continue;
+    FailureOr<std::string> copy = s.cacheRead(blockName, int64_t(index), where);
+    if (succeeded(copy))
+      vectorizeInnermost(*copy, true);
+    block = findBlock(kernel, blockName);
+  }
 }
 
 void SketchGenerator::vectorizeInnermost(const std::string &blockName, bool choice) {

@@ -56,6 +56,11 @@ private:
   llvm::SmallVector<llvm::SmallVector<int64_t>>
   drawSpatialTiles(loop::BlockOp block, llvm::ArrayRef<loop::ForOp> loops,
                    llvm::ArrayRef<unsigned> spatial, unsigned vec, bool vectorizable);
+  // For each buffer the block reads whose last index follows iter var `vec` (the vector
+  // lanes: B of a matmul, a convolution's weights), optionally copies the region read under
+  // one of `locations` into a compact local buffer (cache_read) and vectorizes the copy.
+  void packLaneOperands(const std::string &block, unsigned vec,
+                        llvm::ArrayRef<std::string> locations);
   // Moves `consumer` under one of `locations` (or leaves it); true when it moved.
   bool fuseConsumer(const std::string &consumer, llvm::ArrayRef<std::string> locations);
   // Fuses the first `count` loops of `chain` and parallelizes the result; returns its name.

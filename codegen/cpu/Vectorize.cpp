@@ -100,7 +100,20 @@ private:
   bool predicated() { return guard != nullptr; }
 
   // The access map composed with the bindings: loop vars -> indices.
-  AffineMap onLoopVars(AffineMap access) { return access.compose(block.getBindings()); }
+  // Mods that never wrap over the loop ranges (cache_read's local indices) are dropped.
+  AffineMap onLoopVars(AffineMap access) {
+    AffineMap composed = access.compose(block.getBindings());
+    SmallVector<int64_t> extents;
+    for (Value v : block.getLoopVars()) {
+      auto arg = llvm::cast<BlockArgument>(v);
+      extents.push_back(llvm::cast<loop::ForOp>(arg.getOwner()->getParentOp()).getExtent());
+    }
+    SmallVector<AffineExpr> results;
+    for (AffineExpr e : composed.getResults())
+      results.push_back(loop::simplifyModsInRange(e, extents));
+    return AffineMap::get(composed.getNumDims(), composed.getNumSymbols(), results,
+                          composed.getContext());
+  }
 
   // Indices of an access (a map over the iter vars) at lane 0, as index values.
   SmallVector<Value> laneZeroIndices(AffineMap access) {

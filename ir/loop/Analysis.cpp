@@ -106,6 +106,50 @@ std::pair<int64_t, int64_t> exprRange(AffineExpr expr, ArrayRef<int64_t> extents
   }
 }
 
+// The summands of `expr`, constant multiples of sums distributed (a split binding reads
+// `((d0 * 2 + d1) + d2) * 8 + d3`).
+static void flattenSum(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (bin && expr.getKind() == AffineExprKind::Add) {
+    flattenSum(bin.getLHS(), terms);
+    flattenSum(bin.getRHS(), terms);
+    return;
+  }
+  if (bin && expr.getKind() == AffineExprKind::Mul &&
+      bin.getLHS().getKind() == AffineExprKind::Add &&
+      llvm::isa<AffineConstantExpr>(bin.getRHS())) {
+    auto sum = llvm::cast<AffineBinaryOpExpr>(bin.getLHS());
+    flattenSum(sum.getLHS() * bin.getRHS(), terms);
+    flattenSum(sum.getRHS() * bin.getRHS(), terms);
+    return;
+  }
+  terms.push_back(expr);
+}
+
+AffineExpr simplifyModsInRange(AffineExpr expr, ArrayRef<int64_t> extents) {
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!bin)
+    return expr;
+  AffineExpr lhs = simplifyModsInRange(bin.getLHS(), extents);
+  AffineExpr rhs = simplifyModsInRange(bin.getRHS(), extents);
+  auto modulus = llvm::dyn_cast<AffineConstantExpr>(rhs);
+  if (expr.getKind() != AffineExprKind::Mod || !modulus || modulus.getValue() <= 0)
+    return getAffineBinaryOpExpr(expr.getKind(), lhs, rhs);
+  int64_t m = modulus.getValue();
+  SmallVector<AffineExpr> terms;
+  flattenSum(lhs, terms);
+  AffineExpr rest = getAffineConstantExpr(0, expr.getContext());
+  for (AffineExpr term : terms) {
+    auto c = llvm::dyn_cast<AffineConstantExpr>(term);
+    if (c ? c.getValue() % m != 0 : term.getLargestKnownDivisor() % m != 0)
+      rest = rest + term;
+  }
+  auto [lo, hi] = exprRange(rest, extents);
+  if (lo >= 0 && hi < m)
+    return rest;
+  return rest % m;
+}
+
 SmallVector<bool> bindingsInDomain(BlockOp block) {
   SmallVector<int64_t> extents;
   for (Value v : block.getLoopVars()) {

@@ -39,6 +39,11 @@ llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
 // the range [min, max] of an affine expression over the given loop extents.
 std::pair<int64_t, int64_t> exprRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
 
+// `expr` with each `x mod M` whose value never wraps over the given loop extents replaced by
+// `x` less its multiples of M: cache_read indexes a local buffer by `(i - s) mod M`, which
+// composes with a split binding `i = o * M + r` into `r` (what vector codegen needs to see).
+mlir::AffineExpr simplifyModsInRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
+
 } // namespace kiln::loop
 
 #endif

@@ -66,9 +66,12 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
   AffineMap bindings = block.getBindings();
   unsigned n = bindings.getNumDims();
   SmallVector<AffineExpr> shifted;
+  SmallVector<int64_t> extents;
   for (auto [i, v] : llvm::enumerate(block.getLoopVars())) {
     AffineExpr d = getAffineDimExpr(i, block.getContext());
     shifted.push_back(v == iv ? d + 1 : d);
+    extents.push_back(
+        llvm::cast<ForOp>(llvm::cast<BlockArgument>(v).getOwner()->getParentOp()).getExtent());
   }
   SmallVector<BufferAccess> accesses = collectAccesses(block);
   for (const BufferAccess &access : accesses) {
@@ -82,7 +85,8 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
         return name + " reads and writes one buffer at different indices";
     unsigned rank = access.map.getNumResults();
     for (unsigned d = 0; d < rank; ++d) {
-      AffineExpr e = access.map.getResult(d).replaceDims(bindings.getResults());
+      AffineExpr e = simplifyModsInRange(
+          access.map.getResult(d).replaceDims(bindings.getResults()), extents);
       AffineExpr step = simplifyAffineExpr(e.replaceDims(shifted) - e, n, 0);
       auto c = llvm::dyn_cast<AffineConstantExpr>(step);
       if (!c)

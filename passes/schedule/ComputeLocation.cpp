@@ -90,6 +90,8 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
   }
   if (loop.getKind() == ForOp::kVectorized)
     return fail(what + "the loop is vectorized");
+  if (bufferOutOfScope(block, loop))
+    return fail(what + "the block uses a local buffer allocated outside the loop's scope");
   for (Value input : readBuffers(block))
     for (BlockOp writer : writersOf(kernel, input))
       if (!isBefore(writer, block))
@@ -102,6 +104,11 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
     for (BlockOp writer : writersOf(loop, input))
       if (Operation *op = ancestorIn(writer, body); op && (!after || after->isBeforeInBlock(op)))
         after = op;
+  // And after the allocation of a local buffer it uses (cache_read's, opening the body).
+  for (const BufferAccess &access : collectAccesses(block))
+    if (Operation *def = access.buffer.getDefiningOp(); def && def->getBlock() == body)
+      if (!after || after->isBeforeInBlock(def))
+        after = def;
   for (BlockOp reader : readers) {
     Operation *op = ancestorIn(reader, body);
     if (after && !after->isBeforeInBlock(op))
@@ -150,6 +157,8 @@ LogicalResult Schedule::reverseComputeAt(StringRef blockName, StringRef loopName
     return fail(what + "the block has a reduce iter var");
   if (loop.getKind() == ForOp::kVectorized)
     return fail(what + "the loop is vectorized");
+  if (bufferOutOfScope(block, loop))
+    return fail(what + "the block uses a local buffer allocated outside the loop's scope");
   Operation *oldTop = privateNestTop(block);
   Operation *top = ancestorIn(loop, oldTop->getBlock());
   if (!top || top == oldTop || !top->isBeforeInBlock(oldTop))

@@ -113,6 +113,9 @@ LogicalResult Schedule::computeInline(StringRef name) {
   for (BlockOp reader : readers) {
     if (!isBefore(block, reader))
       return fail(what + "reader block '" + reader.getBlockName() + "' runs before it");
+    if (bufferOutOfScope(block, reader))
+      return fail(what + "it reads a local buffer out of reader block '" +
+                  reader.getBlockName() + "''s scope");
     for (const BufferAccess &access : collectAccesses(reader)) {
       if (access.buffer != buffer)
         continue;

@@ -17,7 +17,7 @@ SmallVector<Value> outerVars(ForOp loop) {
 // The summands of `expr`, with constant multiples of sums distributed: a split into three or
 // more loops binds `((d0 * 4 + d1) * 2 + d2) * 8 + d3`, which must separate into d0 * 64 +
 // d1 * 16 + d2 * 8 + d3 for the outer and inner loops to be told apart.
-static void addTerms(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
+void addTerms(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
   auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
   if (binary && expr.getKind() == AffineExprKind::Add) {
     addTerms(binary.getLHS(), terms);

@@ -22,6 +22,9 @@ struct DimRegion {
   bool operator!=(const DimRegion &other) const { return !(*this == other); }
 };
 
+// The summands of `expr`, constant multiples of sums distributed over them.
+void addTerms(mlir::AffineExpr expr, llvm::SmallVectorImpl<mlir::AffineExpr> &terms);
+
 // Induction variables of `loop`'s ancestors and of `loop`, outermost first.
 llvm::SmallVector<mlir::Value> outerVars(ForOp loop);
 

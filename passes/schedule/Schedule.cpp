@@ -16,36 +16,40 @@ namespace {
 struct PrimitiveInfo {
   llvm::StringLiteral name;
   unsigned numNames; // 0: one or more
-  bool takesInts;
+  int numInts;       // -1: any number
   LogicalResult (*apply)(Schedule &, const TraceStep &);
 };
 
 template <typename T> LogicalResult asResult(const FailureOr<T> &r) { return failure(failed(r)); }
 
 const PrimitiveInfo kPrimitives[] = {
-    {"split", 1, true,
+    {"split", 1, -1,
      [](Schedule &s, const TraceStep &t) { return asResult(s.split(t.names[0], t.ints)); }},
-    {"fuse", 0, false,
+    {"fuse", 0, 0,
      [](Schedule &s, const TraceStep &t) {
        return asResult(s.fuse(SmallVector<std::string>(t.names.begin(), t.names.end())));
      }},
-    {"reorder", 0, false,
+    {"reorder", 0, 0,
      [](Schedule &s, const TraceStep &t) {
        return s.reorder(SmallVector<std::string>(t.names.begin(), t.names.end()));
      }},
-    {"parallel", 1, false, [](Schedule &s, const TraceStep &t) { return s.parallel(t.names[0]); }},
-    {"vectorize", 1, false,
+    {"parallel", 1, 0, [](Schedule &s, const TraceStep &t) { return s.parallel(t.names[0]); }},
+    {"vectorize", 1, 0,
      [](Schedule &s, const TraceStep &t) { return s.vectorize(t.names[0]); }},
-    {"unroll", 1, false, [](Schedule &s, const TraceStep &t) { return s.unroll(t.names[0]); }},
-    {"compute_at", 2, false,
+    {"unroll", 1, 0, [](Schedule &s, const TraceStep &t) { return s.unroll(t.names[0]); }},
+    {"compute_at", 2, 0,
      [](Schedule &s, const TraceStep &t) { return s.computeAt(t.names[0], t.names[1]); }},
-    {"reverse_compute_at", 2, false,
+    {"reverse_compute_at", 2, 0,
      [](Schedule &s, const TraceStep &t) { return s.reverseComputeAt(t.names[0], t.names[1]); }},
-    {"compute_inline", 1, false,
+    {"compute_inline", 1, 0,
      [](Schedule &s, const TraceStep &t) { return s.computeInline(t.names[0]); }},
-    {"cache_write", 1, false,
+    {"cache_write", 1, 0,
      [](Schedule &s, const TraceStep &t) { return asResult(s.cacheWrite(t.names[0])); }},
-    {"decompose_reduction", 2, false,
+    {"cache_read", 2, 1,
+     [](Schedule &s, const TraceStep &t) {
+       return asResult(s.cacheRead(t.names[0], t.ints[0], t.names[1]));
+     }},
+    {"decompose_reduction", 2, 0,
      [](Schedule &s, const TraceStep &t) {
        return asResult(s.decomposeReduction(t.names[0], t.names[1]));
      }},
@@ -86,8 +90,8 @@ LogicalResult Schedule::apply(const TraceStep &step) {
   if (info->numNames ? step.names.size() != info->numNames : step.names.empty())
     return fail(step.primitive + " takes " +
                 (info->numNames ? Twine(info->numNames) : Twine("at least one")) + " name(s)");
-  if (!info->takesInts && !step.ints.empty())
-    return fail(step.primitive + " takes no integer arguments");
+  if (info->numInts >= 0 && step.ints.size() != size_t(info->numInts))
+    return fail(step.primitive + " takes " + Twine(info->numInts) + " integer argument(s)");
   return info->apply(*this, step);
 }
 

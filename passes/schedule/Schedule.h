@@ -57,6 +57,15 @@ public:
   // Makes `block` write a new local buffer and adds a copy-out block "<block>.write_back"
   // right after it; returns the copy block's name.
   mlir::FailureOr<std::string> cacheWrite(llvm::StringRef block);
+  // Copies the region of the block's `readIndex`-th read buffer (readBuffers order) that the
+  // block reads during one iteration of `loop` into a local buffer shaped like that region
+  // (dims in the buffer's order), at the start of the loop body, and makes the block read the
+  // copy. The copy block "<block>.pack<readIndex>" is all-spatial, its iter vars bound to
+  // buffer coordinates, so its innermost loop can be vectorized. The block must only read the
+  // buffer, at affine indices, and nothing under the loop may write it. Trace:
+  // {cache_read, names [block, loop], ints [readIndex]}. Returns the copy block's name.
+  mlir::FailureOr<std::string> cacheRead(llvm::StringRef block, int64_t readIndex,
+                                         llvm::StringRef loop);
   // Splits the init of a reduction block into its own block "<block>.init" placed before
   // `loop`; returns that block's name.
   mlir::FailureOr<std::string> decomposeReduction(llvm::StringRef block, llvm::StringRef loop);

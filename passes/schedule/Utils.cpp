@@ -316,3 +316,15 @@ std::string uniqueBlockName(Operation *kernel, StringRef base) {
 }
 
 } // namespace kiln::schedule::detail
+
+namespace kiln::schedule::detail {
+
+Value bufferOutOfScope(BlockOp block, Operation *where) {
+  for (const BufferAccess &access : collectAccesses(block))
+    if (Operation *def = access.buffer.getDefiningOp())
+      if (!def->getParentOp()->isAncestor(where))
+        return access.buffer;
+  return Value();
+}
+
+} // namespace kiln::schedule::detail

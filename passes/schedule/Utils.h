@@ -124,6 +124,10 @@ llvm::SmallVector<BlockOp> readersOf(mlir::Operation *root, mlir::Value buffer);
 llvm::SmallVector<mlir::Value> readBuffers(BlockOp block);
 llvm::SmallVector<mlir::Value> writtenBuffers(BlockOp block);
 
+// A buffer `block` accesses that is allocated inside a loop not enclosing `where`
+// (cache_read's local buffers), or null: the block cannot move under `where`.
+mlir::Value bufferOutOfScope(BlockOp block, mlir::Operation *where);
+
 // True when every store of `block` (body and init) goes to `buffer` at the block's spatial
 // iter vars, in order (one per buffer dim): the identity for an all-spatial block.
 bool writesIdentity(BlockOp block, mlir::Value buffer);

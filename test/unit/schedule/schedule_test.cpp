@@ -83,7 +83,7 @@ TraceStep randomStep(func::FuncOp kernel, std::mt19937 &rng) {
   auto loopName = [&]() { return pick(loops).getLoopName().str(); };
   auto blockName = [&]() { return pick(blocks).getBlockName().str(); };
   TraceStep step;
-  switch (rng() % 12) {
+  switch (rng() % 13) {
   case 0:
   case 1: {
     step.primitive = "split";
@@ -156,6 +156,21 @@ TraceStep randomStep(func::FuncOp kernel, std::mt19937 &rng) {
   case 10:
     step = {blocks.size() < 6 ? "cache_write" : "parallel", {blockName()}, {}};
     break;
+  case 11: {
+    // A loop around the block most of the time, a read index sometimes out of range.
+    loop::BlockOp b = pick(blocks);
+    SmallVector<loop::ForOp> around = loop::enclosingLoops(b);
+    std::string l =
+        around.empty() || rng() % 5 == 0 ? loopName() : pick(around).getLoopName().str();
+    int64_t reads = 0;
+    SmallVector<Value> seen;
+    for (const loop::BufferAccess &access : loop::collectAccesses(b))
+      if (!access.isWrite && !llvm::is_contained(seen, access.buffer))
+        seen.push_back(access.buffer);
+    reads = int64_t(seen.size());
+    step = {"cache_read", {b.getBlockName().str(), l}, {int64_t(rng() % (reads + 1))}};
+    break;
+  }
   default: {
     loop::BlockOp b = pick(blocks);
     SmallVector<loop::ForOp> around = loop::enclosingLoops(b);
@@ -281,6 +296,15 @@ TEST_F(ScheduleTest, ReplayRejectsUnknownPrimitive) {
   trace.steps.push_back({"tile_everything", {"matmul"}, {}});
   EXPECT_TRUE(failed(s.replay(trace)));
   EXPECT_NE(s.lastError().find("unknown primitive"), std::string::npos);
+}
+
+TEST_F(ScheduleTest, CacheReadTakesOneReadIndex) {
+  OwningOpRef<ModuleOp> module = parse(kMatmulBiasRelu);
+  Schedule s(kernelOf(*module));
+  EXPECT_TRUE(failed(s.apply({"cache_read", {"matmul", "matmul.i"}, {}})));
+  EXPECT_NE(s.lastError().find("takes 1 integer argument"), std::string::npos) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"cache_read", {"matmul", "matmul.i"}, {1}})));
+  EXPECT_TRUE(loop::findBlock(kernelOf(*module), "matmul.pack1"));
 }
 
 TEST_F(ScheduleTest, RandomMatmul) { randomSchedules(context, kMatmulBiasRelu, 150, 16); }

@@ -74,7 +74,8 @@ protected:
 
   struct Stats {
     std::set<std::string> samples;
-    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0;
+    unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
+             packed = 0;
   };
 
   // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
@@ -113,6 +114,9 @@ protected:
       stats.parallel += text.find("\"parallel\"") != std::string::npos;
       stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
       stats.predicatedVector += vectorizesPredicated(kernel, *trace);
+      // A packed operand whose copy loops ("<block>.pack<i>.ax<d>") are then scheduled.
+      stats.packed += text.find("\"cache_read\"") != std::string::npos &&
+                      text.find(".pack") != std::string::npos;
       std::optional<schedule::Trace> child = space.mutate(*trace, rng);
       if (!child)
         continue;
@@ -123,7 +127,8 @@ protected:
     std::cout << "  " << stats.samples.size() << " distinct of " << count << ", " << stats.mutated
               << " mutated, " << stats.vectorized << " vectorized, " << stats.parallel
               << " parallel, " << stats.fused << " with a fused consumer, "
-              << stats.predicatedVector << " vectorized over a predicate\n";
+              << stats.predicatedVector << " vectorized over a predicate, " << stats.packed
+              << " packed\n";
     return stats;
   }
 
@@ -138,6 +143,7 @@ TEST_F(SearchSpaceTest, MatmulEpilogue) {
   EXPECT_GE(s.vectorized, 40u); // the prior favours vector tiles
   EXPECT_GE(s.parallel, 40u);
   EXPECT_GE(s.fused, 35u); // the epilogue moves under S0 or S1 most of the time
+  EXPECT_GE(s.packed, 15u); // B, indexed by the vector lanes, is packed about half the time
 }
 
 TEST_F(SearchSpaceTest, HandWrittenMatmulEpilogue) {
