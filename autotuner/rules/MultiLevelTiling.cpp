@@ -152,6 +152,9 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
   }
   SmallVector<SmallVector<int64_t>> spatialTiles =
       drawSpatialTiles(block, loops, spatial, vec, vectorizable);
+  int64_t s2Product = 1;
+  for (const SmallVector<int64_t> &tile : spatialTiles)
+    s2Product *= tile[2];
 
   // levels[j]: the loops of level j (S0 S1 S2 S3 or R0 R1), in the original loop order.
   SmallVector<std::string> sLevels[kSpatialLevels], rLevels[kReduceLevels];
@@ -177,12 +180,19 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
     std::string key = "tile:" + names[k];
     std::optional<SmallVector<int64_t>> tile = knownTile(key, extents[k], kReduceLevels, 1);
     if (!tile) {
-      SmallVector<int64_t> inner;
-      for (int64_t d : divisors(extents[k]))
+      SmallVector<int64_t> inner, panel;
+      for (int64_t d : divisors(extents[k])) {
         if (d <= 16)
           inner.push_back(d);
-      // Mostly R1 = 1: the register tile then stays live across the whole reduction.
+        if (d >= 32 && d <= 512 && d < extents[k])
+          panel.push_back(d);
+      }
+      // Mostly R1 = 1: the register tile (S2 x S3) then stays live across the whole
+      // reduction. When S2 is all 1, S3 alone is the register tile and a long R1 (a kc-deep
+      // panel, BLIS-style) keeps the operands it streams in L1 between R0 steps.
       int64_t r1 = coin(0.5, rng) ? 1 : inner[rng() % inner.size()];
+      if (s2Product == 1 && !panel.empty() && coin(0.6, rng))
+        r1 = panel[rng() % panel.size()];
       tile = samplePerfectTile(extents[k], kReduceLevels, r1, rng);
       if (!vectorizable && primeFactors(extents[k]).size() == 1 && extents[k] > 16 &&
           coin(0.3, rng))
