@@ -26,6 +26,16 @@ namespace kiln::codegen {
 
 namespace {
 
+// math.fma (what the approximations are made of) as the LLVM intrinsic: MathToLibm would
+// otherwise turn it into one scalar fmaf call per lane.
+struct FmaToIntrinsic : OpRewritePattern<math::FmaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FmaOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<LLVM::FMAOp>(op, op.getA(), op.getB(), op.getC());
+    return success();
+  }
+};
+
 // Polynomial approximations keep exp/tanh/erf inline and vectorizable; what remains
 // (powf) becomes a libm call, which a compiled model may depend on.
 struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<ModuleOp>> {
@@ -33,6 +43,7 @@ struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<Modu
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
+    patterns.add<FmaToIntrinsic>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
