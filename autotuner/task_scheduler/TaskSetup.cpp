@@ -13,7 +13,8 @@ namespace kiln::autotuner {
 void TaskRun::noteLatency(double seconds) {
   if (!bestSearchSec || seconds < *bestSearchSec)
     bestSearchSec = seconds;
-  curve.push_back({trials, best()});
+  // The search's own best: the baseline may not be measured yet (records resume first).
+  curve.push_back({trials, *bestSearchSec});
 }
 
 TaskProgress TaskRun::progress(int64_t trialsPerTask) const {
@@ -40,8 +41,8 @@ TaskSummary TaskRun::summary() const {
   s.bestSec = best();
   s.error = error;
   // The first trial whose best is within 10% of the final best (0: the baseline already was).
-  for (const auto &[trial, bestSoFar] : curve)
-    if (bestSoFar <= s.bestSec / 0.9) {
+  for (const auto &[trial, bestSearch] : curve)
+    if (std::min(bestSearch, baselineSec) <= s.bestSec / 0.9) {
       s.trialsTo90Percent = baselineSec <= s.bestSec / 0.9 ? 0 : trial;
       break;
     }

@@ -26,7 +26,7 @@ struct TaskRun {
   bool exhausted = false;
   std::string error; // set when the task cannot be tuned
   std::vector<std::pair<size_t, double>> rounds; // (trials, best) after each round
-  std::vector<std::pair<int64_t, double>> curve; // (trial, best) after each success
+  std::vector<std::pair<int64_t, double>> curve; // (trial, best search latency) per success
 
   double best() const {
     return bestSearchSec ? std::min(*bestSearchSec, baselineSec) : baselineSec;
