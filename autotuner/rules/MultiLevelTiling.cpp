@@ -11,6 +11,8 @@
 #include "autotuner/rules/SketchGenerator.h"
 #include "passes/schedule/Utils.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln::loop;
 using namespace kiln::schedule::detail;
@@ -252,6 +254,36 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
   return locations;
 }
 
+// Iterations of the loops between `loop` and `block` that no access of `buffer` depends on.
+static double packReuse(BlockOp block, Value buffer, llvm::StringRef loop) {
+  SmallVector<ForOp> loops = enclosingLoops(block);
+  auto at = llvm::find_if(loops, [&](ForOp f) { return f.getLoopName() == loop; });
+  if (at == loops.end())
+    return 1;
+  AffineMap bindings = block.getBindings();
+  SmallVector<BufferAccess> accesses = collectAccesses(block);
+  double reuse = 1;
+  for (ForOp inner : llvm::make_range(std::next(at), loops.end())) {
+    auto position = llvm::find(block.getLoopVars(), inner.getInductionVar());
+    if (position == block.getLoopVars().end())
+      continue;
+    unsigned dim = position - block.getLoopVars().begin();
+    bool used = false;
+    for (const BufferAccess &access : accesses) {
+      if (access.buffer != buffer)
+        continue;
+      for (unsigned k = 0; k < bindings.getNumResults() && !used; ++k)
+        used = bindings.getResult(k).isFunctionOfDim(dim) &&
+               (!access.map || llvm::any_of(access.map.getResults(), [&](AffineExpr e) {
+                  return e.isFunctionOfDim(k);
+                }));
+    }
+    if (!used)
+      reuse *= double(inner.getExtent());
+  }
+  return reuse;
+}
+
 void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned vec,
                                        ArrayRef<std::string> locations) {
   BlockOp block = findBlock(kernel, blockName);
@@ -275,7 +307,10 @@ void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned ve
     SmallVector<double> weights{1.5};
     for (const std::string &loop : locations) {
       candidates.push_back(loop);
-      weights.push_back(1);
+      // A copy pays off in proportion to how often the packed region is read again: the
+      // iterations of the loops inside `loop` that the operand does not depend on.
+      double reuse = packReuse(block, buffer, loop);
+      weights.push_back(reuse >= 4 ? std::log2(reuse) : 0.1);
     }
     std::string key = "pack:" + blockName + ":" + std::to_string(index);
     std::string where = location(key, candidates, weights);
