@@ -18,15 +18,6 @@ using namespace kiln::schedule::detail;
 
 namespace kiln::schedule {
 
-// After the allocations that open the kernel body.
-static Operation *allocInsertionPoint(func::FuncOp kernel) {
-  Block &entry = kernel.getBody().front();
-  for (Operation &op : entry)
-    if (!llvm::isa<memref::AllocOp>(op))
-      return &op;
-  return entry.getTerminator();
-}
-
 FailureOr<std::string> Schedule::cacheWrite(StringRef name) {
   BlockOp block = getBlock(name);
   if (!block)
@@ -57,7 +48,7 @@ FailureOr<std::string> Schedule::cacheWrite(StringRef name) {
       return fail(what + "block '" + reader.getBlockName() +
                   "' reads the buffer inside the block's nest");
 
-  OpBuilder builder(allocInsertionPoint(kernel));
+  OpBuilder builder(kernelAllocPoint(kernel));
   Location loc = block.getLoc();
   auto cacheType = MemRefType::get(type.getShape(), type.getElementType(),
                                    MemRefLayoutAttrInterface(), type.getMemorySpace());
@@ -204,6 +195,19 @@ FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readInde
     loads.push_back(load);
     maps.push_back(access.map);
   }
+  // The copy runs over buffer coordinates: a predicate of the block survives only where an
+  // index is the predicated iter var itself into a dim as long as its domain (the copy's own
+  // bound then cuts at the same place). Otherwise it would copy elements the block never
+  // reads, which may not be written yet.
+  SmallVector<bool> inDomain = bindingsInDomain(block);
+  for (AffineMap map : maps)
+    for (auto [d, e] : llvm::enumerate(map.getResults()))
+      for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+        if (!inDomain[k] && e.isFunctionOfDim(k) &&
+            (e != getAffineDimExpr(k, getKernel().getContext()) ||
+             type.getDimSize(d) != block.getDomains()[k]))
+          return fail(what + "the block is predicated on iter var " + Twine(k) +
+                      ", which indexes dim " + Twine(d) + " other than one to one");
   MLIRContext *ctx = getKernel().getContext();
   SmallVector<CachedDim> dims;
   SmallVector<int64_t> shape;

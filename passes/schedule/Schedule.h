@@ -53,7 +53,7 @@ public:
   mlir::LogicalResult reverseComputeAt(llvm::StringRef block, llvm::StringRef loop);
   mlir::LogicalResult computeInline(llvm::StringRef block);
 
-  // --- caching and reduction (Caching.cpp, Reduction.cpp)
+  // --- caching and reduction (Caching.cpp, Reduction.cpp, Rfactor.cpp)
   // Makes `block` write a new local buffer and adds a copy-out block "<block>.write_back"
   // right after it; returns the copy block's name.
   mlir::FailureOr<std::string> cacheWrite(llvm::StringRef block);
@@ -66,6 +66,15 @@ public:
   // {cache_read, names [block, loop], ints [readIndex]}. Returns the copy block's name.
   mlir::FailureOr<std::string> cacheRead(llvm::StringRef block, int64_t readIndex,
                                          llvm::StringRef loop);
+  // Splits the reduction `block` along `loop`, which must bind only reduce iter vars, each an
+  // increasing linear function of it without a predicate. The partial block "<block>.rf"
+  // takes the block's place and accumulates into one slot per iteration of the loop (a new
+  // spatial iter var, last), starting from the update's neutral element; `block` becomes the
+  // final combination of the slots (the original init, then a reduce iter var over them), in
+  // a nest after the reduction's outermost loop, which must hold the block alone. Copies of
+  // loops that feed spatial iter vars are named "<loop>.wb", the loop over the slots
+  // "<loop>.wb" too. Trace: {rfactor, names [block, loop]}. Returns the partial block's name.
+  mlir::FailureOr<std::string> rfactor(llvm::StringRef block, llvm::StringRef loop);
   // Splits the init of a reduction block into its own block "<block>.init" placed before
   // `loop`; returns that block's name.
   mlir::FailureOr<std::string> decomposeReduction(llvm::StringRef block, llvm::StringRef loop);

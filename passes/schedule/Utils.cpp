@@ -2,6 +2,7 @@
 #include "passes/schedule/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -139,6 +140,14 @@ BlockOp createBlock(OpBuilder &builder, Location loc, StringRef name, ValueRange
   builder.setInsertionPointToEnd(body);
   builder.create<YieldOp>(loc);
   return block;
+}
+
+Operation *kernelAllocPoint(func::FuncOp kernel) {
+  Block &entry = kernel.getBody().front();
+  for (Operation &op : entry)
+    if (!llvm::isa<memref::AllocOp>(op))
+      return &op;
+  return entry.getTerminator();
 }
 
 void dropUnusedMapOperands(Region &region) {

@@ -103,6 +103,9 @@ BlockOp createBlock(mlir::OpBuilder &builder, mlir::Location loc, llvm::StringRe
 // extent <= 64: whether it could be vectorized once split off and moved innermost.
 std::string vectorizeBlocker(ForOp loop, bool checkStructure);
 
+// Where a kernel-wide buffer is allocated: after the allocations that open the kernel body.
+mlir::Operation *kernelAllocPoint(mlir::func::FuncOp kernel);
+
 // Rewrites the affine.load/store ops in `region` whose map ignores some of its dim operands
 // to take only the operands it uses (the lowering passes every iter var to every access).
 void dropUnusedMapOperands(mlir::Region &region);

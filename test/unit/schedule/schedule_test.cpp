@@ -83,7 +83,7 @@ TraceStep randomStep(func::FuncOp kernel, std::mt19937 &rng) {
   auto loopName = [&]() { return pick(loops).getLoopName().str(); };
   auto blockName = [&]() { return pick(blocks).getBlockName().str(); };
   TraceStep step;
-  switch (rng() % 13) {
+  switch (rng() % 14) {
   case 0:
   case 1: {
     step.primitive = "split";
@@ -169,6 +169,19 @@ TraceStep randomStep(func::FuncOp kernel, std::mt19937 &rng) {
         seen.push_back(access.buffer);
     reads = int64_t(seen.size());
     step = {"cache_read", {b.getBlockName().str(), l}, {int64_t(rng() % (reads + 1))}};
+    break;
+  }
+  case 12: {
+    // Mostly a reduction block and a loop around it.
+    SmallVector<loop::BlockOp> reductions;
+    for (loop::BlockOp b : blocks)
+      if (b.hasReduction())
+        reductions.push_back(b);
+    loop::BlockOp b = reductions.empty() || rng() % 5 == 0 ? pick(blocks) : pick(reductions);
+    SmallVector<loop::ForOp> around = loop::enclosingLoops(b);
+    std::string l =
+        around.empty() || rng() % 5 == 0 ? loopName() : pick(around).getLoopName().str();
+    step = {"rfactor", {b.getBlockName().str(), l}, {}};
     break;
   }
   default: {
