@@ -20,7 +20,6 @@ using namespace kiln::schedule::detail;
 namespace kiln::autotuner::detail {
 
 static constexpr unsigned kSpatialLevels = 4, kReduceLevels = 2;
-static constexpr int64_t kMaxVectorLanes = 64;
 
 // Prior on the innermost (vector) factor: full 16- or 8-lane vectors first.
 static double laneWeight(int64_t lanes, int64_t extent) {

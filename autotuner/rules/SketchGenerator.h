@@ -9,6 +9,9 @@
 
 namespace kiln::autotuner::detail {
 
+// The longest loop the rules vectorize (codegen splits it into machine vectors).
+inline constexpr int64_t kMaxVectorLanes = 64;
+
 struct ChoicePoint {
   enum class Kind { Tile, Flag, Count, Location };
   Kind kind;
@@ -53,6 +56,11 @@ private:
   // first) where consumers may be computed.
   llvm::SmallVector<std::string> tileReduction(loop::BlockOp block,
                                                llvm::SmallVector<loop::ForOp> loops);
+  // The rfactor rule (RfactorRule.cpp) for a reduction whose loop `r` rfactorLoop picked;
+  // false when the choice is not to (the nest is untouched). Fills the loops consumers may
+  // move under.
+  bool rfactorReduction(loop::BlockOp block, llvm::SmallVector<loop::ForOp> loops, unsigned r,
+                        llvm::SmallVector<std::string> &locations);
   llvm::SmallVector<llvm::SmallVector<int64_t>>
   drawSpatialTiles(loop::BlockOp block, llvm::ArrayRef<loop::ForOp> loops,
                    llvm::ArrayRef<unsigned> spatial, unsigned vec, bool vectorizable);

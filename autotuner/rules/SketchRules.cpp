@@ -139,7 +139,10 @@ void SketchGenerator::run() {
       (void)s.cacheWrite(name);
       block = findBlock(kernel, name);
     }
-    SmallVector<std::string> locations = tileReduction(block, *loops);
+    SmallVector<std::string> locations;
+    std::optional<unsigned> r = rfactorLoop(block, *loops);
+    if (!r || !rfactorReduction(block, *loops, *r, locations))
+      locations = tileReduction(block, *loops);
     if (locations.empty())
       continue;
     SmallVector<Value> produced = writtenBuffers(findBlock(kernel, name));

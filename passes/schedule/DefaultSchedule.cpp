@@ -13,6 +13,10 @@
 //     parallel loop, hoist the init before the reduce loops, unroll the register loop and
 //     vectorize the vector loop (when its accesses allow). All-spatial blocks after it that
 //     read what it produces move into its parallel loop (reverse_compute_at) and vectorize.
+//     A reduction that reads contiguously along its innermost reduce loop while its spatial
+//     loops cannot vectorize (a row sum, a dot product against a transposed operand) is
+//     rfactored instead: the reduce loop splits by 64/32/16/8 partial sums, vectorized, the
+//     spatial loops fuse into the parallel loop, and the partials add up after the loop.
 //  3. Every other nest: vector-tile the last loop, fuse the rest into a parallel loop.
 // Each step is a checked primitive; a step that is illegal (e.g. a strided access that cannot
 // vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
@@ -206,6 +210,36 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   return parallelLoop;
 }
 
+// Step 2 for a reduction whose reads run contiguously along its innermost (reduce) loop while
+// its spatial loops cannot vectorize: rfactor that loop into vector partial sums.
+static std::optional<std::string> scheduleRfactor(Schedule &s, BlockOp block,
+                                                  SmallVector<ForOp> loops, unsigned r) {
+  std::string blockName = block.getBlockName().str();
+  SmallVector<std::string> outer;
+  for (auto [k, loop] : llvm::enumerate(loops))
+    if (!block.isReduceVar(k))
+      outer.push_back(loop.getLoopName().str());
+  SmallVector<std::string> reduce;
+  for (unsigned k = outer.size(); k < r; ++k)
+    reduce.push_back(loops[k].getLoopName().str());
+  std::string rLoop = loops[r].getLoopName().str();
+  int64_t width = rfactorWidths(loops[r].getExtent()).front();
+  auto parts = s.split(rLoop, {-1, width});
+  if (failed(parts))
+    return std::nullopt;
+  reduce.push_back((*parts)[0]);
+  FailureOr<std::string> partial = s.rfactor(blockName, (*parts)[1]);
+  if (failed(partial))
+    return std::nullopt;
+  std::optional<std::string> parallelLoop;
+  if (!outer.empty())
+    parallelLoop = fuseParallel(s, outer);
+  if (auto init = s.decomposeReduction(*partial, reduce.front()); succeeded(init))
+    vectorizeInnermost(s, findBlock(s.getKernel(), *init));
+  (void)s.vectorize((*parts)[1]);
+  return parallelLoop;
+}
+
 static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops) {
   SmallVector<std::string> outer;
   for (ForOp loop : loops)
@@ -242,7 +276,9 @@ LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
       scheduleSpatial(s, *loops);
       continue;
     }
-    std::optional<std::string> parallelLoop = scheduleReduction(s, block, *loops);
+    std::optional<unsigned> r = rfactorLoop(block, *loops);
+    std::optional<std::string> parallelLoop =
+        r ? scheduleRfactor(s, block, *loops, *r) : scheduleReduction(s, block, *loops);
     if (!parallelLoop)
       continue;
     for (const std::string &next : ArrayRef<std::string>(order).drop_front(index + 1)) {

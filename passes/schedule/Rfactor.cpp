@@ -83,7 +83,12 @@ static FailureOr<Accumulation> findAccumulation(BlockOp block, Value out, std::s
       return failure();
     }
   SmallVector<AffineExpr> dims;
-  for (Value v : a.store.getMapOperands()) {
+  AffineMap storeMap = a.store.getAffineMap();
+  for (auto [i, v] : llvm::enumerate(a.store.getMapOperands())) {
+    if (!storeMap.isFunctionOfDim(i)) { // the lowering passes every iter var
+      dims.push_back(getAffineConstantExpr(0, block.getContext()));
+      continue;
+    }
     auto arg = llvm::dyn_cast<BlockArgument>(v);
     if (!arg || arg.getOwner() != body || block.isReduceVar(arg.getArgNumber())) {
       why = "its accumulator is not indexed by spatial iter vars";
@@ -353,6 +358,7 @@ FailureOr<std::string> Schedule::rfactor(StringRef blockName, StringRef loopName
   }
   // Its init is the original init.
   {
+    dropUnusedMapOperands(block.getInit());
     Block *from = block.getInitBlock();
     Block *init = addRegionBlock(final.getInit(), numFinal, loc);
     OpBuilder ib = OpBuilder::atBlockEnd(init);

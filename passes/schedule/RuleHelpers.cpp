@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/AffineExpr.h"
 
 using namespace mlir;
 using namespace kiln::loop;
@@ -37,6 +38,45 @@ bool expensiveToRecompute(BlockOp block) {
     return WalkResult::advance();
   });
   return r.wasInterrupted();
+}
+
+SmallVector<int64_t> rfactorWidths(int64_t extent) {
+  SmallVector<int64_t> widths;
+  for (int64_t w : {64, 32, 16, 8})
+    if (extent % w == 0 && extent > w)
+      widths.push_back(w);
+  return widths;
+}
+
+std::optional<unsigned> rfactorLoop(BlockOp block, ArrayRef<ForOp> nest) {
+  SmallVector<ForOp> loops(nest);
+  unsigned r = loops.size() - 1;
+  if (!block.isReduceVar(r) || rfactorWidths(loops[r].getExtent()).empty())
+    return std::nullopt;
+  SmallVector<unsigned> spatial;
+  for (unsigned k = 0; k < loops.size(); ++k)
+    if (!block.isReduceVar(k)) {
+      if (!spatial.empty() && spatial.back() + 1 != k)
+        return std::nullopt;
+      spatial.push_back(k);
+    }
+  if (!spatial.empty() && (spatial.front() != 0 ||
+                           vectorizeBlocker(loops[spatial.back()], false).empty()))
+    return std::nullopt;
+  MLIRContext *ctx = block.getContext();
+  AffineExpr var = getAffineDimExpr(r, ctx);
+  for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false)) {
+    if (access.isWrite || !access.map)
+      continue;
+    ArrayRef<AffineExpr> results = access.map.getResults();
+    for (auto [d, e] : llvm::enumerate(results)) {
+      AffineExpr step = simplifyAffineExpr(e.replace(var, var + 1) - e, access.map.getNumDims(), 0);
+      auto c = llvm::dyn_cast<AffineConstantExpr>(step);
+      if (!c || (c.getValue() != 0 && (c.getValue() != 1 || d + 1 != results.size())))
+        return std::nullopt;
+    }
+  }
+  return r;
 }
 
 } // namespace kiln::schedule::detail

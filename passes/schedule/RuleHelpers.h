@@ -23,6 +23,17 @@ std::optional<llvm::SmallVector<loop::ForOp>> freshNest(loop::BlockOp block);
 // than the memory traffic of keeping them as a nest of their own.
 bool expensiveToRecompute(loop::BlockOp block);
 
+// For a reduction in a fresh nest: the index of its innermost loop when rfactor along it
+// is the way to vector code, i.e. the loop binds a reduce iter var along which every read is
+// contiguous (or invariant), every spatial loop comes first, and the innermost spatial loop
+// cannot be vectorized (a row reduction such as a layer norm's mean or a softmax's sum, or
+// a dot product against a transposed operand). nullopt otherwise.
+std::optional<unsigned> rfactorLoop(loop::BlockOp block, llvm::ArrayRef<loop::ForOp> loops);
+
+// The partial counts rfactor may use for a loop of `extent`: the divisors among 64, 32, 16
+// and 8 (several vector accumulators hide the latency of the adds), largest first.
+llvm::SmallVector<int64_t> rfactorWidths(int64_t extent);
+
 } // namespace kiln::schedule::detail
 
 #endif

@@ -75,7 +75,7 @@ protected:
   struct Stats {
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
-             packed = 0;
+             packed = 0, vectorPartials = 0, parallelPartials = 0;
   };
 
   // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
@@ -117,6 +117,11 @@ protected:
       // A packed operand whose copy loops ("<block>.pack<i>.ax<d>") are then scheduled.
       stats.packed += text.find("\"cache_read\"") != std::string::npos &&
                       text.find(".pack") != std::string::npos;
+      for (const schedule::TraceStep &step : trace->steps)
+        if (step.primitive == "rfactor") {
+          bool inner = llvm::StringRef(step.names[1]).ends_with(".1");
+          ++(inner ? stats.vectorPartials : stats.parallelPartials);
+        }
       std::optional<schedule::Trace> child = space.mutate(*trace, rng);
       if (!child)
         continue;
@@ -178,6 +183,15 @@ TEST_F(SearchSpaceTest, Reductions) {
   }
 }
 
+// Rows read contiguously along the reduction: rfactor into vector partials, or (24 rows
+// are too few for the threads) into parallel partials; both compute the same sums.
+TEST_F(SearchSpaceTest, RfactorRowReduction) {
+  Stats s = explore(kRowSum64Lowered, 60, 8);
+  EXPECT_GE(s.vectorPartials, 10u);
+  EXPECT_GE(s.parallelPartials, 10u);
+  EXPECT_GE(s.mutated, 45u);
+}
+
 TEST_F(SearchSpaceTest, Elementwise) {
   Stats s = explore(kElementwiseLowered, 50, 7);
   EXPECT_GE(s.samples.size(), 10u);
@@ -203,7 +217,7 @@ TEST_F(SearchSpaceTest, PrimeRowsVectorizeUnderPredicate) {
 // neighbours.
 TEST_F(SearchSpaceTest, DefaultTraceIsRepresentable) {
   for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kDepthwiseLowered,
-                           kElementwiseLowered, kRowReduce}) {
+                           kElementwiseLowered, kRowReduce, kRowSum64Lowered}) {
     func::FuncOp kernel = parse(text);
     std::vector<test::Tensor> expected;
     ASSERT_TRUE(run(kernel, expected));
@@ -251,7 +265,8 @@ schedule::Trace regenerate(func::FuncOp kernel, Decisions decisions) {
 
 TEST_F(SearchSpaceTest, DecodedTraceRegenerates) {
   for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kConvBiasRelu,
-                           kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered}) {
+                           kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered,
+                           kRowSum64Lowered}) {
     func::FuncOp kernel = parse(text);
     SearchSpace space(kernel);
     std::mt19937_64 rng(5);
