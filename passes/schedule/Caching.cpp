@@ -1,6 +1,7 @@
 // Caching: cache_write redirects a block's writes to a fresh buffer and copies it back after
 // the block's outermost loop; cache_read copies the region of a buffer a block reads in one
 // iteration of a loop into a compact local buffer at the start of that loop's body.
+#include "passes/schedule/ReadRegion.h"
 #include "passes/schedule/Region.h"
 #include "passes/schedule/Schedule.h"
 #include "passes/schedule/Utils.h"
@@ -87,70 +88,6 @@ FailureOr<std::string> Schedule::cacheWrite(StringRef name) {
 // allocations into allocas at the start of the stage): keep it well inside a thread's stack.
 static constexpr int64_t kMaxLocalBytes = 1 << 20;
 
-namespace {
-// How one dim of the cached region maps to the local buffer: global index i sits at
-// `(i - shift) mod modulus` (no mod when modulus is 0). The region's start is `shift` plus
-// terms of the outer loop vars that are all multiples of `modulus`, and extent <= modulus,
-// so the mod removes exactly the start's loop-dependent part.
-struct CachedDim {
-  AffineExpr start; // over outerVars(loop)
-  int64_t extent;
-  int64_t shift = 0;
-  int64_t modulus = 0;
-  AffineExpr local(AffineExpr index) const {
-    return modulus ? (index - shift) % modulus : index - shift;
-  }
-};
-} // namespace
-
-// Null when no mod separates the windows of consecutive iterations (a convolution's halo)
-// or the index does not split into loop-invariant and varying parts: copying the whole dim
-// would read elements the block never reads, which may not be written yet.
-static std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64_t size,
-                                          MLIRContext *ctx) {
-  if (!region)
-    return std::nullopt;
-  if (region->extent >= size)
-    return CachedDim{getAffineConstantExpr(0, ctx), size};
-  SmallVector<AffineExpr> terms;
-  addTerms(region->start, terms);
-  CachedDim dim{region->start, region->extent};
-  for (AffineExpr term : terms) {
-    if (auto c = llvm::dyn_cast<AffineConstantExpr>(term)) {
-      dim.shift += c.getValue();
-      continue;
-    }
-    int64_t coefficient = 1;
-    if (auto mul = llvm::dyn_cast<AffineBinaryOpExpr>(term);
-        mul && term.getKind() == AffineExprKind::Mul)
-      if (auto c = llvm::dyn_cast<AffineConstantExpr>(mul.getRHS()))
-        coefficient = std::abs(c.getValue());
-    dim.modulus = std::gcd(dim.modulus, coefficient);
-  }
-  if (dim.modulus && dim.extent > dim.modulus)
-    return std::nullopt;
-  return dim;
-}
-
-// Replaces `op` (an affine.load of the block) by a load of `buffer` at `results` (over the
-// iter vars, the arguments of the op's region entry), passing only the iter vars used.
-static void rewriteLoad(affine::AffineLoadOp op, Value buffer, ArrayRef<AffineExpr> results) {
-  Block *entry = &op->getParentRegion()->front();
-  while (entry->getParentOp() && !llvm::isa<BlockOp>(entry->getParentOp()))
-    entry = &entry->getParentOp()->getParentRegion()->front();
-  AffineMap map = AffineMap::get(entry->getNumArguments(), 0, results, op.getContext());
-  llvm::SmallBitVector unused = getUnusedDimsBitVector({map});
-  SmallVector<Value> operands;
-  for (auto [i, arg] : llvm::enumerate(entry->getArguments()))
-    if (!unused.test(i))
-      operands.push_back(arg);
-  OpBuilder b(op);
-  auto load = b.create<affine::AffineLoadOp>(op.getLoc(), buffer, compressUnusedDims(map),
-                                             operands);
-  op.getResult().replaceAllUsesWith(load.getResult());
-  op.erase();
-}
-
 FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readIndex,
                                            StringRef loopName) {
   BlockOp block = getBlock(blockName);
@@ -160,65 +97,17 @@ FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readInde
   std::string what = ("cannot cache read " + Twine(readIndex) + " of block '" + blockName +
                       "' at loop '" + loopName + "': ")
                          .str();
-  SmallVector<Value> reads = readBuffers(block);
-  if (readIndex < 0 || readIndex >= int64_t(reads.size()))
-    return fail(what + "the block reads " + Twine(reads.size()) + " buffer(s)");
-  Value buffer = reads[readIndex];
-  auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
-  if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity())
-    return fail(what + "the buffer has no static shape or a non-identity layout");
-  if (!loop->isProperAncestor(block))
-    return fail(what + "the block is not under the loop");
-  if (loop.getKind() == ForOp::kVectorized)
-    return fail(what + "the loop is vectorized");
-  if (llvm::is_contained(writtenBuffers(block), buffer))
-    return fail(what + "the block writes the buffer");
-  if (SmallVector<BlockOp> writers = writersOf(loop, buffer); !writers.empty())
-    return fail(what + "block '" + writers[0].getBlockName() + "' writes the buffer inside the loop");
-
-  // The region read in one iteration of the loop: the union over the block's accesses.
-  SmallVector<affine::AffineLoadOp> loads;
-  SmallVector<AffineMap> maps;
-  unsigned numOuter = outerVars(loop).size();
-  SmallVector<std::optional<DimRegion>> regions;
-  for (const BufferAccess &access : collectAccesses(block)) {
-    if (access.buffer != buffer)
-      continue;
-    auto load = llvm::dyn_cast<affine::AffineLoadOp>(access.op);
-    if (!load || !access.map)
-      return fail(what + "the block reads the buffer at a non-affine index");
-    SmallVector<std::optional<DimRegion>> r = accessRegion(block, access.map, loop, false);
-    if (loads.empty())
-      regions = r;
-    for (auto [a, b] : llvm::zip(regions, r))
-      a = a && b ? unionRegion(*a, *b, numOuter) : std::nullopt;
-    loads.push_back(load);
-    maps.push_back(access.map);
-  }
-  // The copy runs over buffer coordinates: a predicate of the block survives only where an
-  // index is the predicated iter var itself into a dim as long as its domain (the copy's own
-  // bound then cuts at the same place). Otherwise it would copy elements the block never
-  // reads, which may not be written yet.
-  SmallVector<bool> inDomain = bindingsInDomain(block);
-  for (AffineMap map : maps)
-    for (auto [d, e] : llvm::enumerate(map.getResults()))
-      for (unsigned k = 0; k < block.getNumIterVars(); ++k)
-        if (!inDomain[k] && e.isFunctionOfDim(k) &&
-            (e != getAffineDimExpr(k, getKernel().getContext()) ||
-             type.getDimSize(d) != block.getDomains()[k]))
-          return fail(what + "the block is predicated on iter var " + Twine(k) +
-                      ", which indexes dim " + Twine(d) + " other than one to one");
+  std::string why;
+  FailureOr<ReadRegion> region = analyzeReadRegion(block, readIndex, loop, why);
+  if (failed(region))
+    return fail(what + why);
+  Value buffer = region->buffer;
+  MemRefType type = region->type;
+  ArrayRef<CachedDim> dims = region->dims;
   MLIRContext *ctx = getKernel().getContext();
-  SmallVector<CachedDim> dims;
   SmallVector<int64_t> shape;
-  for (auto [d, region] : llvm::enumerate(regions)) {
-    std::optional<CachedDim> dim = cachedDim(region, type.getDimSize(d), ctx);
-    if (!dim)
-      return fail(what + "dim " + Twine(d) +
-                  " of the region read is not a window that iterations of the loop tile");
-    dims.push_back(*dim);
-    shape.push_back(dim->extent);
-  }
+  for (const CachedDim &dim : dims)
+    shape.push_back(dim.extent);
   auto localType = MemRefType::get(shape, type.getElementType());
   int64_t bytes = localType.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
   if (bytes > kMaxLocalBytes)
@@ -260,7 +149,7 @@ FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readInde
       loc, value, local, AffineMap::get(type.getRank(), 0, localIndex, ctx), iterVars);
   dropUnusedMapOperands(copy.getBody());
 
-  for (auto [load, map] : llvm::zip(loads, maps)) {
+  for (auto [load, map] : llvm::zip(region->loads, region->maps)) {
     SmallVector<AffineExpr> results;
     for (auto [d, dim] : llvm::enumerate(dims))
       results.push_back(dim.local(map.getResult(d)));
