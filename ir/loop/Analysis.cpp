@@ -133,21 +133,28 @@ AffineExpr simplifyModsInRange(AffineExpr expr, ArrayRef<int64_t> extents) {
   AffineExpr lhs = simplifyModsInRange(bin.getLHS(), extents);
   AffineExpr rhs = simplifyModsInRange(bin.getRHS(), extents);
   auto modulus = llvm::dyn_cast<AffineConstantExpr>(rhs);
-  if (expr.getKind() != AffineExprKind::Mod || !modulus || modulus.getValue() <= 0)
+  bool isMod = expr.getKind() == AffineExprKind::Mod;
+  if ((!isMod && expr.getKind() != AffineExprKind::FloorDiv) || !modulus ||
+      modulus.getValue() <= 0)
     return getAffineBinaryOpExpr(expr.getKind(), lhs, rhs);
   int64_t m = modulus.getValue();
   SmallVector<AffineExpr> terms;
   flattenSum(lhs, terms);
   AffineExpr rest = getAffineConstantExpr(0, expr.getContext());
+  AffineExpr multiples = rest;
   for (AffineExpr term : terms) {
     auto c = llvm::dyn_cast<AffineConstantExpr>(term);
     if (c ? c.getValue() % m != 0 : term.getLargestKnownDivisor() % m != 0)
       rest = rest + term;
+    else
+      multiples = multiples + term;
   }
   auto [lo, hi] = exprRange(rest, extents);
-  if (lo >= 0 && hi < m)
-    return rest;
-  return rest % m;
+  bool restInRange = lo >= 0 && hi < m;
+  if (isMod)
+    return restInRange ? rest : rest % m;
+  // x floordiv m with x = m * q + r, r in [0, m): q, a linear expression.
+  return restInRange ? multiples.floorDiv(m) : lhs.floorDiv(m);
 }
 
 SmallVector<bool> bindingsInDomain(BlockOp block) {

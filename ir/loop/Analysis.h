@@ -40,8 +40,10 @@ llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
 std::pair<int64_t, int64_t> exprRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
 
 // `expr` with each `x mod M` whose value never wraps over the given loop extents replaced by
-// `x` less its multiples of M: cache_read indexes a local buffer by `(i - s) mod M`, which
-// composes with a split binding `i = o * M + r` into `r` (what vector codegen needs to see).
+// `x` less its multiples of M, and each such `x floordiv M` by those multiples over M:
+// cache_read indexes a local buffer by `(i - s) mod M` and layout_rewrite a blocked one by
+// `i floordiv M, i mod M`, which compose with a split binding `i = o * M + r` into `r` and
+// `o` (the linear form vector codegen needs to see).
 mlir::AffineExpr simplifyModsInRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
 
 } // namespace kiln::loop

@@ -33,6 +33,14 @@ FailureOr<std::string> Schedule::cacheWrite(StringRef name) {
     return fail(what + "its buffer has no static shape");
   if (writersOf(kernel, buffer).size() != 1)
     return fail(what + "it is not the only writer of its buffer");
+  // The copy-out covers the whole buffer: the block must write all of it, one element per
+  // spatial point.
+  SmallVector<int64_t> spatialDomains;
+  for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+    if (!block.isReduceVar(k))
+      spatialDomains.push_back(block.getDomains()[k]);
+  if (!writesIdentity(block, buffer) || ArrayRef(spatialDomains) != type.getShape())
+    return fail(what + "it does not write its whole buffer at its spatial iter vars");
   // Reads of the buffer inside the block must be the accumulator read of a reduction with an
   // init region (which writes the cache first), at the same index as the writes.
   AffineMap writeMap;

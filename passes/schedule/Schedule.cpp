@@ -49,6 +49,10 @@ const PrimitiveInfo kPrimitives[] = {
      [](Schedule &s, const TraceStep &t) {
        return asResult(s.cacheRead(t.names[0], t.ints[0], t.names[1]));
      }},
+    {"layout_rewrite", 2, 1,
+     [](Schedule &s, const TraceStep &t) {
+       return asResult(s.layoutRewrite(t.names[0], t.ints[0], t.names[1]));
+     }},
     {"rfactor", 2, 0,
      [](Schedule &s, const TraceStep &t) { return asResult(s.rfactor(t.names[0], t.names[1])); }},
     {"decompose_reduction", 2, 0,

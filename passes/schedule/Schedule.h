@@ -53,7 +53,7 @@ public:
   mlir::LogicalResult reverseComputeAt(llvm::StringRef block, llvm::StringRef loop);
   mlir::LogicalResult computeInline(llvm::StringRef block);
 
-  // --- caching and reduction (Caching.cpp, Reduction.cpp, Rfactor.cpp)
+  // --- caching and reduction (Caching.cpp, LayoutRewrite.cpp, Reduction.cpp, Rfactor.cpp)
   // Makes `block` write a new local buffer and adds a copy-out block "<block>.write_back"
   // right after it; returns the copy block's name.
   mlir::FailureOr<std::string> cacheWrite(llvm::StringRef block);
@@ -66,6 +66,14 @@ public:
   // {cache_read, names [block, loop], ints [readIndex]}. Returns the copy block's name.
   mlir::FailureOr<std::string> cacheRead(llvm::StringRef block, int64_t readIndex,
                                          llvm::StringRef loop);
+  // Lays the block's `readIndex`-th read buffer, a kernel argument nothing writes, out once
+  // in a new buffer [window dims in loop order.., offsets in dim 0..]: the windows cache_read at
+  // `loop` would copy per iteration, each contiguous, by a copy block "<block>.layout<i>"
+  // opening the kernel. The block then reads the blocked buffer (at `i floordiv M, i mod M`).
+  // Codegen runs the copy at compile time when the argument is a constant (weights).
+  // Trace: {layout_rewrite, names [block, loop], ints [readIndex]}.
+  mlir::FailureOr<std::string> layoutRewrite(llvm::StringRef block, int64_t readIndex,
+                                             llvm::StringRef loop);
   // Splits the reduction `block` along `loop`, which must bind only reduce iter vars, each an
   // increasing linear function of it without a predicate. The partial block "<block>.rf"
   // takes the block's place and accumulates into one slot per iteration of the loop (a new

@@ -168,7 +168,8 @@ TraceStep randomStep(func::FuncOp kernel, std::mt19937 &rng) {
       if (!access.isWrite && !llvm::is_contained(seen, access.buffer))
         seen.push_back(access.buffer);
     reads = int64_t(seen.size());
-    step = {"cache_read", {b.getBlockName().str(), l}, {int64_t(rng() % (reads + 1))}};
+    step = {rng() % 3 ? "cache_read" : "layout_rewrite", {b.getBlockName().str(), l},
+            {int64_t(rng() % (reads + 1))}};
     break;
   }
   case 12: {

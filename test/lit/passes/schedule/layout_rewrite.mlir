@@ -1,0 +1,64 @@
+// RUN: kiln-opt %s --split-input-file --verify-diagnostics --mlir-print-local-scope \
+// RUN:   --kiln-apply-schedule=check-roundtrip | FileCheck %s
+
+// B laid out once as [j window, k window, 16, 16] (windows in the order mm.j.0, mm.k.0 step
+// through them): each 16x16 panel the matmul reads under mm.k.0 is contiguous, and the vector
+// loop mm.j.1 still reads it with unit stride.
+// CHECK-LABEL: func.func @blocked_b
+// CHECK-SAME: %[[B:[^:]*]]: memref<64x32xf32>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<2x4x16x16xf32>
+// CHECK: kl.for %{{.*}} : "mm.layout1.ax0" in 64 {
+// CHECK-NEXT: kl.for %{{.*}} : "mm.layout1.ax1" in 32 {
+// CHECK-NEXT: kl.block "mm.layout1" {{.*}} iter_vars(%[[K:.*]]: spatial 64, %[[N:.*]]: spatial 32) {
+// CHECK-NEXT: %[[X:.*]] = affine.load %[[B]][%[[K]], %[[N]]]
+// CHECK-NEXT: affine.store %[[X]], %[[P]][%[[N]] floordiv 16, %[[K]] floordiv 16, %[[K]] mod 16, %[[N]] mod 16]
+// CHECK: kl.for %{{.*}} : "mm.j.0" in 2 {
+// CHECK: kl.for %{{.*}} : "mm.j.1" in 16 vectorized {
+// CHECK-NEXT: kl.block "mm" {{.*}} iter_vars(%{{.*}}: spatial 16, %[[VJ:.*]]: spatial 32, %[[VK:.*]]: reduce 64)
+// CHECK: affine.load %[[P]][%[[VJ]] floordiv 16, %[[VK]] floordiv 16, %[[VK]] mod 16, %[[VJ]] mod 16]
+func.func @blocked_b(%A: memref<16x64xf32>, %B: memref<64x32xf32>, %C: memref<16x32xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["mm.j"], ints = [2, 16]}, {primitive = "split", names = ["mm.k"], ints = [4, 16]}, {primitive = "reorder", names = ["mm.j.0", "mm.k.0", "mm.i", "mm.k.1", "mm.j.1"]}, {primitive = "layout_rewrite", names = ["mm", "mm.k.0"], ints = [1]}, {primitive = "vectorize", names = ["mm.j.1"]}]} {
+  kl.for %i : "mm.i" in 16 {
+    kl.for %j : "mm.j" in 32 {
+      kl.for %k : "mm.k" in 64 {
+        kl.block "mm" [%i, %j, %k] affine_map<(d0, d1, d2) -> (d0, d1, d2)> iter_vars(%vi: spatial 16, %vj: spatial 32, %vk: reduce 64) init {
+        ^bb0(%a: index, %b: index, %c: index):
+          %z = arith.constant 0.0 : f32
+          affine.store %z, %C[%a, %b] : memref<16x32xf32>
+        } {
+          %x = affine.load %A[%vi, %vk] : memref<16x64xf32>
+          %y = affine.load %B[%vk, %vj] : memref<64x32xf32>
+          %acc = affine.load %C[%vi, %vj] : memref<16x32xf32>
+          %m = arith.mulf %x, %y fastmath<fast> : f32
+          %s = arith.addf %acc, %m fastmath<fast> : f32
+          affine.store %s, %C[%vi, %vj] : memref<16x32xf32>
+        }
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A buffer the kernel computes is not a weight: only kernel arguments get a layout.
+// expected-error @+1 {{step 0 (layout_rewrite): cannot rewrite the layout of read 0 of block 'use' for loop 'use.i': the buffer is not a kernel argument}}
+func.func @local_buffer(%A: memref<16x64xf32>, %C: memref<16x64xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "layout_rewrite", names = ["use", "use.i"], ints = [0]}]} {
+  %t = memref.alloc() : memref<16x64xf32>
+  kl.for %i : "def.i" in 16 {
+    kl.for %j : "def.j" in 64 {
+      kl.block "def" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 16, %vj: spatial 64) {
+        %x = affine.load %A[%vi, %vj] : memref<16x64xf32>
+        affine.store %x, %t[%vi, %vj] : memref<16x64xf32>
+      }
+    }
+  }
+  kl.for %i : "use.i" in 16 {
+    kl.for %j : "use.j" in 64 {
+      kl.block "use" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 16, %vj: spatial 64) {
+        %x = affine.load %t[%vi, %vj] : memref<16x64xf32>
+        affine.store %x, %C[%vi, %vj] : memref<16x64xf32>
+      }
+    }
+  }
+  return
+}
