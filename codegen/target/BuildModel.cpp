@@ -1,6 +1,7 @@
 #include "codegen/target/BuildModel.h"
 
 #include "codegen/cpu/Executor.h"
+#include "codegen/cpu/FoldConstantLayouts.h"
 #include "codegen/cpu/LLVMLowering.h"
 #include "codegen/cpu/LowerKernels.h"
 #include "codegen/target/Linker.h"
@@ -11,6 +12,7 @@ namespace kiln::codegen {
 
 bool generateModelCode(mlir::ModuleOp module, const TargetOptions &target, EmitKind kind,
                        std::string &code, std::string &error) {
+  foldConstantLayouts(module);
   auto kernels = lowerKernels(module);
   if (mlir::failed(kernels)) {
     error = "kernel lowering failed";

@@ -1,0 +1,205 @@
+// Compile-time layout rewrite: a kernel's "<block>.layout<i>" copy (schedule primitive
+// layout_rewrite) that reads a weight runs here, once; the kernel then takes the blocked
+// weight as a constant argument instead of copying it on every call.
+#include "codegen/cpu/FoldConstantLayouts.h"
+
+#include "ir/graph/ConstantData.h"
+#include "ir/graph/GraphDialect.h"
+#include "ir/loop/Analysis.h"
+#include "ir/loop/LoopDialect.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+using namespace mlir;
+using kiln::loop::BlockOp;
+using kiln::loop::ForOp;
+
+namespace kiln::codegen {
+
+namespace {
+// A layout copy in a kernel: P[store(iv)] = A[load(iv)] over the block's domain, where A is
+// kernel argument `argument` and P a kernel-level allocation nothing else writes.
+struct LayoutCopy {
+  BlockOp block;
+  Operation *nest; // the top-level op holding the copy alone
+  affine::AffineLoadOp load;
+  affine::AffineStoreOp store;
+  unsigned argument;
+  memref::AllocOp packed;
+};
+} // namespace
+
+static int64_t evaluate(AffineExpr e, ArrayRef<int64_t> dims) {
+  if (auto c = llvm::dyn_cast<AffineConstantExpr>(e))
+    return c.getValue();
+  if (auto d = llvm::dyn_cast<AffineDimExpr>(e))
+    return dims[d.getPosition()];
+  auto bin = llvm::cast<AffineBinaryOpExpr>(e);
+  int64_t l = evaluate(bin.getLHS(), dims), r = evaluate(bin.getRHS(), dims);
+  switch (e.getKind()) {
+  case AffineExprKind::Add:
+    return l + r;
+  case AffineExprKind::Mul:
+    return l * r;
+  case AffineExprKind::Mod:
+    return (l % r + r) % r;
+  case AffineExprKind::FloorDiv:
+    return l / r - ((l % r != 0) && ((l < 0) != (r < 0)));
+  case AffineExprKind::CeilDiv:
+    return l / r + ((l % r != 0) && ((l < 0) == (r < 0)));
+  default:
+    llvm_unreachable("symbols do not occur in kernel accesses");
+  }
+}
+
+// Row-major offset of the access's index at the block's iter var values `iv`.
+static int64_t offsetAt(AffineMap map, ValueRange operands, MemRefType type,
+                        ArrayRef<int64_t> iv) {
+  SmallVector<int64_t> dims;
+  for (Value v : operands)
+    dims.push_back(iv[llvm::cast<BlockArgument>(v).getArgNumber()]);
+  int64_t offset = 0;
+  for (auto [d, e] : llvm::enumerate(map.getResults()))
+    offset = offset * type.getDimSize(d) + evaluate(e, dims);
+  return offset;
+}
+
+static std::optional<LayoutCopy> matchLayoutCopy(func::FuncOp kernel, BlockOp block) {
+  if (!block.getBlockName().contains(".layout") || block.hasReduction() ||
+      block.getInitBlock())
+    return std::nullopt;
+  SmallVector<Operation *> ops;
+  for (Operation &op : block.getBodyBlock()->without_terminator())
+    ops.push_back(&op);
+  if (ops.size() != 2)
+    return std::nullopt;
+  auto load = llvm::dyn_cast<affine::AffineLoadOp>(ops[0]);
+  auto store = llvm::dyn_cast<affine::AffineStoreOp>(ops[1]);
+  if (!load || !store || store.getValueToStore() != load.getResult())
+    return std::nullopt;
+  Block *entry = &kernel.getBody().front();
+  auto source = llvm::dyn_cast<BlockArgument>(load.getMemRef());
+  auto packed = store.getMemRef().getDefiningOp<memref::AllocOp>();
+  if (!source || source.getOwner() != entry || !packed || packed->getBlock() != entry)
+    return std::nullopt;
+  SmallVector<Value> indices(load.getMapOperands());
+  indices.append(store.getMapOperands().begin(), store.getMapOperands().end());
+  for (Value v : indices)
+    if (auto arg = llvm::dyn_cast<BlockArgument>(v); !arg || arg.getOwner() != block.getBodyBlock())
+      return std::nullopt;
+  Operation *nest = block;
+  while (nest->getBlock() != entry)
+    nest = nest->getParentOp();
+  int blocks = 0;
+  nest->walk([&](BlockOp) { ++blocks; });
+  int writers = 0;
+  kernel.walk([&](affine::AffineStoreOp s) { writers += s.getMemRef() == packed.getResult(); });
+  if (blocks != 1 || writers != 1)
+    return std::nullopt;
+  return LayoutCopy{block, nest, load, store, source.getArgNumber(), packed};
+}
+
+// The copy run on the weight's bytes: the blocked weight, or null when unreadable.
+static ElementsAttr runCopy(LayoutCopy copy, ElementsAttr weight) {
+  bool isSplat = false;
+  std::optional<ArrayRef<char>> raw = graph::getRawBytes(weight, isSplat);
+  auto sourceType = llvm::cast<MemRefType>(copy.load.getMemRef().getType());
+  MemRefType packedType = copy.packed.getType();
+  int64_t elementBytes = (sourceType.getElementTypeBitWidth() + 7) / 8;
+  if (!raw || (!isSplat && int64_t(raw->size()) != sourceType.getNumElements() * elementBytes))
+    return nullptr;
+  std::vector<char> bytes(packedType.getNumElements() * elementBytes, 0);
+  ArrayRef<int64_t> domains = copy.block.getDomains();
+  SmallVector<int64_t> iv(domains.size(), 0);
+  for (bool more = !domains.empty(); more;) {
+    int64_t from = isSplat ? 0 : offsetAt(copy.load.getAffineMap(), copy.load.getMapOperands(),
+                                          sourceType, iv);
+    int64_t to = offsetAt(copy.store.getAffineMap(), copy.store.getMapOperands(), packedType, iv);
+    std::memcpy(&bytes[to * elementBytes], raw->data() + from * elementBytes, elementBytes);
+    more = false;
+    for (int64_t d = int64_t(domains.size()) - 1; d >= 0 && !more; --d) {
+      more = ++iv[d] < domains[d];
+      if (!more)
+        iv[d] = 0;
+    }
+  }
+  auto tensorType = RankedTensorType::get(packedType.getShape(), packedType.getElementType());
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes), alignof(int64_t));
+  return DenseResourceElementsAttr::get(tensorType, "kiln_blocked_weight", std::move(blob));
+}
+
+static Value constantSource(Value v) {
+  while (auto reshape = v.getDefiningOp<graph::ReshapeOp>())
+    v = reshape.getInput();
+  return v.getDefiningOp<graph::ConstantOp>() ? v : Value();
+}
+
+// Folds every layout copy of `kernel` that reads a constant operand of `call`.
+static void foldKernel(ModuleOp module, func::CallOp call, func::FuncOp kernel) {
+  SmallVector<LayoutCopy> copies;
+  kernel.walk([&](BlockOp block) {
+    if (auto copy = matchLayoutCopy(kernel, block);
+        copy && copy->argument < call.getNumOperands() &&
+        constantSource(call.getOperand(copy->argument)))
+      copies.push_back(*copy);
+  });
+  auto task = module.lookupSymbol<func::FuncOp>(call.getCallee());
+  for (LayoutCopy copy : copies) {
+    Value source = constantSource(call.getOperand(copy.argument));
+    auto weight = source.getDefiningOp<graph::ConstantOp>();
+    ElementsAttr blocked = runCopy(copy, weight.getValue());
+    if (!blocked)
+      continue;
+    OpBuilder b(call);
+    Value constant = b.create<graph::ConstantOp>(weight.getLoc(), blocked);
+    unsigned position = call.getNumOperands();
+    call->insertOperands(position, constant);
+    (void)kernel.insertArgument(position, copy.packed.getType(), {}, copy.packed.getLoc());
+    copy.packed.getResult().replaceAllUsesWith(kernel.getArgument(position));
+    copy.nest->erase();
+    copy.packed.erase();
+  }
+  if (copies.empty())
+    return;
+  // Operands no kernel code reads any more (the weights now passed blocked) are dropped, so
+  // the model does not carry them twice. The task function is only a name from here on.
+  for (int64_t i = int64_t(call.getNumOperands()) - 1; i >= 0; --i)
+    if (kernel.getArgument(i).use_empty() && constantSource(call.getOperand(i))) {
+      (void)kernel.eraseArgument(i);
+      call->eraseOperand(i);
+    }
+  if (task) {
+    task.eraseBody();
+    task.setPrivate();
+    task.setFunctionType(
+        FunctionType::get(module.getContext(), call.getOperandTypes(), call.getResultTypes()));
+  }
+}
+
+void foldConstantLayouts(ModuleOp module) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return;
+  SmallVector<func::CallOp> calls(main.getBody().front().getOps<func::CallOp>());
+  for (func::CallOp call : calls)
+    if (auto kernel = module.lookupSymbol<func::FuncOp>((call.getCallee() + "_kernel").str()))
+      foldKernel(module, call, kernel);
+  // Weights only the copies read are gone (reshapes of them first).
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(main.getBody().front())))
+      if (llvm::isa<graph::ConstantOp, graph::ReshapeOp>(op) && op.use_empty()) {
+        op.erase();
+        erased = true;
+      }
+  }
+}
+
+} // namespace kiln::codegen
