@@ -32,6 +32,11 @@ Decisions decodeDecisions(const schedule::Trace &trace) {
     } else if (step.primitive == "cache_read" && step.names.size() == 2 &&
                step.ints.size() == 1) {
       d.values["pack:" + first + ":" + std::to_string(step.ints[0])] = {{}, step.names[1]};
+    } else if (step.primitive == "layout_rewrite" && step.names.size() == 2 &&
+               step.ints.size() == 1) {
+      std::string suffix = first + ":" + std::to_string(step.ints[0]);
+      d.values["pack:" + suffix] = {{}, step.names[1]};
+      d.values["layout:" + suffix] = {{1}, ""};
     } else if (step.primitive == "rfactor" && step.names.size() == 2) {
       d.values["rfactor:" + first] = {{}, step.names[1]};
     } else if (step.primitive == "cache_write") {

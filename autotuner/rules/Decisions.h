@@ -2,8 +2,9 @@
 // back from a trace. Keys: "tile:<loop>" (split factors), "par:<loop>" (loops fused into the
 // parallel loop starting at <loop>), "unroll:<loop>", "vec:<loop>" (flags), "loc:<block>"
 // (reverse_compute_at target, "" for none), "inline:<block>", "cache:<block>" (flags),
-// "pack:<block>:<read index>" (cache_read location, "" for none), "rfactor:<block>" (the
-// loop rfactored, "" for none).
+// "pack:<block>:<read index>" (cache_read or layout_rewrite location, "" for none),
+// "layout:<block>:<read index>" (flag: layout_rewrite rather than cache_read, for weights),
+// "rfactor:<block>" (the loop rfactored, "" for none).
 #ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
 #define KILN_AUTOTUNER_RULES_DECISIONS_H
 

@@ -9,6 +9,7 @@
 // 197 tokens) may get an imperfect, predicated tile: off the vector axis its predicate is
 // the same on every lane, so the vector loop still vectorizes.
 #include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
 #include <cmath>
@@ -302,19 +303,26 @@ void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned ve
     }
     if (!any || !lanes)
       continue;
+    // A weight can instead be laid out in the same panels at compile time (layout_rewrite):
+    // free at run time, so every location is as likely and not packing is unlikely.
+    std::string suffix = blockName + ":" + std::to_string(index);
+    bool layout = isConstantArgument(buffer) && flag("layout:" + suffix, 0.8);
     SmallVector<std::string> candidates{""};
-    SmallVector<double> weights{1.5};
+    SmallVector<double> weights{layout ? 0.3 : 1.5};
     for (const std::string &loop : locations) {
       candidates.push_back(loop);
       // A copy pays off in proportion to how often the packed region is read again: the
       // iterations of the loops inside `loop` that the operand does not depend on.
       double reuse = packReuse(block, buffer, loop);
-      weights.push_back(reuse >= 4 ? std::log2(reuse) : 0.1);
+      weights.push_back(layout ? 1 : reuse >= 4 ? std::log2(reuse) : 0.1);
     }
-    std::string key = "pack:" + blockName + ":" + std::to_string(index);
-    std::string where = location(key, candidates, weights);
+    std::string where = location("pack:" + suffix, candidates, weights);
     if (where.empty())
       continue;
+    if (layout && succeeded(s.layoutRewrite(blockName, int64_t(index), where))) {
+      block = findBlock(kernel, blockName);
+      continue;
+    }
     FailureOr<std::string> copy = s.cacheRead(blockName, int64_t(index), where);
     if (succeeded(copy))
       vectorizeInnermost(*copy, true);

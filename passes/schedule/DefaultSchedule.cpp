@@ -13,6 +13,8 @@
 //     parallel loop, hoist the init before the reduce loops, unroll the register loop and
 //     vectorize the vector loop (when its accesses allow). All-spatial blocks after it that
 //     read what it produces move into its parallel loop (reverse_compute_at) and vectorize.
+//     A weight the vector lanes index (B of a matmul) is laid out in panels of one reduction
+//     step by the vector width (layout_rewrite; codegen packs it at compile time).
 //     A reduction that reads contiguously along its innermost reduce loop while its spatial
 //     loops cannot vectorize (a row sum, a dot product against a transposed operand) is
 //     rfactored instead: the reduce loop splits by 64/32/16/8 partial sums, vectorized, the
@@ -198,6 +200,11 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     current.push_back(loop.getLoopName().str());
   if (current != order)
     (void)s.reorder(order);
+  // A weight the vector lanes index is laid out at compile time in panels of one reduction
+  // step by the vector width: each step then loads one contiguous vector.
+  if (!vecLoop.empty())
+    if (std::optional<int64_t> weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec))
+      (void)s.layoutRewrite(blockName, *weight, reduce.front());
   std::optional<std::string> parallelLoop;
   if (!outer.empty())
     parallelLoop = fuseParallel(s, outer);

@@ -40,6 +40,35 @@ bool expensiveToRecompute(BlockOp block) {
   return r.wasInterrupted();
 }
 
+bool isConstantArgument(Value buffer) {
+  auto arg = llvm::dyn_cast<BlockArgument>(buffer);
+  auto kernel = arg ? llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()) : nullptr;
+  if (!kernel || arg.getOwner() != &kernel.getBody().front())
+    return false;
+  auto constants = kernel->getAttrOfType<DenseI64ArrayAttr>("kiln.constant_args");
+  return constants && llvm::is_contained(constants.asArrayRef(), int64_t(arg.getArgNumber()));
+}
+
+std::optional<int64_t> constantLaneOperand(BlockOp block, unsigned vec) {
+  SmallVector<Value> reads = readBuffers(block);
+  for (auto [index, buffer] : llvm::enumerate(reads)) {
+    if (!isConstantArgument(buffer))
+      continue;
+    bool lanes = true;
+    for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false)) {
+      if (access.buffer != buffer)
+        continue;
+      unsigned rank = access.map ? access.map.getNumResults() : 0;
+      lanes &= rank > 0 && access.map.getResult(rank - 1).isFunctionOfDim(vec);
+      for (unsigned d = 0; lanes && d + 1 < rank; ++d)
+        lanes &= !access.map.getResult(d).isFunctionOfDim(vec);
+    }
+    if (lanes)
+      return int64_t(index);
+  }
+  return std::nullopt;
+}
+
 SmallVector<int64_t> rfactorWidths(int64_t extent) {
   SmallVector<int64_t> widths;
   for (int64_t w : {64, 32, 16, 8})

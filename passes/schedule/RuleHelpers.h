@@ -23,6 +23,15 @@ std::optional<llvm::SmallVector<loop::ForOp>> freshNest(loop::BlockOp block);
 // than the memory traffic of keeping them as a nest of their own.
 bool expensiveToRecompute(loop::BlockOp block);
 
+// True when `buffer` is a kernel argument the lowering marked constant (kiln.constant_args:
+// every call passes a weight), so layout_rewrite's copy runs at compile time.
+bool isConstantArgument(mlir::Value buffer);
+
+// The read index (readBuffers order) of a constant argument the block reads with its last
+// index following iter var `vec` alone (the vector lanes: B of a matmul with a weight),
+// the operand worth laying out in vector panels; nullopt when there is none.
+std::optional<int64_t> constantLaneOperand(loop::BlockOp block, unsigned vec);
+
 // For a reduction in a fresh nest: the index of its innermost loop when rfactor along it
 // is the way to vector code, i.e. the loop binds a reduce iter var along which every read is
 // contiguous (or invariant), every spatial loop comes first, and the innermost spatial loop

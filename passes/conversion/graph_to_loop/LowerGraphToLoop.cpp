@@ -79,6 +79,31 @@ const lowering::LoweringRegistry &registry() {
   return instance;
 }
 
+// The operands of `task` that every call from @main passes a constant (a weight, possibly
+// reshaped): layout_rewrite may lay them out at compile time.
+static SmallVector<int64_t> constantOperands(ModuleOp module, func::FuncOp task) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  SmallVector<bool> constant(task.getNumArguments(), true);
+  bool called = false;
+  if (main)
+    main.walk([&](func::CallOp call) {
+      if (call.getCallee() != task.getSymName())
+        return;
+      called = true;
+      for (auto [i, operand] : llvm::enumerate(call.getOperands())) {
+        Value v = operand;
+        while (auto reshape = v.getDefiningOp<graph::ReshapeOp>())
+          v = reshape.getInput();
+        constant[i] = constant[i] && v.getDefiningOp<graph::ConstantOp>();
+      }
+    });
+  SmallVector<int64_t> indices;
+  for (auto [i, c] : llvm::enumerate(constant))
+    if (called && c)
+      indices.push_back(i);
+  return indices;
+}
+
 LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
   OpBuilder b(task);
   bool flatten = isPointwiseConvTask(task);
@@ -95,6 +120,10 @@ LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
   auto kernel = b.create<func::FuncOp>(task.getLoc(), kernelNameFor(task.getSymName()),
                                        b.getFunctionType(argTypes, {}));
   kernel->setAttr("kiln.kernel", b.getUnitAttr());
+  if (SmallVector<int64_t> constants =
+          constantOperands(task->getParentOfType<ModuleOp>(), task);
+      !constants.empty())
+    kernel->setAttr("kiln.constant_args", b.getDenseI64ArrayAttr(constants));
   symbols.insert(kernel);
   Block *entry = kernel.addEntryBlock();
   b.setInsertionPointToEnd(entry);

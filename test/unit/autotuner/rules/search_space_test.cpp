@@ -75,7 +75,7 @@ protected:
   struct Stats {
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
-             packed = 0, vectorPartials = 0, parallelPartials = 0;
+             packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0;
   };
 
   // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
@@ -117,6 +117,7 @@ protected:
       // A packed operand whose copy loops ("<block>.pack<i>.ax<d>") are then scheduled.
       stats.packed += text.find("\"cache_read\"") != std::string::npos &&
                       text.find(".pack") != std::string::npos;
+      stats.laidOut += text.find("\"layout_rewrite\"") != std::string::npos;
       for (const schedule::TraceStep &step : trace->steps)
         if (step.primitive == "rfactor") {
           bool inner = llvm::StringRef(step.names[1]).ends_with(".1");
@@ -190,6 +191,28 @@ TEST_F(SearchSpaceTest, RfactorRowReduction) {
   EXPECT_GE(s.vectorPartials, 10u);
   EXPECT_GE(s.parallelPartials, 10u);
   EXPECT_GE(s.mutated, 45u);
+}
+
+// B of the matmul is a weight (kiln.constant_args): the rules lay it out in the panels the
+// tiles read (layout_rewrite, run at compile time) more often than they copy it per tile;
+// both compute the same product (the interpreter runs the layout copy).
+const std::string &weightMatmul() {
+  static const std::string text = [] {
+    std::string t = kMatmulBiasReluLowered;
+    std::string plain = "attributes {kiln.kernel}";
+    t.replace(t.find(plain), plain.size(),
+              "attributes {kiln.constant_args = array<i64: 1>, kiln.kernel}");
+    return t;
+  }();
+  return text;
+}
+
+TEST_F(SearchSpaceTest, WeightLayoutRewrite) {
+  Stats s = explore(weightMatmul().c_str(), 60, 10);
+  EXPECT_GE(s.laidOut, 15u);
+  EXPECT_GE(s.mutated, 45u);
+  // Without the mark no weight is laid out.
+  EXPECT_EQ(explore(kMatmulBiasReluLowered, 30, 10).laidOut, 0u);
 }
 
 TEST_F(SearchSpaceTest, Elementwise) {
@@ -266,7 +289,7 @@ schedule::Trace regenerate(func::FuncOp kernel, Decisions decisions) {
 TEST_F(SearchSpaceTest, DecodedTraceRegenerates) {
   for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kConvBiasRelu,
                            kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered,
-                           kRowSum64Lowered}) {
+                           kRowSum64Lowered, weightMatmul().c_str()}) {
     func::FuncOp kernel = parse(text);
     SearchSpace space(kernel);
     std::mt19937_64 rng(5);
