@@ -1,6 +1,7 @@
 // Elementwise ONNX ops: arithmetic, variadic Max/Min/Sum/Mean, Mod, BitShift, unary math.
 #include "compiler/frontend/onnx/ops/ElementwiseConverters.h"
 
+#include "ir/graph/ConstantData.h"
 #include "ir/graph/ShapeUtils.h"
 
 using namespace mlir;
@@ -72,6 +73,15 @@ LogicalResult convertPow(OpBinder &b) {
   auto base = b.requiredInput(0), exponent = b.requiredInput(1);
   if (failed(base) || failed(exponent))
     return failure();
+  // x^2 (the variance of every exported LayerNorm) is x*x: a multiply fuses into the mean
+  // that follows, where a powf per element would stay a kernel of its own.
+  auto baseType = llvm::cast<RankedTensorType>(base->getType());
+  auto exponentType = llvm::cast<RankedTensorType>(exponent->getType());
+  if (auto c = exponent->getDefiningOp<kg::ConstantOp>();
+      c && llvm::isa<FloatType>(baseType.getElementType()) && exponentType.getNumElements() == 1 &&
+      exponentType.getRank() <= baseType.getRank())
+    if (auto values = kg::readAsDouble(c.getValue()); values && (*values)[0] == 2.0)
+      return setResult(b, b.create<kg::MulOp>(*base, *base));
   return setResult(b, b.create<kg::PowOp>(*base, *exponent));
 }
 
