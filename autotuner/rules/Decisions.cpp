@@ -20,6 +20,8 @@ Decisions decodeDecisions(const schedule::Trace &trace) {
         name += (name.empty() ? "" : "+") + n;
       fused.insert(name);
       d.values["par:" + first] = {{int64_t(step.names.size())}, ""};
+    } else if (step.primitive == "reorder" && !step.names.empty()) {
+      d.values["outer:" + first] = {{1}, ""};
     } else if (step.primitive == "parallel") {
       if (!fused.contains(first))
         d.values["par:" + first] = {{1}, ""};

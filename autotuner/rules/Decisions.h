@@ -4,7 +4,8 @@
 // (reverse_compute_at target, "" for none), "inline:<block>", "cache:<block>" (flags),
 // "pack:<block>:<read index>" (cache_read or layout_rewrite location, "" for none),
 // "layout:<block>:<read index>" (flag: layout_rewrite rather than cache_read, for weights),
-// "rfactor:<block>" (the loop rfactored, "" for none).
+// "rfactor:<block>" (the loop rfactored, "" for none), "outer:<loop>" (flag: the loop leads
+// its reorder; the rules use it to put a weight's panel loop first).
 #ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
 #define KILN_AUTOTUNER_RULES_DECISIONS_H
 

@@ -178,6 +178,16 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
   };
   for (auto [i, k] : llvm::enumerate(spatial))
     place(k, spatialTiles[i], sLevels);
+  // A weight the lanes index streams from memory once per call when its panels are the
+  // outermost loop (each row tile reuses the panel in cache), once per row tile otherwise.
+  if (vectorizable && constantLaneOperand(findBlock(kernel, blockName), vec)) {
+    auto panel = llvm::find_if(sLevels[0], [&](const std::string &n) {
+      return n == names[vec] || n == names[vec] + ".0";
+    });
+    if (panel != sLevels[0].end() && panel != sLevels[0].begin() &&
+        flag("outer:" + *panel, 0.5))
+      std::rotate(sLevels[0].begin(), panel, panel + 1);
+  }
   for (unsigned k : reduce) {
     std::string key = "tile:" + names[k];
     std::optional<SmallVector<int64_t>> tile = knownTile(key, extents[k], kReduceLevels, 1);

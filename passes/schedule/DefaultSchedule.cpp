@@ -190,6 +190,14 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   if (vectorizable)
     vecLoop = tile(vec, vectorWidth(extents[vec]));
 
+  // A weight the lanes index streams from memory once when its panels are the outermost
+  // loop: every row tile then reuses a panel while it is in cache (instead of sweeping the
+  // whole weight once per row tile).
+  std::optional<int64_t> weight;
+  if (!vecLoop.empty())
+    weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec);
+  if (auto panel = llvm::find(outer, names[vec] + ".0"); weight && panel != outer.end())
+    std::rotate(outer.begin(), panel, panel + 1);
   SmallVector<std::string> order(outer);
   order.append(reduce.begin(), reduce.end());
   for (const std::string &loop : {regLoop, vecLoop})
@@ -202,9 +210,8 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     (void)s.reorder(order);
   // A weight the vector lanes index is laid out at compile time in panels of one reduction
   // step by the vector width: each step then loads one contiguous vector.
-  if (!vecLoop.empty())
-    if (std::optional<int64_t> weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec))
-      (void)s.layoutRewrite(blockName, *weight, reduce.front());
+  if (weight)
+    (void)s.layoutRewrite(blockName, *weight, reduce.front());
   std::optional<std::string> parallelLoop;
   if (!outer.empty())
     parallelLoop = fuseParallel(s, outer);

@@ -8,6 +8,9 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <climits>
+#include <cstdlib>
 
 namespace kiln::autotuner {
 
@@ -57,6 +60,43 @@ static bool compareOutputs(const std::string &path, const run::Model &model,
   return true;
 }
 
+namespace {
+// The model's read-only and data mappings (its weights), found in /proc/self/maps by the
+// resolved path of the .so. Flushing them before a run times the kernel with its weights
+// coming from memory, as they do inside a model whose weights exceed the caches; a kernel
+// timed warm would favour schedules that re-read the whole weight per row tile.
+struct WeightMappings {
+  std::vector<std::pair<const char *, const char *>> ranges;
+
+  explicit WeightMappings(const std::string &modelPath) {
+    char resolved[PATH_MAX];
+    if (!realpath(modelPath.c_str(), resolved))
+      return;
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+      std::istringstream fields(line);
+      std::string range, perms, offset, device, inode, path;
+      fields >> range >> perms >> offset >> device >> inode >> path;
+      if (path != resolved || perms.size() < 3 || perms[0] != 'r' || perms[2] == 'x')
+        continue;
+      size_t dash = range.find('-');
+      ranges.emplace_back(reinterpret_cast<const char *>(std::stoull(range.substr(0, dash), nullptr, 16)),
+                          reinterpret_cast<const char *>(std::stoull(range.substr(dash + 1), nullptr, 16)));
+    }
+  }
+
+  void flush() const {
+#if defined(__x86_64__)
+    for (auto [begin, end] : ranges)
+      for (const char *p = begin; p < end; p += 64)
+        __builtin_ia32_clflush(p);
+    __builtin_ia32_mfence();
+#endif
+  }
+};
+} // namespace
+
 bool timeCandidate(const TimeRequest &request, std::vector<double> &latenciesSec,
                    std::string &error) {
   run::Model model;
@@ -86,16 +126,22 @@ bool timeCandidate(const TimeRequest &request, std::vector<double> &latenciesSec
     inputViews.push_back({t.dtype(), int32_t(t.shape().size()), t.shape().data(), t.data()});
   for (const HostTensor &t : outputs)
     outputViews.push_back({t.dtype(), int32_t(t.shape().size()), t.shape().data(), t.data()});
-  // Runs `count` times; returns the mean seconds per run, or a negative value on failure.
+  WeightMappings weights(request.modelPath);
+  // Runs `count` times, each with cold weights when asked; returns the mean seconds per run
+  // (flushes not counted), or a negative value on failure.
   auto timeRuns = [&](int64_t count) -> double {
-    auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < count; ++i)
+    std::chrono::duration<double> elapsed{0};
+    for (int64_t i = 0; i < count; ++i) {
+      if (request.coldWeights)
+        weights.flush();
+      auto start = std::chrono::steady_clock::now();
       if (kiln_status status = api.context_run(context.get(), inputViews.data(), inputViews.size(),
                                                outputViews.data(), outputViews.size())) {
         error = "run failed: " + model.consumeStatus(status);
         return -1;
       }
-    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      elapsed += std::chrono::steady_clock::now() - start;
+    }
     return elapsed.count() / double(count);
   };
 

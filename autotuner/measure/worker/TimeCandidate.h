@@ -13,6 +13,7 @@ struct TimeRequest {
   int threads = 0;           // 0: every core
   int repeats = 3;           // latency samples
   double minRepeatMs = 20;   // each sample averages enough runs to last this long
+  bool coldWeights = true;   // flush the model's weights from the caches before every run
   std::string writeOutputs;  // reference mode: store the outputs here, do not compare
   std::string checkOutputs;  // compare with outputs stored by a reference run
   double rtol = 1e-3, atol = 1e-5;

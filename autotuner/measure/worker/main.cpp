@@ -3,6 +3,7 @@
 //   kiln-tune-worker build --module TASK.mlir --trace-file TRACE.json -o CAND.so [--mcpu C]
 //                          [--mtriple T]      (the trace file may hold "default")
 //   kiln-tune-worker run --model CAND.so [--threads N] [--repeats R] [--min-repeat-ms MS]
+//                        [--weights cold|warm]  (cold: weights flushed from the caches per run)
 //                        [--write-outputs FILE | --check-outputs FILE]
 // `run` prints "latencies S1 S2 ..." (seconds per run). Failures print one line on stderr and
 // exit 1; the tuner records that line as the candidate's error.
@@ -65,6 +66,7 @@ int run(const std::map<std::string, std::string> &flags) {
   request.minRepeatMs = std::atof(flag(flags, "--min-repeat-ms", "20").c_str());
   request.writeOutputs = flag(flags, "--write-outputs");
   request.checkOutputs = flag(flags, "--check-outputs");
+  request.coldWeights = flag(flags, "--weights", "cold") != "warm";
   if (request.modelPath.empty())
     return failWith("run needs --model");
   std::vector<double> latencies;
