@@ -64,7 +64,8 @@ def run(settings):
             so_path = os.path.join(folder, name + ".so")
             db = os.path.join(settings.work_dir, "db", "e2e", name + ".jsonl")
             built[name] = (onnx_path, so_path,
-                           settings.kiln.compile(onnx_path, so_path, db, settings.e2e_trials))
+                           settings.kiln.compile(onnx_path, so_path, db, settings.e2e_trials,
+                                                 settings.e2e_trials_per_task))
         except KilnError as e:
             settings.log(f"bench: {name}: {e}")
             built[name] = (onnx_path, None, {"error": str(e)})

@@ -36,7 +36,7 @@ class Kiln:
         self.threads, self.iters, self.tune, self.retune, self.log = (
             threads, iters, tune, retune, log)
 
-    def compile(self, onnx_path, so_path, db_path, trials):
+    def compile(self, onnx_path, so_path, db_path, trials, trials_per_task=0):
         """Builds so_path (tuning first when needed); returns a dict: tuned (trials spent in
         this call, 0 if none), compile_s (wall seconds of this call's kilnc runs, 0 if cached)."""
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
@@ -47,6 +47,8 @@ class Kiln:
         from_records = base + ["--tuning-db", db_path]  # what a rerun runs once tuned
         if tune_now:
             command = base + ["--tune", "--trials", str(trials), "--tuning-db", db_path]
+            if trials_per_task:
+                command += ["--trials-per-task", str(trials_per_task)]
         else:
             command = from_records if os.path.exists(db_path) else base
         if not tune_now and self._up_to_date(command, so_path, [onnx_path, db_path, self.kilnc]):

@@ -43,6 +43,10 @@ def parse_args(argv):
     p.add_argument("--trials", type=int, default=int(_env("BENCH_TUNE_TRIALS", 200)),
                    help="trials per GEMM and single-op model (one task each) "
                         "[BENCH_TUNE_TRIALS; default 200]")
+    p.add_argument("--e2e-trials-per-task", type=int,
+                   default=int(_env("BENCH_TUNE_E2E_TRIALS_PER_TASK", 300)),
+                   help="cap on any one task of a model, the issue's budget "
+                        "[BENCH_TUNE_E2E_TRIALS_PER_TASK; default 300; 0: none]")
     p.add_argument("--e2e-trials", type=int, default=int(_env("BENCH_TUNE_E2E_TRIALS", 1000)),
                    help="trials per whole model, shared by its tasks "
                         "[BENCH_TUNE_E2E_TRIALS; default 1000]")
@@ -114,7 +118,8 @@ def main(argv=None):
     settings = SimpleNamespace(
         kiln=kiln, work_dir=work, threads=args.threads, iters=args.iters, warmup=args.warmup,
         rounds=args.rounds,
-        trials=args.trials, e2e_trials=args.e2e_trials, log=log, dnnl_plain=args.dnnl_plain,
+        trials=args.trials, e2e_trials=args.e2e_trials,
+        e2e_trials_per_task=args.e2e_trials_per_task, log=log, dnnl_plain=args.dnnl_plain,
         gemm_sizes=[int(n) for n in _list(args.gemm_sizes)], ops=_list(args.ops),
         e2e_models=_list(args.models))
     mode = ("untuned (--no-tune: existing records only)" if args.no_tune
