@@ -37,35 +37,11 @@ struct Buffer {
   BufferStats stats;
 };
 
-int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-int64_t evaluate(AffineExpr e, ArrayRef<int64_t> point) {
-  if (auto d = dyn_cast<AffineDimExpr>(e))
-    return point[d.getPosition()];
-  if (auto c = dyn_cast<AffineConstantExpr>(e))
-    return c.getValue();
-  auto bin = cast<AffineBinaryOpExpr>(e);
-  int64_t l = evaluate(bin.getLHS(), point), r = evaluate(bin.getRHS(), point);
-  switch (e.getKind()) {
-  case AffineExprKind::Add:
-    return l + r;
-  case AffineExprKind::Mul:
-    return l * r;
-  case AffineExprKind::FloorDiv:
-    return r ? floorDiv(l, r) : 0;
-  case AffineExprKind::CeilDiv:
-    return r ? -floorDiv(-l, r) : 0;
-  case AffineExprKind::Mod:
-    return r ? l - floorDiv(l, r) * r : 0;
-  default:
-    return 0;
-  }
-}
 
 int64_t offsetAt(const Buffer &b, AffineMap map, ArrayRef<int64_t> point) {
   int64_t offset = 0;
   for (unsigned d = 0; d < map.getNumResults(); ++d)
-    offset += evaluate(map.getResult(d), point) * b.rowStrides[d];
+    offset += loop::evaluateAffineExpr(map.getResult(d), point) * b.rowStrides[d];
   return offset;
 }
 

@@ -36,29 +36,6 @@ struct LayoutCopy {
 };
 } // namespace
 
-static int64_t evaluate(AffineExpr e, ArrayRef<int64_t> dims) {
-  if (auto c = llvm::dyn_cast<AffineConstantExpr>(e))
-    return c.getValue();
-  if (auto d = llvm::dyn_cast<AffineDimExpr>(e))
-    return dims[d.getPosition()];
-  auto bin = llvm::cast<AffineBinaryOpExpr>(e);
-  int64_t l = evaluate(bin.getLHS(), dims), r = evaluate(bin.getRHS(), dims);
-  switch (e.getKind()) {
-  case AffineExprKind::Add:
-    return l + r;
-  case AffineExprKind::Mul:
-    return l * r;
-  case AffineExprKind::Mod:
-    return (l % r + r) % r;
-  case AffineExprKind::FloorDiv:
-    return l / r - ((l % r != 0) && ((l < 0) != (r < 0)));
-  case AffineExprKind::CeilDiv:
-    return l / r + ((l % r != 0) && ((l < 0) == (r < 0)));
-  default:
-    llvm_unreachable("symbols do not occur in kernel accesses");
-  }
-}
-
 // Row-major offset of the access's index at the block's iter var values `iv`.
 static int64_t offsetAt(AffineMap map, ValueRange operands, MemRefType type,
                         ArrayRef<int64_t> iv) {
@@ -67,7 +44,7 @@ static int64_t offsetAt(AffineMap map, ValueRange operands, MemRefType type,
     dims.push_back(iv[llvm::cast<BlockArgument>(v).getArgNumber()]);
   int64_t offset = 0;
   for (auto [d, e] : llvm::enumerate(map.getResults()))
-    offset = offset * type.getDimSize(d) + evaluate(e, dims);
+    offset = offset * type.getDimSize(d) + loop::evaluateAffineExpr(e, dims);
   return offset;
 }
 

@@ -126,6 +126,33 @@ static void flattenSum(AffineExpr expr, SmallVectorImpl<AffineExpr> &terms) {
   terms.push_back(expr);
 }
 
+static int64_t floorDivide(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+int64_t evaluateAffineExpr(AffineExpr expr, ArrayRef<int64_t> dims) {
+  if (auto d = llvm::dyn_cast<AffineDimExpr>(expr))
+    return dims[d.getPosition()];
+  if (auto c = llvm::dyn_cast<AffineConstantExpr>(expr))
+    return c.getValue();
+  auto bin = llvm::cast<AffineBinaryOpExpr>(expr);
+  int64_t l = evaluateAffineExpr(bin.getLHS(), dims), r = evaluateAffineExpr(bin.getRHS(), dims);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return l + r;
+  case AffineExprKind::Mul:
+    return l * r;
+  case AffineExprKind::FloorDiv:
+    return r > 0 ? floorDivide(l, r) : 0;
+  case AffineExprKind::CeilDiv:
+    return r > 0 ? -floorDivide(-l, r) : 0;
+  case AffineExprKind::Mod:
+    return r > 0 ? l - floorDivide(l, r) * r : 0;
+  default:
+    return 0; // symbols do not occur in kl accesses
+  }
+}
+
 AffineExpr simplifyModsInRange(AffineExpr expr, ArrayRef<int64_t> extents) {
   auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
   if (!bin)

@@ -39,6 +39,11 @@ llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
 // the range [min, max] of an affine expression over the given loop extents.
 std::pair<int64_t, int64_t> exprRange(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> extents);
 
+// The value of `expr` (dims and constants only) at the dim values `dims`; floordiv, ceildiv
+// and mod round as affine semantics say (toward negative infinity), and give 0 for a zero
+// divisor.
+int64_t evaluateAffineExpr(mlir::AffineExpr expr, llvm::ArrayRef<int64_t> dims);
+
 // `expr` with each `x mod M` whose value never wraps over the given loop extents replaced by
 // `x` less its multiples of M, and each such `x floordiv M` by those multiples over M:
 // cache_read indexes a local buffer by `(i - s) mod M` and layout_rewrite a blocked one by

@@ -61,7 +61,9 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
   };
   for (unsigned d = 0; d < rank; ++d)
     order.push_back(d);
-  llvm::stable_sort(order, [&](unsigned a, unsigned b) { return firstLoop(a) < firstLoop(b); });
+  llvm::sort(order, [&](unsigned a, unsigned b) {
+    return std::make_pair(firstLoop(a), a) < std::make_pair(firstLoop(b), b);
+  });
   SmallVector<int64_t> shape;
   for (unsigned d : order)
     shape.push_back(windows[d]);
