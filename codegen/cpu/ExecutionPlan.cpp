@@ -52,6 +52,15 @@ static std::string valueName(func::FuncOp main, bool isInput, unsigned i) {
   return (isInput ? "input_" : "output_") + std::to_string(i);
 }
 
+// A dim of a model input or output: its size, or "$S,A,B" for one that is A * symbol S + B
+// (`kiln.dims`, set when the model keeps symbolic dims; the static size is then the maximum).
+static std::string dimToken(DenseI64ArrayAttr dims, unsigned d, int64_t size) {
+  if (!dims || dims.size() <= int64_t(3 * d + 2) || dims[3 * d] < 0)
+    return std::to_string(size);
+  return "$" + std::to_string(dims[3 * d]) + "," + std::to_string(dims[3 * d + 1]) + "," +
+         std::to_string(dims[3 * d + 2]);
+}
+
 static FailureOr<std::string> describe(func::FuncOp main, bool isInput, unsigned i, Type type) {
   auto tensor = llvm::cast<RankedTensorType>(type);
   std::string dtype = dtypeName(tensor.getElementType());
@@ -60,8 +69,10 @@ static FailureOr<std::string> describe(func::FuncOp main, bool isInput, unsigned
   std::string line = std::string(isInput ? "input " : "output ") +
                      percentEncode(valueName(main, isInput, i)) + " " + dtype + " " +
                      std::to_string(tensor.getRank());
-  for (int64_t d : tensor.getShape())
-    line += " " + std::to_string(d);
+  auto dims = isInput ? main.getArgAttrOfType<DenseI64ArrayAttr>(i, "kiln.dims")
+                      : main.getResultAttrOfType<DenseI64ArrayAttr>(i, "kiln.dims");
+  for (auto [d, size] : llvm::enumerate(tensor.getShape()))
+    line += " " + dimToken(dims, d, size);
   return line + "\n";
 }
 
@@ -189,11 +200,20 @@ FailureOr<ExecutionPlan> planExecution(ModuleOp module, const std::vector<Lowere
     kc.args.push_back(storage.lookup(call.getResult(0)));
     for (size_t s : scratchOf[step])
       kc.args.push_back({BufferRef::Workspace, 0, memory.offsets[s]});
+    if (kc.kernel.usesSymbols)
+      kc.args.push_back({BufferRef::Symbols, 0, 0});
     plan.calls.push_back(std::move(kc));
     ++step;
   }
 
   plan.metadata = "kiln-model 1\nworkspace " + std::to_string(plan.workspaceBytes) + "\n";
+  if (auto symbols = module->getAttrOfType<ArrayAttr>("kiln.symbols"))
+    for (Attribute entry : symbols) {
+      auto fields = llvm::cast<ArrayAttr>(entry).getValue();
+      plan.metadata += "symbol " + percentEncode(llvm::cast<StringAttr>(fields[0]).getValue()) +
+                       " " + std::to_string(llvm::cast<IntegerAttr>(fields[1]).getInt()) + " " +
+                       std::to_string(llvm::cast<IntegerAttr>(fields[2]).getInt()) + "\n";
+    }
   for (unsigned i = 0; i < numInputs; ++i) {
     auto line = describe(main, true, i, main.getArgument(i).getType());
     if (failed(line))

@@ -97,15 +97,16 @@ LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
       tasks[stage.name] = emitTaskWrapper(b, module, fn);
     }
 
-  // int32_t kiln_model_entry(void *const *io, void *workspace, void *rt)
+  // int32_t kiln_model_entry(void *const *io, void *workspace, void *rt, const int64_t *symbols)
   b.setInsertionPointToEnd(module.getBody());
   auto i32 = b.getI32Type();
   auto entryFn = b.create<LLVM::LLVMFuncOp>(loc, "kiln_model_entry",
-                                            LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr}));
+                                            LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr, ptr}));
   Block *entry = entryFn.addEntryBlock(b);
   b.setInsertionPointToStart(entry);
   EntryBuilder eb{b, loc, ptr, i64};
-  Value io = entry->getArgument(0), workspace = entry->getArgument(1), rt = entry->getArgument(2);
+  Value io = entry->getArgument(0), workspace = entry->getArgument(1), rt = entry->getArgument(2),
+        symbols = entry->getArgument(3);
   size_t maxArgs = 1;
   for (const KernelCall &call : plan.calls)
     maxArgs = std::max(maxArgs, call.args.size());
@@ -119,6 +120,8 @@ LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
       return b.create<LLVM::AddressOfOp>(loc, weights[ref.index]);
     case BufferRef::Workspace:
       return eb.gep(workspace, b.getI8Type(), ref.offset);
+    case BufferRef::Symbols:
+      return symbols;
     }
     llvm_unreachable("buffer kind");
   };

@@ -12,14 +12,14 @@ namespace kiln::codegen {
 
 // Where a kernel argument lives at run time.
 struct BufferRef {
-  enum Kind { Input, Output, Weight, Workspace } kind;
+  enum Kind { Input, Output, Weight, Workspace, Symbols } kind; // Symbols: the run's values
   int64_t index = 0;  // io slot for Input/Output, weight number for Weight
   int64_t offset = 0; // byte offset for Workspace
 };
 
 struct KernelCall {
   LoweredKernel kernel;
-  std::vector<BufferRef> args; // kernel arguments then its scratch buffers
+  std::vector<BufferRef> args; // kernel arguments, its scratch buffers, the symbol values
 };
 
 struct ExecutionPlan {

@@ -1,6 +1,7 @@
 // Lowers scheduled kl kernels into stage functions on scf/affine/memref, ready for LLVM.
 #include "codegen/cpu/LowerKernels.h"
 #include "codegen/cpu/Vectorize.h"
+#include "codegen/cpu/DynamicDomains.h"
 
 #include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
@@ -38,8 +39,8 @@ void lowerBlock(BlockOp block, bool needsPredicate) {
     iterValues.push_back(b.create<affine::AffineApplyOp>(loc, map.getSubMap({i}), block.getLoopVars()));
   Value inDomain;
   if (needsPredicate) {
-    for (auto [v, domain] : llvm::zip(iterValues, block.getDomains())) {
-      Value bound = b.create<arith::ConstantIndexOp>(loc, domain);
+    for (auto [k, v] : llvm::enumerate(iterValues)) {
+      Value bound = domainBound(b, loc, block, k);
       Value ok = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, v, bound);
       inDomain = inDomain ? b.create<arith::AndIOp>(loc, inDomain, ok).getResult() : ok;
     }
@@ -133,6 +134,16 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
   SmallVector<Type> argTypes(kernel.getArgumentTypes());
   for (memref::AllocOp alloc : scratch)
     argTypes.push_back(alloc.getType());
+  // Kernels with run-time domains read the symbol values from one more argument.
+  kernel.walk([&](BlockOp block) { out.usesSymbols |= loop::hasDynamicDomains(block); });
+  std::optional<unsigned> symbolsArg;
+  if (out.usesSymbols) {
+    auto table = kernel->getParentOfType<ModuleOp>()->getAttrOfType<ArrayAttr>("kiln.symbols");
+    if (!table)
+      return kernel.emitError("a kernel with run-time domains in a module without kiln.symbols");
+    symbolsArg = argTypes.size();
+    argTypes.push_back(MemRefType::get({int64_t(table.size())}, b.getI64Type()));
+  }
   argTypes.append({b.getIndexType(), b.getIndexType()});
   unsigned stageIndex = 0;
   for (Operation &op : body.without_terminator()) {
@@ -141,6 +152,8 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
     std::string name = out.name + "_s" + std::to_string(stageIndex++);
     auto stage = b.create<func::FuncOp>(op.getLoc(), name, b.getFunctionType(argTypes, {}));
     stage->setAttr("kiln.stage", b.getUnitAttr());
+    if (symbolsArg)
+      stage->setAttr(kSymbolsArgAttr, b.getI64IntegerAttr(*symbolsArg));
     Block *entry = stage.addEntryBlock();
     IRMapping mapping;
     for (unsigned i = 0; i < kernel.getNumArguments(); ++i)

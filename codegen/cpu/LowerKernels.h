@@ -11,7 +11,7 @@
 namespace kiln::codegen {
 
 // One top-level loop nest of a kernel, outlined as
-//   func @<name>(kernel args..., scratch buffers..., %begin: index, %end: index)
+//   func @<name>(kernel args..., scratch buffers..., [%symbols,] %begin: index, %end: index)
 // The executor runs it as a task over [0, numIterations): a parallel outermost loop is
 // split across threads by [begin, end); any other stage runs once (numIterations == 1).
 struct Stage {
@@ -26,6 +26,9 @@ struct LoweredKernel {
   unsigned numArgs = 0;
   std::vector<int64_t> scratchBytes;
   std::vector<Stage> stages;
+  // Some block domain follows a symbolic dim: the stages take the symbol values
+  // (memref<N x i64>) after the scratch buffers.
+  bool usesSymbols = false;
 };
 
 // Replaces every kiln.kernel function in `module` by its stage functions.

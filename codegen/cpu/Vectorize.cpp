@@ -1,5 +1,6 @@
 // Explicit vectorization of `vectorized` kl loops into vector dialect ops.
 #include "codegen/cpu/Vectorize.h"
+#include "codegen/cpu/DynamicDomains.h"
 
 #include "ir/loop/Analysis.h"
 
@@ -53,6 +54,12 @@ public:
 
 private:
   void track(Operation *op) { created.push_back(op); }
+  // Tracks every op a builder creates while it is installed.
+  struct TrackingListener : OpBuilder::Listener {
+    explicit TrackingListener(LoopVectorizer &owner) : owner(owner) {}
+    void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override { owner.track(op); }
+    LoopVectorizer &owner;
+  };
   LogicalResult rollback() {
     for (Operation *op : llvm::reverse(created))
       op->erase();
@@ -71,15 +78,17 @@ private:
       Value v = b.create<affine::AffineApplyOp>(loc, bindings.getSubMap({k}), laneZeroVars);
       track(v.getDefiningOp());
       if (!inDomain[k]) {
+        // The predicate tests the run-time domain; the clamp keeps loads inside the static
+        // one, which storage is planned for.
         int64_t domain = block.getDomains()[k];
-        auto bound = b.create<arith::ConstantIndexOp>(loc, domain);
+        TrackingListener listener(*this);
+        b.setListener(&listener);
+        Value bound = domainBound(b, loc, block, k);
         auto ok = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, v, bound);
         auto last = b.create<arith::ConstantIndexOp>(loc, domain - 1);
         auto below = b.create<arith::MinSIOp>(loc, v, last);
         auto clamped = b.create<arith::MaxSIOp>(loc, below, zero);
-        for (Operation *o : {bound.getOperation(), ok.getOperation(), last.getOperation(),
-                             below.getOperation(), clamped.getOperation()})
-          track(o);
+        b.setListener(nullptr);
         v = clamped;
         if (predicate) {
           predicate = b.create<arith::AndIOp>(loc, predicate, ok);

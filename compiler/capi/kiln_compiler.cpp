@@ -3,6 +3,7 @@
 #include "autotuner/database/Database.h"
 #include "autotuner/database/Report.h"
 #include "compiler/driver/Compiler.h"
+#include "compiler/driver/SymbolicInputs.h"
 
 #include <cstddef>
 
@@ -69,6 +70,18 @@ bool toDriverOptions(const kiln_compile_options *in, kiln::driver::CompileOption
   if (in->struct_size >= offsetof(kiln_compile_options, tuning_db) + sizeof(const char *) &&
       in->tuning_db)
     out.tuningDb = in->tuning_db;
+  if (in->struct_size < offsetof(kiln_compile_options, dim_ranges) + sizeof(const char *const *))
+    return true;
+  for (int32_t i = 0; i < in->num_dim_ranges; ++i) {
+    kiln::driver::CompileOptions::DimRange range;
+    const char *text = in->dim_ranges ? in->dim_ranges[i] : nullptr;
+    if (!text || !kiln::driver::parseDimRange(text, range.symbol, range.min, range.max)) {
+      error = std::string("malformed dim range '") + (text ? text : "") +
+              "' (expected SYMBOL=MIN:MAX with 1 <= MIN <= MAX)";
+      return false;
+    }
+    out.dimRanges.push_back(range);
+  }
   return true;
 }
 

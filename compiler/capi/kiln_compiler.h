@@ -24,6 +24,9 @@ typedef struct kiln_compile_options {
   const char *const *input_shapes; /* "NAME=1x3x224x224" entries, specialise symbolic dims */
   const char *tuning_db; /* NULL: default schedules; else kernels with a record in this tuning
                             database (JSON lines) use its fastest schedule */
+  int32_t num_dim_ranges;
+  const char *const *dim_ranges; /* "SYMBOL=MIN:MAX" entries: the sizes a symbolic dim takes at
+                                    run time (default 1:128); MIN == MAX fixes it */
 } kiln_compile_options;
 
 void kiln_compile_options_init(kiln_compile_options *options);

@@ -7,6 +7,7 @@
 #include "autotuner/task_scheduler/Interrupt.h"
 #include "autotuner/task_scheduler/TuningSession.h"
 #include "codegen/target/BuildModel.h"
+#include "compiler/driver/ShapeProbes.h"
 #include "compiler/frontend/onnx/Importer.h"
 #include "compiler/registration/Registration.h"
 #include "passes/conversion/Passes.h"
@@ -106,8 +107,33 @@ bool checkOptions(const CompileOptions &options, std::string &error) {
 
 enum class Stop { Graph, Lowered, Scheduled };
 
-// Steps 1-4: import, simplify and fuse the graph, lower it to kl kernels, schedule them (from
-// the tuning database when one is given, else by the default rules at -O1 and above).
+// Steps 1-3 with every input's shape fixed: import ONNX into the kg dialect; simplify the
+// graph (fold constants and shape arithmetic, BatchNorm into conv); fuse into tasks and, unless
+// `stop` is Graph, lower each to a kl kernel.
+OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPath,
+                                    const onnx_frontend::ImportOptions &importOptions, Stop stop,
+                                    DiagnosticCollector &diagnostics, std::string &error) {
+  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
+  if (!module)
+    return module;
+  PassManager pm(&ctx);
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(graph::createExtractTasks());
+  if (stop != Stop::Graph)
+    pm.addPass(conversion::createLowerGraphToLoop());
+  if (failed(pm.run(*module))) {
+    error = "graph compilation of " + modelPath + " failed" +
+            (diagnostics.messages.empty() ? "" : ": " + diagnostics.messages);
+    return nullptr;
+  }
+  return module;
+}
+
+// Steps 1-4: import, fuse and lower the model (keeping its symbolic dims symbolic, see
+// ShapeProbes.h), then schedule the kernels (from the tuning database when one is given, else
+// by the default rules at -O1 and above).
 OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelPath,
                                      const CompileOptions &options, Stop stop,
                                      DiagnosticCollector &diagnostics, std::string &error) {
@@ -115,30 +141,30 @@ OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelP
     error = what + (diagnostics.messages.empty() ? "" : ": " + diagnostics.messages);
     return OwningOpRef<ModuleOp>();
   };
-  // 1. Import ONNX into the kg dialect.
-  onnx_frontend::ImportOptions importOptions{options.inputShapes};
-  OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
-  if (!module)
+  SymbolicInputs symbols;
+  if (!findSymbolicInputs(modelPath, options, symbols, error))
+    return nullptr;
+  auto lowerAt = [&](const std::vector<int64_t> &values) {
+    onnx_frontend::ImportOptions importOptions{options.inputShapes};
+    for (auto &shape : symbols.shapesAt(values))
+      importOptions.inputShapes.push_back(shape);
+    return importAndFuse(ctx, modelPath, importOptions, stop, diagnostics, error);
+  };
+  OwningOpRef<ModuleOp> module = symbols.empty() || stop == Stop::Graph
+                                     ? lowerAt(symbols.maxima())
+                                     : lowerWithSymbols(symbols, lowerAt, error);
+  if (!module || stop != Stop::Scheduled || options.optLevel < 1)
     return module;
 
-  // 2. Simplify the graph: fold constants and shape arithmetic, fold BatchNorm into conv.
-  // 3. Fuse into tasks and lower each to a kl kernel.
   // 4. Schedule the kernels.
-  bool fromRecords = stop == Stop::Scheduled && !options.tuningDb.empty() && options.optLevel >= 1;
-  PassManager pm(&ctx);
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(graph::createExtractTasks());
-  if (stop != Stop::Graph) {
-    pm.addPass(conversion::createLowerGraphToLoop());
-    if (stop == Stop::Scheduled && !fromRecords && options.optLevel >= 1)
-      pm.addPass(schedule::createDefaultSchedule());
-  }
-  if (failed(pm.run(*module)))
-    return failWith("graph compilation of " + modelPath + " failed");
-  if (!fromRecords)
+  bool fromRecords = !options.tuningDb.empty();
+  if (!fromRecords) {
+    PassManager pm(&ctx);
+    pm.addPass(schedule::createDefaultSchedule());
+    if (failed(pm.run(*module)))
+      return failWith("scheduling the kernels of " + modelPath + " failed");
     return module;
+  }
   auto db = autotuner::Database::open(options.tuningDb, /*create=*/false);
   if (!db) {
     error = llvm::toString(db.takeError());
@@ -159,7 +185,16 @@ bool check(const std::string &modelPath, const CompileOptions &options,
            std::vector<std::string> &problems) {
   {
     MLIRContext ctx;
-    problems = onnx_frontend::checkOnnxFile(ctx, modelPath, {options.inputShapes});
+    SymbolicInputs symbols;
+    std::string error;
+    if (!findSymbolicInputs(modelPath, options, symbols, error)) {
+      problems = {error};
+      return false;
+    }
+    onnx_frontend::ImportOptions importOptions{options.inputShapes};
+    for (auto &shape : symbols.shapesAt(symbols.maxima()))
+      importOptions.inputShapes.push_back(shape);
+    problems = onnx_frontend::checkOnnxFile(ctx, modelPath, importOptions);
     if (!problems.empty())
       return false;
   }

@@ -15,6 +15,13 @@ struct CompileOptions {
   std::string mcpu = "native";
   std::string mtriple; // empty: the host
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  // `--dim-range NAME=MIN:MAX`: the sizes a symbolic dim takes at run time (see
+  // SymbolicInputs.h for the default).
+  struct DimRange {
+    std::string symbol;
+    int64_t min, max;
+  };
+  std::vector<DimRange> dimRanges;
   // A tuning database (JSON lines): kernels with a record replay the fastest one, the
   // others get the default schedule. Empty: default schedules only.
   std::string tuningDb;

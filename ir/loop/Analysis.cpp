@@ -194,9 +194,23 @@ SmallVector<bool> bindingsInDomain(BlockOp block) {
   SmallVector<bool> inDomain;
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     auto [lo, hi] = exprRange(map.getResult(i), extents);
-    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i]);
+    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i] && !dynamicDomain(block, i));
   }
   return inDomain;
+}
+
+std::optional<DynamicDomain> dynamicDomain(BlockOp block, unsigned iterVar) {
+  auto entries = block->getAttrOfType<mlir::DenseI64ArrayAttr>(kDynamicDomainsAttr);
+  if (!entries || entries.size() != 3 * int64_t(block.getNumIterVars()) || entries[3 * iterVar] < 0)
+    return std::nullopt;
+  return DynamicDomain{entries[3 * iterVar], entries[3 * iterVar + 1], entries[3 * iterVar + 2]};
+}
+
+bool hasDynamicDomains(BlockOp block) {
+  for (unsigned i = 0; i < block.getNumIterVars(); ++i)
+    if (dynamicDomain(block, i))
+      return true;
+  return false;
 }
 
 bool bindingsStayInDomain(BlockOp block) { return llvm::all_of(bindingsInDomain(block), [](bool b) { return b; }); }

@@ -27,12 +27,25 @@ llvm::SmallVector<ForOp> enclosingLoops(mlir::Operation *op);
 ForOp findLoop(mlir::Operation *root, llvm::StringRef name);
 BlockOp findBlock(mlir::Operation *root, llvm::StringRef name);
 
+// A block domain that follows a symbolic dim of the model: at run time its iter var ranges
+// over [0, scale * symbols[symbol] + offset), never more than the static domain (its value at
+// the symbol's maximum, which storage is planned for). The driver sets them
+// (compiler/driver/ShapeProbes.h) as `kiln.dyn_domains`: [symbol, scale, offset] per iter var,
+// symbol -1 for a static one. Schedule primitives keep a block's attributes when they change
+// its bindings; a block they create computes over the static domain, which is in bounds.
+inline constexpr llvm::StringLiteral kDynamicDomainsAttr = "kiln.dyn_domains";
+struct DynamicDomain {
+  int64_t symbol, scale, offset;
+};
+std::optional<DynamicDomain> dynamicDomain(BlockOp block, unsigned iterVar);
+bool hasDynamicDomains(BlockOp block);
+
 // Inclusive [min, max] of each binding over the loop ranges; true when every binding stays in
 // its domain, i.e. the block needs no predicate.
 bool bindingsStayInDomain(BlockOp block);
 
-// Per iter var: true when its binding stays in its domain over the loop ranges. The block's
-// predicate only has to test the iter vars that do not.
+// Per iter var: true when its binding stays in its domain over the loop ranges (never for a
+// dynamic domain). The block's predicate only has to test the iter vars that do not.
 llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
 
 // Extent of `loop` for each enclosing loop var bound in `map` with non-negative coefficients:

@@ -17,7 +17,7 @@ import numpy as np
 from ._errors import RuntimeError as KilnRuntimeError
 from ._errors import StatusCode
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # kiln_dtype -> (numpy dtype, name). numpy has no bfloat16: it travels as its raw uint16 bits.
 DTYPES = {
@@ -42,7 +42,8 @@ _context_p = ctypes.c_void_p
 
 class TensorInfoC(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
-                ("rank", ctypes.c_int32), ("shape", ctypes.POINTER(ctypes.c_int64))]
+                ("rank", ctypes.c_int32), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("dim_names", ctypes.POINTER(ctypes.c_char_p))]
 
 
 class TensorC(ctypes.Structure):
@@ -65,6 +66,12 @@ _SIGNATURES = {
     "kiln_model_num_outputs": (ctypes.c_int32, []),
     "kiln_model_input_info": (_status_p, [ctypes.c_int32, ctypes.POINTER(TensorInfoC)]),
     "kiln_model_output_info": (_status_p, [ctypes.c_int32, ctypes.POINTER(TensorInfoC)]),
+    "kiln_model_num_symbols": (ctypes.c_int32, []),
+    "kiln_model_symbol_info": (_status_p, [ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p),
+                                           ctypes.POINTER(ctypes.c_int64),
+                                           ctypes.POINTER(ctypes.c_int64)]),
+    "kiln_model_output_shape": (_status_p, [ctypes.POINTER(TensorC), ctypes.c_size_t,
+                                            ctypes.c_int32, ctypes.POINTER(ctypes.c_int64)]),
     "kiln_context_options_init": (None, [ctypes.POINTER(ContextOptionsC)]),
     "kiln_context_create": (_status_p, [ctypes.POINTER(ContextOptionsC),
                                         ctypes.POINTER(_context_p)]),
@@ -85,6 +92,10 @@ class IOInfo:
         self.code = info.dtype
         self.dtype, self.dtype_name = DTYPES.get(info.dtype, (None, f"unknown({info.dtype})"))
         self.shape = tuple(int(info.shape[i]) for i in range(info.rank))
+        # Per dim: None when fixed, else its expression in the model's symbols ("seq").
+        self.dim_names = tuple(
+            info.dim_names[i].decode("utf-8", "replace") if info.dim_names and info.dim_names[i]
+            else None for i in range(info.rank))
 
 
 class Library:
@@ -112,6 +123,12 @@ class Library:
         self.inputs = self._infos(self.fn.kiln_model_num_inputs(), self.fn.kiln_model_input_info)
         self.outputs = self._infos(self.fn.kiln_model_num_outputs(),
                                    self.fn.kiln_model_output_info)
+        self.symbols = {}
+        for i in range(max(self.fn.kiln_model_num_symbols(), 0)):
+            name, lo, hi = ctypes.c_char_p(), ctypes.c_int64(), ctypes.c_int64()
+            self.check(self.fn.kiln_model_symbol_info(i, ctypes.byref(name), ctypes.byref(lo),
+                                                      ctypes.byref(hi)))
+            self.symbols[name.value.decode("utf-8", "replace")] = (lo.value, hi.value)
         if owned_dir is not None:
             # The file must outlive every Module that may export it; the mapping itself does not
             # need it.

@@ -15,15 +15,17 @@ from . import _capi
 
 
 class TensorInfo(NamedTuple):
-    """A model input or output: ONNX value name, numpy dtype (uint16 bits for bfloat16), static shape."""
+    """A model input or output: ONNX value name, numpy dtype (uint16 bits for bfloat16), shape
+    (-1 for a symbolic dim) and, per dim, None or the symbolic dim's expression ("seq")."""
 
     name: str
     dtype: Optional[np.dtype]
     shape: Tuple[int, ...]
+    dim_names: Tuple[Optional[str], ...] = ()
 
 
 def _public(info):
-    return TensorInfo(info.name, info.dtype, info.shape)
+    return TensorInfo(info.name, info.dtype, info.shape, info.dim_names)
 
 
 def _format_shape(shape):
@@ -74,6 +76,11 @@ class Module:
     def outputs(self):
         """Tuple of TensorInfo(name, dtype, shape), in the model's output order."""
         return tuple(_public(o) for o in self._out)
+
+    @property
+    def symbols(self):
+        """{name: (min, max)}: the symbolic dims the model runs at any size of."""
+        return dict(self._lib.symbols)
 
     @property
     def path(self):
@@ -160,11 +167,16 @@ class Module:
         for t, info, a in zip(ins, self._in, arrays):
             describe(t, info.code, a)
         results = []
-        for o in self._out:
-            if o.dtype is None or any(d < 0 for d in o.shape):
+        for j, o in enumerate(self._out):
+            if o.dtype is None:
                 raise TypeError(f"output '{o.name}' ({o.dtype_name}{_format_shape(o.shape)}) "
                                 f"cannot be allocated as a numpy array")
-            results.append(np.empty(o.shape, dtype=o.dtype))
+            shape = o.shape
+            if any(d < 0 for d in shape):  # symbolic: the inputs decide
+                sizes = (ctypes.c_int64 * max(len(shape), 1))()
+                self._lib.check(self._lib.fn.kiln_model_output_shape(ins, len(arrays), j, sizes))
+                shape = tuple(sizes[i] for i in range(len(shape)))
+            results.append(np.empty(shape, dtype=o.dtype))
         outs = (_capi.TensorC * max(len(results), 1))()
         for t, info, r in zip(outs, self._out, results):
             describe(t, info.code, r)

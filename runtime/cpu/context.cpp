@@ -3,10 +3,12 @@
 #include "kiln/model_abi.h"
 #include "kiln/runtime.h"
 #include "runtime/cpu/model_info.h"
+#include "runtime/cpu/staging.h"
 #include "runtime/cpu/status.h"
 #include "runtime/cpu/thread_pool.h"
 #include "runtime/cpu/validate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -30,10 +32,17 @@ struct kiln_context_s {
   std::unique_ptr<kiln::rt::ThreadPool> pool;
   void *workspace = nullptr;
   std::vector<void *> io; // input data pointers, then output data pointers
+  // Per io slot of a tensor with symbolic dims: its buffer laid out at the maxima (else NULL).
+  std::vector<void *> staging;
+  std::vector<int64_t> symbolValues;
   // A context is single-threaded by contract; this turns misuse into an error, not a data race.
   std::atomic<bool> running{false};
 
-  ~kiln_context_s() { std::free(workspace); }
+  ~kiln_context_s() {
+    std::free(workspace);
+    for (void *buffer : staging)
+      std::free(buffer);
+  }
 };
 
 using kiln::rt::makeStatusf;
@@ -69,6 +78,18 @@ kiln_status createContext(const kiln_context_options *options, kiln_context *out
       return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "cannot allocate the %zu-byte workspace",
                          bytes);
   }
+  context->staging.assign(context->io.size(), nullptr);
+  size_t slot = 0;
+  for (auto *tensors : {&metadata->inputs, &metadata->outputs})
+    for (const kiln::rt::TensorMeta &tensor : *tensors) {
+      size_t bytes = (std::max<size_t>(tensor.byteSize, 1) + kWorkspaceAlignment - 1) /
+                     kWorkspaceAlignment * kWorkspaceAlignment;
+      if (tensor.isSymbolic() &&
+          !(context->staging[slot] = std::aligned_alloc(kWorkspaceAlignment, bytes)))
+        return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "cannot allocate %zu bytes for '%s'",
+                           bytes, tensor.name.c_str());
+      ++slot;
+    }
   std::string error;
   context->pool = kiln::rt::ThreadPool::create(numThreads, &error);
   if (!context->pool)
@@ -78,12 +99,19 @@ kiln_status createContext(const kiln_context_options *options, kiln_context *out
 }
 
 kiln_status validateRun(const kiln::rt::Metadata &metadata, const kiln_tensor *inputs,
-                        size_t num_inputs, const kiln_tensor *outputs, size_t num_outputs) {
+                        size_t num_inputs, const kiln_tensor *outputs, size_t num_outputs,
+                        std::vector<int64_t> &symbolValues) {
   try {
+    const int64_t *values = nullptr;
+    if (!metadata.symbols.empty()) {
+      if (kiln_status status = kiln::rt::bindSymbols(metadata, inputs, num_inputs, symbolValues))
+        return status;
+      values = symbolValues.data();
+    }
     if (kiln_status status =
-            kiln::rt::validateTensors("input", metadata.inputs, inputs, num_inputs))
+            kiln::rt::validateTensors("input", metadata.inputs, inputs, num_inputs, values))
       return status;
-    return kiln::rt::validateTensors("output", metadata.outputs, outputs, num_outputs);
+    return kiln::rt::validateTensors("output", metadata.outputs, outputs, num_outputs, values);
   } catch (const std::bad_alloc &) {
     return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "out of memory validating the tensors");
   }
@@ -122,19 +150,37 @@ KILN_API kiln_status kiln_context_run(kiln_context context, const kiln_tensor *i
                                       size_t num_inputs, kiln_tensor *outputs, size_t num_outputs) {
   if (!context)
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "context is NULL");
-  if (kiln_status status =
-          validateRun(*context->metadata, inputs, num_inputs, outputs, num_outputs))
-    return status;
   if (context->running.exchange(true, std::memory_order_acquire))
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
                        "context is already running on another thread (use one per thread)");
-  for (size_t i = 0; i < num_inputs; ++i)
-    context->io[i] = inputs[i].data;
-  for (size_t i = 0; i < num_outputs; ++i)
-    context->io[num_inputs + i] = outputs[i].data;
+  if (kiln_status status = validateRun(*context->metadata, inputs, num_inputs, outputs,
+                                       num_outputs, context->symbolValues)) {
+    context->running.store(false, std::memory_order_release);
+    return status;
+  }
+  const kiln::rt::Metadata &metadata = *context->metadata;
+  // Tensors with symbolic dims go through buffers laid out at the maxima (staging.h).
+  auto stage = [&](const kiln::rt::TensorMeta &meta, const kiln_tensor &tensor, size_t slot,
+                   bool toPadded) {
+    kiln::rt::copyPadded(context->staging[slot], tensor.data, tensor.shape, meta.shape.data(),
+                         meta.shape.size(), kiln_dtype_size(meta.dtype), toPadded);
+  };
+  for (size_t i = 0; i < num_inputs; ++i) {
+    context->io[i] = context->staging[i] ? context->staging[i] : inputs[i].data;
+    if (context->staging[i])
+      stage(metadata.inputs[i], inputs[i], i, true);
+  }
+  for (size_t i = 0; i < num_outputs; ++i) {
+    size_t slot = num_inputs + i;
+    context->io[slot] = context->staging[slot] ? context->staging[slot] : outputs[i].data;
+  }
   context->pool->resetProfiledStages();
-  int32_t failedCheck = kiln_model_entry(context->io.data(), context->workspace,
-                                         context->pool.get());
+  int32_t failedCheck =
+      kiln_model_entry(context->io.data(), context->workspace, context->pool.get(),
+                       metadata.symbols.empty() ? nullptr : context->symbolValues.data());
+  for (size_t i = 0; i < num_outputs; ++i)
+    if (context->staging[num_inputs + i])
+      stage(metadata.outputs[i], outputs[i], num_inputs + i, false);
   context->running.store(false, std::memory_order_release);
   const std::vector<std::string> &checks = context->metadata->checks;
   if (failedCheck > 0 && size_t(failedCheck) <= checks.size())

@@ -55,8 +55,45 @@ bool isPlainNameByte(char c) {
          c == '.' || c == ':' || c == '/' || c == '-';
 }
 
+// A signed decimal integer.
+bool parseInteger(std::string_view token, int64_t *out) {
+  bool negative = !token.empty() && token[0] == '-';
+  if (!parseNonNegative(negative ? token.substr(1) : token, out))
+    return false;
+  if (negative)
+    *out = -*out;
+  return true;
+}
+
+// A dim token: a size, or "$S,A,B" for A * symbol S + B.
+bool parseDim(std::string_view token, const std::vector<SymbolMeta> &symbols, DimMeta *out) {
+  if (token.empty() || token[0] != '$')
+    return parseNonNegative(token, &out->offset);
+  size_t c1 = token.find(','), c2 = token.rfind(',');
+  int64_t symbol = 0;
+  if (c1 == std::string_view::npos || c1 == c2 || !parseNonNegative(token.substr(1, c1 - 1), &symbol) ||
+      !parseInteger(token.substr(c1 + 1, c2 - c1 - 1), &out->scale) ||
+      !parseInteger(token.substr(c2 + 1), &out->offset) || symbol >= int64_t(symbols.size()) ||
+      out->scale <= 0)
+    return false;
+  out->symbol = int32_t(symbol);
+  const SymbolMeta &s = symbols[symbol];
+  int64_t lo = out->scale * s.min + out->offset, hi = out->scale * s.max + out->offset;
+  return lo >= 0 && hi >= lo;
+}
+
+std::string dimText(const DimMeta &dim, const std::vector<SymbolMeta> &symbols) {
+  std::string text = symbols[dim.symbol].name;
+  if (dim.scale != 1)
+    text = std::to_string(dim.scale) + "*" + text;
+  if (dim.offset != 0)
+    text += (dim.offset > 0 ? "+" : "") + std::to_string(dim.offset);
+  return text;
+}
+
 // Parses "<name> <dtype> <rank> <d0> ... <dN-1>" (tokens after the record keyword).
-bool parseTensor(const std::vector<std::string_view> &tokens, TensorMeta *out, std::string *error) {
+bool parseTensor(const std::vector<std::string_view> &tokens, const std::vector<SymbolMeta> &symbols,
+                 TensorMeta *out, std::string *error) {
   if (tokens.size() < 4) {
     *error = "expected '" + std::string(tokens[0]) + " <name> <dtype> <rank> <dims...>'";
     return false;
@@ -79,14 +116,26 @@ bool parseTensor(const std::vector<std::string_view> &tokens, TensorMeta *out, s
     return false;
   }
   out->shape.clear();
+  std::vector<int64_t> maxima;
+  for (const SymbolMeta &s : symbols)
+    maxima.push_back(s.max);
   for (size_t i = 4; i < tokens.size(); ++i) {
-    int64_t dim = 0;
-    if (!parseNonNegative(tokens[i], &dim)) {
-      *error = "bad dim '" + std::string(tokens[i]) + "' (dims are non-negative integers)";
+    DimMeta dim;
+    if (!parseDim(tokens[i], symbols, &dim)) {
+      *error = "bad dim '" + std::string(tokens[i]) +
+               "' (dims are non-negative integers or $SYMBOL,SCALE,OFFSET)";
       return false;
     }
-    out->shape.push_back(dim);
+    out->dims.push_back(dim);
+    out->shape.push_back(dim.at(maxima.data()));
+    out->reportedShape.push_back(dim.symbol < 0 ? dim.offset : -1);
   }
+  for (const DimMeta &dim : out->dims)
+    if (dim.symbol >= 0) {
+      for (const DimMeta &d : out->dims)
+        out->dimText.push_back(d.symbol < 0 ? "" : dimText(d, symbols));
+      break;
+    }
   size_t elements = 1;
   for (int64_t dim : out->shape) {
     if (__builtin_mul_overflow(elements, static_cast<size_t>(dim), &elements)) {
@@ -175,10 +224,19 @@ bool parseMetadata(std::string_view text, Metadata *out, std::string *error) {
         return fail("expected 'workspace <bytes>'");
       out->workspaceBytes = static_cast<size_t>(bytes);
       sawWorkspace = true;
+    } else if (kind == "symbol") {
+      SymbolMeta symbol;
+      if (tokens.size() != 4 || !percentDecode(tokens[1], &symbol.name) ||
+          !parseNonNegative(tokens[2], &symbol.min) || !parseNonNegative(tokens[3], &symbol.max) ||
+          symbol.min > symbol.max)
+        return fail("expected 'symbol <name> <min> <max>' with min <= max");
+      if (!out->inputs.empty() || !out->outputs.empty())
+        return fail("'symbol' records must come before the inputs and outputs");
+      out->symbols.push_back(std::move(symbol));
     } else if (kind == "input" || kind == "output") {
       TensorMeta tensor;
       std::string message;
-      if (!parseTensor(tokens, &tensor, &message))
+      if (!parseTensor(tokens, out->symbols, &tensor, &message))
         return fail(message);
       // Input names key kiln-run's --input and the Python dict; two alike would be ambiguous.
       if (kind == "input" && !inputNames.insert(tensor.name).second)
@@ -201,6 +259,11 @@ bool parseMetadata(std::string_view text, Metadata *out, std::string *error) {
     *error = "missing 'workspace' record";
     return false;
   }
+  // Names for kiln_tensor_info, now that the vectors no longer move.
+  for (auto *tensors : {&out->inputs, &out->outputs})
+    for (TensorMeta &tensor : *tensors)
+      for (const std::string &text : tensor.dimText)
+        tensor.dimNames.push_back(text.empty() ? nullptr : text.c_str());
   return true;
 }
 

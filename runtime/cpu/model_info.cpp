@@ -3,6 +3,10 @@
 
 #include "kiln/model_abi.h"
 #include "runtime/cpu/status.h"
+#include "runtime/cpu/validate.h"
+
+#include <algorithm>
+#include <new>
 
 #include <mutex>
 
@@ -43,7 +47,8 @@ kiln_status tensorInfo(const char *kind, const std::vector<TensorMeta> &tensors,
   out_info->name = tensor.name.c_str();
   out_info->dtype = tensor.dtype;
   out_info->rank = static_cast<int32_t>(tensor.shape.size());
-  out_info->shape = tensor.shape.data();
+  out_info->shape = tensor.reportedShape.data();
+  out_info->dim_names = tensor.isSymbolic() ? tensor.dimNames.data() : nullptr;
   return nullptr;
 }
 
@@ -87,6 +92,61 @@ KILN_API kiln_status kiln_model_output_info(int32_t index, kiln_tensor_info *out
   kiln_status status = nullptr;
   const auto *metadata = modelMetadata(&status);
   return metadata ? kiln::rt::tensorInfo("output", metadata->outputs, index, out_info) : status;
+}
+
+KILN_API int32_t kiln_model_num_symbols(void) {
+  const auto *metadata = modelMetadata(nullptr);
+  return metadata ? static_cast<int32_t>(metadata->symbols.size()) : -1;
+}
+
+KILN_API kiln_status kiln_model_symbol_info(int32_t index, const char **out_name,
+                                            int64_t *out_min, int64_t *out_max) {
+  kiln_status status = nullptr;
+  const auto *metadata = modelMetadata(&status);
+  if (!metadata)
+    return status;
+  if (index < 0 || static_cast<size_t>(index) >= metadata->symbols.size())
+    return kiln::rt::makeStatusf(KILN_STATUS_OUT_OF_RANGE,
+                                 "symbol index %d is out of range (the model has %zu symbols)",
+                                 index, metadata->symbols.size());
+  const kiln::rt::SymbolMeta &symbol = metadata->symbols[index];
+  if (out_name)
+    *out_name = symbol.name.c_str();
+  if (out_min)
+    *out_min = symbol.min;
+  if (out_max)
+    *out_max = symbol.max;
+  return nullptr;
+}
+
+KILN_API kiln_status kiln_model_output_shape(const kiln_tensor *inputs, size_t num_inputs,
+                                             int32_t index, int64_t *out_shape) {
+  kiln_status status = nullptr;
+  const auto *metadata = modelMetadata(&status);
+  if (!metadata)
+    return status;
+  if (index < 0 || static_cast<size_t>(index) >= metadata->outputs.size())
+    return kiln::rt::makeStatusf(KILN_STATUS_OUT_OF_RANGE,
+                                 "output index %d is out of range (the model has %zu outputs)",
+                                 index, metadata->outputs.size());
+  if (!out_shape && !metadata->outputs[index].shape.empty())
+    return kiln::rt::makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "out_shape is NULL");
+  try {
+    std::vector<int64_t> values;
+    const int64_t *bound = nullptr;
+    if (!metadata->symbols.empty()) {
+      if ((status = kiln::rt::bindSymbols(*metadata, inputs, num_inputs, values)))
+        return status;
+      bound = values.data();
+    }
+    if ((status = kiln::rt::validateTensors("input", metadata->inputs, inputs, num_inputs, bound)))
+      return status;
+    std::vector<int64_t> shape = kiln::rt::expectedShape(metadata->outputs[index], bound);
+    std::copy(shape.begin(), shape.end(), out_shape);
+  } catch (const std::bad_alloc &) {
+    return kiln::rt::makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
+  return nullptr;
 }
 
 } // extern "C"

@@ -6,6 +6,7 @@
 #include "runtime/cpu/status.h"
 
 #include <cstring>
+#include <string>
 
 namespace kiln::rt {
 namespace {
@@ -24,21 +25,23 @@ std::string givenShapeText(const kiln_tensor &tensor) {
   return formatShape(tensor.shape, static_cast<size_t>(tensor.rank));
 }
 
-kiln_status checkOne(const char *kind, const TensorMeta &want, const kiln_tensor &got) {
+kiln_status checkOne(const char *kind, const TensorMeta &want, const kiln_tensor &got,
+                     const int64_t *symbolValues) {
   const char *name = want.name.c_str();
   if (rawDtype(got.dtype) != rawDtype(want.dtype))
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%s '%s': expected dtype %s, got %s", kind,
                        name, kiln_dtype_name(want.dtype), dtypeText(got.dtype).c_str());
   size_t rank = want.shape.size();
+  std::vector<int64_t> shape = expectedShape(want, symbolValues);
   bool sameShape = got.rank >= 0 && static_cast<size_t>(got.rank) == rank &&
-                   (rank == 0 || (got.shape && std::memcmp(got.shape, want.shape.data(),
+                   (rank == 0 || (got.shape && std::memcmp(got.shape, shape.data(),
                                                            rank * sizeof(int64_t)) == 0));
   if (!sameShape) {
     if (got.rank > 0 && !got.shape)
       return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%s '%s': shape is NULL but rank is %d",
                          kind, name, got.rank);
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%s '%s': expected shape %s, got %s", kind,
-                       name, formatShape(want.shape.data(), rank).c_str(),
+                       name, formatShape(shape.data(), rank).c_str(),
                        givenShapeText(got).c_str());
   }
   if (!got.data)
@@ -48,8 +51,59 @@ kiln_status checkOne(const char *kind, const TensorMeta &want, const kiln_tensor
 
 } // namespace
 
+std::vector<int64_t> expectedShape(const TensorMeta &tensor, const int64_t *symbolValues) {
+  if (!symbolValues)
+    return tensor.shape;
+  std::vector<int64_t> shape;
+  for (const DimMeta &dim : tensor.dims)
+    shape.push_back(dim.at(symbolValues));
+  return shape;
+}
+
+kiln_status bindSymbols(const Metadata &metadata, const kiln_tensor *inputs, size_t count,
+                        std::vector<int64_t> &values) {
+  values.assign(metadata.symbols.size(), -1);
+  std::vector<std::string> boundBy(metadata.symbols.size());
+  if (count != metadata.inputs.size() || (count > 0 && !inputs))
+    return validateTensors("input", metadata.inputs, inputs, count, nullptr);
+  for (size_t i = 0; i < count; ++i) {
+    const TensorMeta &want = metadata.inputs[i];
+    const kiln_tensor &got = inputs[i];
+    // A rank or shape problem is reported by the full check once the symbols are bound.
+    if (got.rank < 0 || size_t(got.rank) != want.dims.size() || (got.rank > 0 && !got.shape))
+      continue;
+    for (size_t d = 0; d < want.dims.size(); ++d) {
+      const DimMeta &dim = want.dims[d];
+      if (dim.symbol < 0)
+        continue;
+      const SymbolMeta &symbol = metadata.symbols[dim.symbol];
+      int64_t size = got.shape[d], value = (size - dim.offset) / dim.scale;
+      std::string where = "input '" + want.name + "' dim " + std::to_string(d);
+      if (size < 0 || (size - dim.offset) % dim.scale != 0 || value < symbol.min ||
+          value > symbol.max)
+        return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
+                           "%s ('%s') is %lld, outside the sizes the model was compiled for "
+                           "(%s in %lld..%lld; recompile with kilnc --dim-range %s=MIN:MAX)",
+                           where.c_str(), want.dimNames[d], (long long)size, symbol.name.c_str(),
+                           (long long)symbol.min, (long long)symbol.max, symbol.name.c_str());
+      int64_t &bound = values[dim.symbol];
+      if (bound >= 0 && bound != value)
+        return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
+                           "%s ('%s') is %lld, but %s sets '%s' to %lld", where.c_str(),
+                           want.dimNames[d], (long long)size, boundBy[dim.symbol].c_str(),
+                           symbol.name.c_str(), (long long)bound);
+      bound = value;
+      boundBy[dim.symbol] = where;
+    }
+  }
+  for (size_t s = 0; s < values.size(); ++s)
+    if (values[s] < 0) // bound by no input: only an input with a wrong rank could skip it
+      values[s] = metadata.symbols[s].max;
+  return nullptr;
+}
+
 kiln_status validateTensors(const char *kind, const std::vector<TensorMeta> &expected,
-                            const kiln_tensor *given, size_t count) {
+                            const kiln_tensor *given, size_t count, const int64_t *symbolValues) {
   if (count != expected.size())
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "expected %zu %ss, got %zu", expected.size(),
                        kind, count);
@@ -57,7 +111,7 @@ kiln_status validateTensors(const char *kind, const std::vector<TensorMeta> &exp
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%ss is NULL but num_%ss is %zu", kind, kind,
                        count);
   for (size_t i = 0; i < count; ++i)
-    if (kiln_status status = checkOne(kind, expected[i], given[i]))
+    if (kiln_status status = checkOne(kind, expected[i], given[i], symbolValues))
       return status;
   return nullptr;
 }

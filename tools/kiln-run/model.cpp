@@ -46,6 +46,9 @@ bool Model::load(const std::string &path, std::string *error) {
   resolve(api_.model_num_outputs, "kiln_model_num_outputs");
   resolve(api_.model_input_info, "kiln_model_input_info");
   resolve(api_.model_output_info, "kiln_model_output_info");
+  resolve(api_.model_num_symbols, "kiln_model_num_symbols");
+  resolve(api_.model_symbol_info, "kiln_model_symbol_info");
+  resolve(api_.model_output_shape, "kiln_model_output_shape");
   resolve(api_.context_options_init, "kiln_context_options_init");
   resolve(api_.context_create, "kiln_context_create");
   resolve(api_.context_destroy, "kiln_context_destroy");
@@ -60,7 +63,19 @@ bool Model::load(const std::string &path, std::string *error) {
              std::to_string(KILN_ABI_VERSION) + " (recompile the model)";
     return false;
   }
-  return readSpecs(true, error) && readSpecs(false, error);
+  if (!readSpecs(true, error) || !readSpecs(false, error))
+    return false;
+  for (int32_t i = 0; i < api_.model_num_symbols(); ++i) {
+    SymbolSpec symbol;
+    const char *name = nullptr;
+    if (kiln_status status = api_.model_symbol_info(i, &name, &symbol.min, &symbol.max)) {
+      *error = consumeStatus(status);
+      return false;
+    }
+    symbol.name = name;
+    symbols_.push_back(symbol);
+  }
+  return true;
 }
 
 bool Model::readSpecs(bool inputs, std::string *error) {
@@ -81,7 +96,10 @@ bool Model::readSpecs(bool inputs, std::string *error) {
       return false;
     }
     specs.push_back({tensor.name, tensor.dtype,
-                     std::vector<int64_t>(tensor.shape, tensor.shape + tensor.rank)});
+                     std::vector<int64_t>(tensor.shape, tensor.shape + tensor.rank), {}});
+    for (int32_t d = 0; d < tensor.rank; ++d)
+      specs.back().dimNames.push_back(tensor.dim_names && tensor.dim_names[d] ? tensor.dim_names[d]
+                                                                              : "");
   }
   return true;
 }

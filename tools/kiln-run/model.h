@@ -21,6 +21,9 @@ struct ModelApi {
   decltype(&kiln_model_num_outputs) model_num_outputs;
   decltype(&kiln_model_input_info) model_input_info;
   decltype(&kiln_model_output_info) model_output_info;
+  decltype(&kiln_model_num_symbols) model_num_symbols;
+  decltype(&kiln_model_symbol_info) model_symbol_info;
+  decltype(&kiln_model_output_shape) model_output_shape;
   decltype(&kiln_context_options_init) context_options_init;
   decltype(&kiln_context_create) context_create;
   decltype(&kiln_context_destroy) context_destroy;
@@ -31,7 +34,13 @@ struct ModelApi {
 struct TensorSpec {
   std::string name;
   kiln_dtype dtype;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape;         // -1 for a symbolic dim
+  std::vector<std::string> dimNames;  // per dim: "" when fixed, else its expression ("seq")
+};
+
+struct SymbolSpec {
+  std::string name;
+  int64_t min, max;
 };
 
 class Model {
@@ -47,6 +56,7 @@ public:
   const ModelApi &api() const { return api_; }
   const std::vector<TensorSpec> &inputs() const { return inputs_; }
   const std::vector<TensorSpec> &outputs() const { return outputs_; }
+  const std::vector<SymbolSpec> &symbols() const { return symbols_; }
 
   // Takes ownership of `status`: returns its message and frees it.
   std::string consumeStatus(kiln_status status) const;
@@ -57,6 +67,7 @@ private:
   void *handle_ = nullptr;
   ModelApi api_{};
   std::vector<TensorSpec> inputs_, outputs_;
+  std::vector<SymbolSpec> symbols_;
 };
 
 } // namespace kiln::run

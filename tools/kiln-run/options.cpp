@@ -2,6 +2,7 @@
 #include "tools/kiln-run/options.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,7 +10,7 @@ namespace kiln::run {
 
 const char kUsage[] =
     "usage: kiln-run MODEL.so [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N]\n"
-    "                [--threads N] [--seed S] [--info]\n"
+    "                [--threads N] [--seed S] [--dim SYMBOL=N]... [--info]\n"
     "\n"
     "Runs a model compiled by kilnc. Inputs without --input get deterministic random values\n"
     "(uniform [-1, 1) for floats, [0, 10) for integers) from --seed.\n"
@@ -20,6 +21,7 @@ const char kUsage[] =
     "  --bench N              time N runs after a warm-up; print latency mean/p50/p90/p99/min\n"
     "  --threads N            threads including the caller (default 0: all cores)\n"
     "  --seed S               seed of the random inputs (default 0)\n"
+    "  --dim SYMBOL=N         size of a symbolic dim in random inputs (default: its maximum)\n"
     "  --info                 print the model's inputs and outputs and exit\n"
     "  --help                 print this help\n";
 
@@ -79,7 +81,7 @@ bool parseOptions(int argc, const char *const *argv, Options *out, std::string *
       continue;
     }
     if (flag != "--input" && flag != "--output-dir" && flag != "--bench" && flag != "--threads" &&
-        flag != "--seed") {
+        flag != "--seed" && flag != "--dim") {
       *error = "unknown option '" + flag + "' (see --help)";
       return false;
     }
@@ -104,6 +106,14 @@ bool parseOptions(int argc, const char *const *argv, Options *out, std::string *
           return false;
         }
       out->inputs.push_back({name, value.substr(eq + 1)});
+    } else if (flag == "--dim") {
+      size_t eq = value.rfind('=');
+      if (eq == std::string::npos || eq == 0 ||
+          !parseInteger(value.substr(eq + 1), 0, INT64_MAX, &number)) {
+        *error = "--dim expects SYMBOL=N, got '" + value + "'";
+        return false;
+      }
+      out->dims.push_back({value.substr(0, eq), number});
     } else if (flag == "--output-dir") {
       if (value.empty()) {
         *error = "--output-dir needs a directory";

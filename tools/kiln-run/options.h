@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kiln::run {
@@ -16,6 +17,8 @@ struct InputFile {
 struct Options {
   std::string modelPath;
   std::vector<InputFile> inputs;
+  // --dim SYMBOL=N: the size of a symbolic dim for random inputs (default: its maximum).
+  std::vector<std::pair<std::string, int64_t>> dims;
   std::string outputDir; // empty: print the outputs instead
   int64_t benchIterations = 0;
   int32_t numThreads = 0; // 0: all cores

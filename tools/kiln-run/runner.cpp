@@ -29,13 +29,55 @@ std::string describe(kiln_dtype dtype, const std::vector<int64_t> &shape) {
   return std::string(dtypeName(dtype)) + " " + formatShape(shape);
 }
 
+// "float32 batchxseqx768": symbolic dims by name.
+std::string describe(const TensorSpec &spec) {
+  std::string text = std::string(dtypeName(spec.dtype)) + " ";
+  if (spec.shape.empty())
+    return text + "scalar";
+  for (size_t d = 0; d < spec.shape.size(); ++d)
+    text += (d ? "x" : "") + (spec.dimNames[d].empty() ? std::to_string(spec.shape[d])
+                                                       : spec.dimNames[d]);
+  return text;
+}
+
+// The size of every dim of `spec` for random inputs: symbols at --dim, else at their maximum.
+bool randomShape(const Options &options, const Model &model, const TensorSpec &spec,
+                 std::vector<int64_t> *shape, std::string *error) {
+  *shape = spec.shape;
+  for (size_t d = 0; d < shape->size(); ++d) {
+    if ((*shape)[d] >= 0)
+      continue;
+    const std::string &name = spec.dimNames[d];
+    int64_t size = -1;
+    for (const SymbolSpec &symbol : model.symbols())
+      if (symbol.name == name)
+        size = symbol.max;
+    for (const auto &[symbol, value] : options.dims)
+      if (symbol == name)
+        size = value;
+    if (size < 0) {
+      *error = "input '" + spec.name + "' dim " + std::to_string(d) + " is '" + name +
+               "'; give it a size with --dim or an input file";
+      return false;
+    }
+    (*shape)[d] = size;
+  }
+  return true;
+}
+
 void printInfo(const std::string &path, const Model &model) {
   std::printf("model: %s (Kiln ABI %d)\n", path.c_str(), KILN_ABI_VERSION);
   for (int pass = 0; pass < 2; ++pass) {
     const auto &specs = pass == 0 ? model.inputs() : model.outputs();
     std::printf("%s:\n", pass == 0 ? "inputs" : "outputs");
     for (const TensorSpec &spec : specs)
-      std::printf("  '%s': %s\n", spec.name.c_str(), describe(spec.dtype, spec.shape).c_str());
+      std::printf("  '%s': %s\n", spec.name.c_str(), describe(spec).c_str());
+  }
+  if (!model.symbols().empty()) {
+    std::printf("symbols:\n");
+    for (const SymbolSpec &symbol : model.symbols())
+      std::printf("  '%s': %lld..%lld\n", symbol.name.c_str(), (long long)symbol.min,
+                  (long long)symbol.max);
   }
 }
 
@@ -61,7 +103,10 @@ bool prepareInputs(const Options &options, const Model &model, std::vector<HostT
       if (candidate.name == spec.name)
         file = &candidate;
     if (!file) {
-      inputs->emplace_back(spec.dtype, spec.shape);
+      std::vector<int64_t> shape;
+      if (!randomShape(options, model, spec, &shape, error))
+        return false;
+      inputs->emplace_back(spec.dtype, shape);
       // A seed per input, so giving one input a file leaves the others' values unchanged.
       fillRandom(inputs->back(), options.seed ^ (0x9e3779b97f4a7c15ull * (i + 1)));
       continue;
@@ -72,9 +117,12 @@ bool prepareInputs(const Options &options, const Model &model, std::vector<HostT
       *error = "input '" + spec.name + "' (" + file->path + "): " + reason;
       return false;
     }
-    if (tensor.dtype() != spec.dtype || tensor.shape() != spec.shape) {
-      *error = "input '" + spec.name + "' (" + file->path + "): expected " +
-               describe(spec.dtype, spec.shape) + ", got " +
+    bool shapeFits = tensor.shape().size() == spec.shape.size();
+    for (size_t d = 0; shapeFits && d < spec.shape.size(); ++d)
+      shapeFits = spec.shape[d] < 0 || spec.shape[d] == tensor.shape()[d];
+    if (tensor.dtype() != spec.dtype || !shapeFits) {
+      *error = "input '" + spec.name + "' (" + file->path + "): expected " + describe(spec) +
+               ", got " +
                describe(tensor.dtype(), tensor.shape());
       return false;
     }
@@ -127,8 +175,16 @@ int runLoaded(const Options &options, const Model &model) {
   std::vector<HostTensor> inputs, outputs;
   if (!prepareInputs(options, model, &inputs, &error))
     return fail(error);
-  for (const TensorSpec &spec : model.outputs())
-    outputs.emplace_back(spec.dtype, spec.shape);
+  std::vector<kiln_tensor> inputViews, outputViews;
+  for (const HostTensor &t : inputs)
+    inputViews.push_back({t.dtype(), int32_t(t.shape().size()), t.shape().data(), t.data()});
+  for (size_t i = 0; i < model.outputs().size(); ++i) {
+    std::vector<int64_t> shape(model.outputs()[i].shape.size());
+    if (kiln_status status = api.model_output_shape(inputViews.data(), inputViews.size(),
+                                                    int32_t(i), shape.data()))
+      return fail(model.consumeStatus(status));
+    outputs.emplace_back(model.outputs()[i].dtype, shape);
+  }
 
   kiln_context_options contextOptions;
   api.context_options_init(&contextOptions);
@@ -139,9 +195,6 @@ int runLoaded(const Options &options, const Model &model) {
   std::unique_ptr<kiln_context_s, decltype(api.context_destroy)> context(rawContext,
                                                                          api.context_destroy);
 
-  std::vector<kiln_tensor> inputViews, outputViews;
-  for (const HostTensor &t : inputs)
-    inputViews.push_back({t.dtype(), int32_t(t.shape().size()), t.shape().data(), t.data()});
   for (const HostTensor &t : outputs)
     outputViews.push_back({t.dtype(), int32_t(t.shape().size()), t.shape().data(), t.data()});
   auto runOnce = [&] {

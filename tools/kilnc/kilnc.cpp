@@ -11,6 +11,8 @@
 static const char kUsage[] =
     "usage: kilnc MODEL.onnx -o MODEL.so [--target=cpu] [--mcpu=native|NAME] [--mtriple=T]\n"
     "             [-O0..-O3] [--input-shape NAME=1x3x224x224]... [--emit=graph|loop|llvm|asm|obj|so]\n"
+    "             [--dim-range SYMBOL=MIN:MAX]...   (symbolic dims stay symbolic: one .so runs\n"
+    "              every size in range, default 1:128; --input-shape fixes an input's dims)\n"
     "             [--tuning-db DB.jsonl]   (use the fastest tuned schedule of each kernel in DB)\n"
     "             [--tune [--trials N] [--trials-per-task N] [--tune-threads N] [--tune-seed S]\n"
     "              [--no-progress]]   (first tune every task, appending to DB; Ctrl-C stops\n"
@@ -110,7 +112,7 @@ int main(int argc, char **argv) {
   kiln_tune_options tuneOptions;
   kiln_tune_options_init(&tuneOptions);
   int64_t count = 0;
-  std::vector<std::string> shapes;
+  std::vector<std::string> shapes, ranges;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -134,6 +136,8 @@ int main(int argc, char **argv) {
       mtriple = value;
     } else if (takeValue(argc, argv, i, "--input-shape", value)) {
       shapes.push_back(value);
+    } else if (takeValue(argc, argv, i, "--dim-range", value)) {
+      ranges.push_back(value);
     } else if (arg == "--tune") {
       tune = true;
     } else if (arg == "--no-progress") {
@@ -193,6 +197,11 @@ int main(int argc, char **argv) {
   options.num_input_shapes = int32_t(shapePtrs.size());
   options.input_shapes = shapePtrs.data();
   options.tuning_db = tuningDb.empty() ? nullptr : tuningDb.c_str();
+  std::vector<const char *> rangePtrs;
+  for (const std::string &r : ranges)
+    rangePtrs.push_back(r.c_str());
+  options.num_dim_ranges = int32_t(rangePtrs.size());
+  options.dim_ranges = rangePtrs.data();
 
   if (checkOnly)
     return runCheck(model, options);

@@ -588,6 +588,29 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, const std::string &path,
   return module;
 }
 
+bool readInputSignatures(const std::string &path, std::vector<InputSignature> &inputs,
+                         std::string &error) {
+  std::unique_ptr<onnx::ModelProto> model = readModel(path, error);
+  if (!model)
+    return false;
+  llvm::StringSet<> initializers;
+  for (const auto &tensor : model->graph().initializer())
+    initializers.insert(tensor.name());
+  for (const auto &input : model->graph().input()) {
+    if (initializers.contains(input.name()) || !input.type().has_tensor_type() ||
+        !input.type().tensor_type().has_shape())
+      continue;
+    InputSignature signature{input.name(), {}, {}};
+    for (const auto &dim : input.type().tensor_type().shape().dim()) {
+      bool known = dim.has_dim_value() && dim.dim_value() >= 0;
+      signature.dims.push_back(known ? dim.dim_value() : -1);
+      signature.dimParams.push_back(known ? "" : dim.dim_param());
+    }
+    inputs.push_back(std::move(signature));
+  }
+  return true;
+}
+
 std::vector<std::string> checkOnnxFile(MLIRContext &ctx, const std::string &path,
                                        const ImportOptions &opts) {
   std::string error;

@@ -30,6 +30,19 @@ struct ImportOptions {
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
 };
 
+// A graph input as the model declares it: `dims[i]` is -1 where dim i is symbolic, and
+// `dimParams[i]` its ONNX dim_param ("" when unnamed or fixed).
+struct InputSignature {
+  std::string name;
+  std::vector<int64_t> dims;
+  std::vector<std::string> dimParams;
+};
+
+// The graph inputs (initializers excluded) of the model at `path`, in order; inputs without a
+// tensor shape are left out (the importer reports them). False with `error` when unreadable.
+bool readInputSignatures(const std::string &path, std::vector<InputSignature> &inputs,
+                         std::string &error);
+
 // Reads, validates and converts the model at `path`; external data is read from its folder.
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
                                                  const ImportOptions &opts, std::string &error);

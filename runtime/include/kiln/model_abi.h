@@ -14,9 +14,13 @@
  *     non-negative integers (rank 0 has none), input names are unique. Blank lines are ignored.
  *       check <message>       (zero or more: what run-time check k, counted from 1, verifies;
  *                              percent-encoded like names)
- *   - `kiln_model_entry(io, workspace, rt)`: runs the whole model and returns 0, or the number
+ *       symbol <name> <min> <max>    (zero or more, before the inputs: a symbolic dim of the
+ *                                     model; a dim token "$S,A,B" is A * symbol S + B, and
+ *                                     tensors are laid out at the symbols' maxima)
+ *   - `kiln_model_entry(io, workspace, rt, symbols)`: runs the whole model and returns 0, or the number
  *     of the first "check" record that failed. `io` holds the input data
- *     pointers followed by the output data pointers; `workspace` is at least `workspace` bytes,
+ *     pointers followed by the output data pointers, each laid out at the maxima; `symbols` the
+ *     run's value of each symbol (NULL without symbols); `workspace` is at least `workspace` bytes,
  *     64-byte aligned; `rt` is an opaque runtime handle passed back to kiln_rt_parallel_for.
  *
  * The runtime provides kiln_rt_parallel_for, which the generated code calls for every kernel.
@@ -51,7 +55,7 @@ extern const char kiln_model_metadata[];
 /* Runs the model. Returns 0, or k > 0 when the model's run-time check k failed: the k-th
  * "check" record of the metadata says what the inputs got wrong (e.g. a shape-determining
  * input whose values disagree with the shapes the model was compiled for). */
-int32_t kiln_model_entry(void *const *io, void *workspace, void *rt);
+int32_t kiln_model_entry(void *const *io, void *workspace, void *rt, const int64_t *symbols);
 
 #ifdef __cplusplus
 }

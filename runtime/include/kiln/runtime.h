@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define KILN_API __attribute__((visibility("default")))
-#define KILN_ABI_VERSION 1
+#define KILN_ABI_VERSION 2
 
 typedef enum kiln_status_code {
   KILN_STATUS_OK = 0,
@@ -59,12 +59,17 @@ KILN_API size_t kiln_dtype_size(kiln_dtype dtype);
 /* Lower-case name ("float32", "int64", ...), "unknown" otherwise. */
 KILN_API const char *kiln_dtype_name(kiln_dtype dtype);
 
-/* Shape and type of a model input or output. `name` is the ONNX value name. */
+/* Shape and type of a model input or output. `name` is the ONNX value name. A model compiled
+ * with symbolic dims (batch, sequence length) runs at every size in each symbol's range: such a
+ * dim reads -1 in `shape`, and `dim_names` gives its expression in the symbols. */
 typedef struct kiln_tensor_info {
   const char *name;
   kiln_dtype dtype;
   int32_t rank;
-  const int64_t *shape; /* `rank` entries */
+  const int64_t *shape;         /* `rank` entries; -1 for a symbolic dim */
+  const char *const *dim_names; /* NULL when every dim is fixed; else `rank` entries, NULL for a
+                                   fixed dim, the expression for a symbolic one ("seq",
+                                   "2*seq+1") */
 } kiln_tensor_info;
 
 /* The model's description is parsed on first use. If it is malformed (a compiler bug), the
@@ -75,6 +80,12 @@ KILN_API int32_t kiln_model_num_inputs(void);
 KILN_API int32_t kiln_model_num_outputs(void);
 KILN_API kiln_status kiln_model_input_info(int32_t index, kiln_tensor_info *out_info);
 KILN_API kiln_status kiln_model_output_info(int32_t index, kiln_tensor_info *out_info);
+
+/* The model's symbolic dims: the ONNX dim_param (or "INPUT:DIM" for an unnamed one) and the
+ * sizes [min, max] it may take at run time. Inputs bind them; outputs follow. */
+KILN_API int32_t kiln_model_num_symbols(void);
+KILN_API kiln_status kiln_model_symbol_info(int32_t index, const char **out_name,
+                                            int64_t *out_min, int64_t *out_max);
 
 typedef struct kiln_context_options {
   uint32_t struct_size; /* sizeof(kiln_context_options), for forward compatibility */
@@ -103,8 +114,14 @@ typedef struct kiln_tensor {
   void *data;
 } kiln_tensor;
 
+/* The shape output `index` has when the model runs on `inputs` (checked as kiln_context_run
+ * checks them): `rank` entries are written to `out_shape`. Thread-safe. */
+KILN_API kiln_status kiln_model_output_shape(const kiln_tensor *inputs, size_t num_inputs,
+                                             int32_t index, int64_t *out_shape);
+
 /* Runs the model. `inputs` and `outputs` follow the model's input/output order; outputs must be
- * allocated by the caller with the shapes the model reports. Every input and output is validated
+ * allocated by the caller with the shapes the model reports (for symbolic dims, the shapes
+ * kiln_model_output_shape gives for these inputs). Every input and output is validated
  * (count, dtype, rank, shape, non-NULL data) before any kernel runs; the first mismatch is
  * returned as KILN_STATUS_INVALID_ARGUMENT, e.g.
  * "input 'x': expected shape 1x3x224x224, got 1x3x224x225". Calling it on one context from two

@@ -7,4 +7,4 @@ extern "C" const char kiln_model_metadata[] = "kiln-model 1\n"
                                               "input x float99 1 4\n"
                                               "output y float32 1 4\n";
 
-extern "C" int32_t kiln_model_entry(void *const *, void *, void *) { return 0; }
+extern "C" int32_t kiln_model_entry(void *const *, void *, void *, const int64_t *) { return 0; }

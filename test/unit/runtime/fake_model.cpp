@@ -55,7 +55,7 @@ void rowMaxTask(void *const *args, int64_t begin, int64_t end) {
 
 } // namespace
 
-extern "C" int32_t kiln_model_entry(void *const *io, void *workspace, void *rt) {
+extern "C" int32_t kiln_model_entry(void *const *io, void *workspace, void *rt, const int64_t *) {
   kiln::test::fakeModelEntered.store(true);
   while (kiln::test::fakeModelHold.load())
     std::this_thread::yield();
