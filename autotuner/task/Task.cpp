@@ -96,6 +96,10 @@ FailureOr<std::string> taskModuleText(ModuleOp lowered, llvm::StringRef kernelNa
   MLIRContext *ctx = lowered.getContext();
   OpBuilder b(ctx);
   OwningOpRef<ModuleOp> module = ModuleOp::create(lowered.getLoc());
+  // A kernel with run-time domains reads the model's symbols; with no input to bind them, the
+  // task runs at their maxima, guards included, as the model's largest call does.
+  if (Attribute symbols = lowered->getAttr("kiln.symbols"))
+    (*module)->setAttr("kiln.symbols", symbols);
   b.setInsertionPointToEnd(module->getBody());
   FunctionType type = task.getFunctionType();
   auto main = b.create<func::FuncOp>(lowered.getLoc(), "main", type);

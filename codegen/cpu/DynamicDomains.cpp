@@ -11,21 +11,63 @@ using namespace mlir;
 
 namespace kiln::codegen {
 
-Value domainBound(OpBuilder &b, Location loc, loop::BlockOp block, unsigned k) {
-  std::optional<loop::DynamicDomain> dynamic = loop::dynamicDomain(block, k);
-  auto stage = block->getParentOfType<func::FuncOp>();
-  auto argIndex = stage ? stage->getAttrOfType<IntegerAttr>(kSymbolsArgAttr) : IntegerAttr();
-  if (!dynamic || !argIndex)
-    return b.create<arith::ConstantIndexOp>(loc, block.getDomains()[k]);
-  Value symbols = stage.getArgument(argIndex.getInt());
-  Value slot = b.create<arith::ConstantIndexOp>(loc, dynamic->symbol);
+namespace {
+
+// scale * symbols[symbol] + offset as an index, read from the stage's symbol argument.
+Value symbolicSize(OpBuilder &b, Location loc, Value symbols, int64_t symbol, int64_t scale,
+                   int64_t offset) {
+  Value slot = b.create<arith::ConstantIndexOp>(loc, symbol);
   Value raw = b.create<memref::LoadOp>(loc, symbols, slot);
   Value size = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
-  if (dynamic->scale != 1)
-    size = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, dynamic->scale));
-  if (dynamic->offset != 0)
-    size = b.create<arith::AddIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, dynamic->offset));
+  if (scale != 1)
+    size = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, scale));
+  if (offset != 0)
+    size = b.create<arith::AddIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, offset));
   return size;
+}
+
+Value symbolsArgument(func::FuncOp stage) {
+  auto argIndex = stage ? stage->getAttrOfType<IntegerAttr>(kSymbolsArgAttr) : IntegerAttr();
+  return argIndex ? stage.getArgument(argIndex.getInt()) : Value();
+}
+
+} // namespace
+
+Value domainBound(OpBuilder &b, Location loc, loop::BlockOp block, unsigned k) {
+  std::optional<loop::DynamicDomain> dynamic = loop::dynamicDomain(block, k);
+  Value symbols = symbolsArgument(block->getParentOfType<func::FuncOp>());
+  if (!dynamic || !symbols)
+    return b.create<arith::ConstantIndexOp>(loc, block.getDomains()[k]);
+  return symbolicSize(b, loc, symbols, dynamic->symbol, dynamic->scale, dynamic->offset);
+}
+
+void materializeDynamicValues(func::FuncOp stage) {
+  Value symbols = symbolsArgument(stage);
+  if (!symbols)
+    return;
+  SmallVector<arith::ConstantOp> constants;
+  stage.walk([&](arith::ConstantOp c) {
+    if (c->hasAttr(loop::kDynamicValueAttr))
+      constants.push_back(c);
+  });
+  for (arith::ConstantOp c : constants) {
+    auto entries = c->getAttrOfType<DenseI64ArrayAttr>(loop::kDynamicValueAttr);
+    OpBuilder b(c);
+    Location loc = c.getLoc();
+    Value size = symbolicSize(b, loc, symbols, entries[0], entries[1], entries[2]);
+    Type type = c.getType();
+    Value value = size;
+    if (entries[3] == loop::kReciprocalConstant) {
+      Value asInt = b.create<arith::IndexCastOp>(loc, b.getI64Type(), size);
+      Value asFloat = b.create<arith::SIToFPOp>(loc, type, asInt);
+      Value one = b.create<arith::ConstantOp>(loc, type, b.getFloatAttr(type, 1.0));
+      value = b.create<arith::DivFOp>(loc, one, asFloat);
+    } else if (!type.isIndex()) {
+      value = b.create<arith::IndexCastOp>(loc, type, size);
+    }
+    c.replaceAllUsesWith(value);
+    c.erase();
+  }
 }
 
 } // namespace kiln::codegen

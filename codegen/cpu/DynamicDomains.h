@@ -4,6 +4,7 @@
 
 #include "ir/loop/LoopDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace kiln::codegen {
@@ -15,6 +16,10 @@ inline constexpr llvm::StringLiteral kSymbolsArgAttr = "kiln.symbols_arg";
 // Iter var `k` of `block` ranges over [0, bound): its static domain, or for a dynamic domain
 // scale * symbol + offset with the symbol read from the enclosing stage's symbol argument.
 mlir::Value domainBound(mlir::OpBuilder &b, mlir::Location loc, loop::BlockOp block, unsigned k);
+
+// Replaces every `kiln.dyn_value` constant of `stage` by its value computed from the stage's
+// symbol argument. Runs first, before anything could fold such a constant into another.
+void materializeDynamicValues(mlir::func::FuncOp stage);
 
 } // namespace kiln::codegen
 

@@ -136,6 +136,7 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
     argTypes.push_back(alloc.getType());
   // Kernels with run-time domains read the symbol values from one more argument.
   kernel.walk([&](BlockOp block) { out.usesSymbols |= loop::hasDynamicDomains(block); });
+  kernel.walk([&](arith::ConstantOp c) { out.usesSymbols |= c->hasAttr(loop::kDynamicValueAttr); });
   std::optional<unsigned> symbolsArg;
   if (out.usesSymbols) {
     auto table = kernel->getParentOfType<ModuleOp>()->getAttrOfType<ArrayAttr>("kiln.symbols");
@@ -163,6 +164,7 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
     OpBuilder sb(entry, entry->end());
     Operation *clone = sb.clone(op, mapping);
     sb.create<func::ReturnOp>(op.getLoc());
+    materializeDynamicValues(stage);
     Stage info{name, 1};
     auto loop = llvm::dyn_cast<ForOp>(clone);
     Value begin, end;

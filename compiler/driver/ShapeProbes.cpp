@@ -6,26 +6,36 @@
 #include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/MapVector.h"
 
+#include <cmath>
 #include <set>
 
 using namespace mlir;
 
 namespace kiln::driver {
 
+// Size 1 is probed only when the range has no other size: there the graph legitimately
+// changes (a softmax over one element folds to 1, a transpose of a unit dim becomes a reshape)
+// while the kernels at the maxima, bounded to 1, compute the same values. What size 1 changes
+// in ONNX semantics, two symbols meeting in a broadcast, already fails to import at size 2.
 std::vector<int64_t> probeSizes(const ShapeSymbol &s) {
   std::set<int64_t> sizes = {s.max - 1, s.min + (s.max - s.min) / 2, s.min};
   sizes.erase(s.max);
-  std::vector<int64_t> out;
-  for (int64_t v : sizes)
-    if (v >= s.min)
-      out.push_back(v);
-  return out;
+  if (sizes.size() > 1 && sizes.count(1)) {
+    sizes.erase(1);
+    if (s.max > 2)
+      sizes.insert(2);
+  }
+  return std::vector<int64_t>(sizes.begin(), sizes.end());
 }
 
 namespace {
+
+using loop::kIntegerConstant;
+using loop::kReciprocalConstant;
 
 // One number of the base module (a block domain, a dim of a value of @main) that a probe
 // changed: its value at the base and at each (symbol, size) probe that changed it.
@@ -52,6 +62,7 @@ private:
   // value = scale * symbol + offset over the symbol's probes; false when no such formula.
   bool fit(const Moved &moved, StringRef what, int64_t &symbol, int64_t &scale, int64_t &offset);
   bool checkReshape(graph::ReshapeOp reshape);
+  bool recordConstant(Operation *op, Attribute base, Attribute probe);
   bool isSymbolicDim(Value v, unsigned dim) const { return movedDims_.count({v, dim}) > 0; }
 
   const SymbolicInputs &symbols_;
@@ -60,6 +71,7 @@ private:
   std::string *error_ = nullptr;
   llvm::MapVector<std::pair<Operation *, unsigned>, Moved> domains_; // block, iter var
   llvm::MapVector<std::pair<Value, unsigned>, Moved> movedDims_;    // value of @main, dim
+  llvm::MapVector<std::pair<Operation *, unsigned>, Moved> constants_; // arith.constant, kind
 };
 
 std::string symbolText(const SymbolicInputs &s, int symbol, int64_t size) {
@@ -155,6 +167,33 @@ bool sameMapWhenPinned(Operation *a, Operation *b, StringAttr name) {
   return true;
 }
 
+// A kernel constant that moves with a symbol: an integer (a dim size, a clamp bound) or the
+// reciprocal of one (a mean's divisor), recorded as the size.
+bool ProbeComparison::recordConstant(Operation *op, Attribute base, Attribute probe) {
+  auto asSize = [](Attribute attr, int64_t &size, unsigned &kind) {
+    if (auto i = llvm::dyn_cast<IntegerAttr>(attr)) {
+      size = i.getValue().getSExtValue();
+      kind = kIntegerConstant;
+      return true;
+    }
+    auto f = llvm::dyn_cast<FloatAttr>(attr);
+    if (!f || f.getValueAsDouble() <= 0)
+      return false;
+    size = int64_t(std::llround(1.0 / f.getValueAsDouble()));
+    kind = kReciprocalConstant;
+    // Exactly what the lowering would have folded for that size.
+    return size > 0 && FloatAttr::get(f.getType(), 1.0 / double(size)) == f;
+  };
+  int64_t x, y;
+  unsigned kx, ky;
+  if (!asSize(base, x, kx) || !asSize(probe, y, ky) || kx != ky)
+    return false;
+  Moved &m = constants_[{op, kx}];
+  m.base = x;
+  m.samples[{symbol_, size_}] = y;
+  return true;
+}
+
 bool ProbeComparison::compareOps(Operation *a, Operation *b, StringRef where) {
   if (a->getName() != b->getName() || a->getNumOperands() != b->getNumOperands() ||
       a->getNumResults() != b->getNumResults() || a->getNumRegions() != b->getNumRegions() ||
@@ -179,6 +218,11 @@ bool ProbeComparison::compareOps(Operation *a, Operation *b, StringRef where) {
     }
     if (llvm::isa<AffineMapAttr>(attr.getValue()) && sameMapWhenPinned(a, b, attr.getName()))
       continue;
+    if (name == "value" && llvm::isa<arith::ConstantOp>(a)) {
+      if (!recordConstant(a, attr.getValue(), other))
+        return fail(where, "a constant (" + a->getName().getStringRef() + ")");
+      continue;
+    }
     auto block = llvm::dyn_cast<loop::BlockOp>(a);
     if (block && name == "domains") {
       auto mine = block.getDomains(), theirs = llvm::cast<loop::BlockOp>(b).getDomains();
@@ -412,6 +456,15 @@ bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
   }
   for (auto &[block, entries] : dynDomains)
     block->setAttr(loop::kDynamicDomainsAttr, b.getDenseI64ArrayAttr(entries));
+  for (auto &[key, moved] : constants_) {
+    int64_t symbol, scale, offset;
+    std::string what = "a constant in kernel @" +
+                       key.first->getParentOfType<func::FuncOp>().getSymName().str();
+    if (!fit(moved, what, symbol, scale, offset))
+      return false;
+    key.first->setAttr(loop::kDynamicValueAttr,
+                       b.getDenseI64ArrayAttr({symbol, scale, offset, int64_t(key.second)}));
+  }
 
   auto main = base.lookupSymbol<func::FuncOp>("main");
   auto dimsOf = [&](Value v, const std::string &what) -> std::optional<DenseI64ArrayAttr> {

@@ -2,7 +2,7 @@
 //
 // The importer and every lowering compute static shapes. Rather than thread symbolic
 // expressions through each of them, Kiln lowers the model to loops at the range maxima (the
-// base) and at probe sizes (per symbol: max - 1, the midpoint, min; the others at max), and
+// base) and at probe sizes (per symbol: max - 1, the midpoint and min, see probeSizes; the others at max), and
 // compares the kernels. A block domain that changes with one symbol, as an affine function of
 // it, becomes a run-time bound (`kiln.dyn_domains`, see ir/loop/Analysis.h); loop extents and
 // buffer shapes stay those of the base, so storage is planned once at the maxima. Anything

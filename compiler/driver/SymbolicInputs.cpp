@@ -15,7 +15,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>>
 SymbolicInputs::shapesAt(const std::vector<int64_t> &values) const {
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   for (const Input &input : inputs) {
-    if (std::all_of(input.dimSymbol.begin(), input.dimSymbol.end(), [](int s) { return s < 0; }))
+    if (!input.declaredSymbolic)
       continue;
     std::vector<int64_t> dims = input.dims;
     for (size_t d = 0; d < dims.size(); ++d)
@@ -65,6 +65,7 @@ bool findSymbolicInputs(const std::string &path, const CompileOptions &options,
       input.dimSymbol.push_back(-1);
       if (named || signature.dims[d] >= 0)
         continue;
+      input.declaredSymbolic = true;
       const std::string &param = signature.dimParams[d];
       auto fixed = fixedParams.find(param);
       if (!param.empty() && fixed != fixedParams.end()) {

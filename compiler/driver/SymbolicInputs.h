@@ -32,6 +32,7 @@ struct SymbolicInputs {
     std::string name;
     std::vector<int> dimSymbol;
     std::vector<int64_t> dims;
+    bool declaredSymbolic = false; // the model leaves some dim open: the importer needs dims
   };
   std::vector<Input> inputs;
 

@@ -38,6 +38,13 @@ struct DynamicDomain {
   int64_t symbol, scale, offset;
 };
 std::optional<DynamicDomain> dynamicDomain(BlockOp block, unsigned iterVar);
+
+// A kernel constant that follows a symbolic dim, `kiln.dyn_value` = [symbol, scale, offset,
+// kind] on an arith.constant: the size scale * symbol + offset itself (kIntegerConstant: a dim
+// size, a clamp bound) or its reciprocal (kReciprocalConstant: a mean's divisor). Codegen
+// computes it from the run's symbols.
+inline constexpr llvm::StringLiteral kDynamicValueAttr = "kiln.dyn_value";
+enum : unsigned { kIntegerConstant = 0, kReciprocalConstant = 1 };
 bool hasDynamicDomains(BlockOp block);
 
 // Inclusive [min, max] of each binding over the loop ranges; true when every binding stays in

@@ -85,7 +85,7 @@ _SIGNATURES = {
 class IOInfo:
     """One model input or output as the model reports it."""
 
-    __slots__ = ("name", "code", "dtype", "dtype_name", "shape")
+    __slots__ = ("name", "code", "dtype", "dtype_name", "shape", "dim_names")
 
     def __init__(self, info):
         self.name = info.name.decode("utf-8", "replace")

@@ -54,10 +54,12 @@ def _model_file(model, folder):
 
 
 def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  # noqa: A001
-            input_shapes=None, num_threads=0, tuning_db=None):
+            input_shapes=None, dim_ranges=None, num_threads=0, tuning_db=None):
     """Compiles an ONNX model (a path, an onnx.ModelProto or its bytes) and loads it.
 
-    input_shapes specialises symbolic dimensions: {"input": (1, 3, 224, 224)} or
+    Symbolic dimensions stay symbolic: the Module runs at every size in each one's range,
+    dim_ranges={"seq": (1, 512)} (default 1..128 each; Module.symbols lists them).
+    input_shapes specialises them instead: {"input": (1, 3, 224, 224)} or
     ["input=1x3x224x224"]. num_threads is for the returned Module's context (<= 0: all
     cores). tuning_db: a tuning database (see kiln.tune) whose fastest schedule each kernel
     with a record uses. Raises kiln.CompileError with the compiler's message when the model is
@@ -67,6 +69,9 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
     options = _options(target, opt_level, mcpu, mtriple, input_shapes)
     if tuning_db is not None:
         options["tuning_db"] = os.fspath(tuning_db)
+    if dim_ranges:
+        options["dim_ranges"] = [f"{name}={int(lo)}:{int(hi)}"
+                                 for name, (lo, hi) in dim_ranges.items()]
     folder = tempfile.mkdtemp(prefix="kiln-compile-")
     try:
         source = _model_file(model, folder)

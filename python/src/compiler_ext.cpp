@@ -19,9 +19,11 @@ class CompileOptions {
 public:
   CompileOptions(std::string target, int optLevel, std::string mcpu,
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
-                 std::optional<std::string> tuningDb = std::nullopt)
+                 std::optional<std::string> tuningDb = std::nullopt,
+                 std::vector<std::string> dimRanges = {})
       : target_(std::move(target)), mcpu_(std::move(mcpu)), mtriple_(std::move(mtriple)),
-        inputShapes_(std::move(inputShapes)), tuningDb_(std::move(tuningDb)) {
+        inputShapes_(std::move(inputShapes)), dimRanges_(std::move(dimRanges)),
+        tuningDb_(std::move(tuningDb)) {
     kiln_compile_options_init(&options_);
     options_.target = target_.c_str();
     options_.opt_level = optLevel;
@@ -32,6 +34,10 @@ public:
     options_.num_input_shapes = static_cast<int32_t>(shapePointers_.size());
     options_.input_shapes = shapePointers_.empty() ? nullptr : shapePointers_.data();
     options_.tuning_db = tuningDb_ ? tuningDb_->c_str() : nullptr;
+    for (const std::string &range : dimRanges_)
+      rangePointers_.push_back(range.c_str());
+    options_.num_dim_ranges = static_cast<int32_t>(rangePointers_.size());
+    options_.dim_ranges = rangePointers_.empty() ? nullptr : rangePointers_.data();
   }
   CompileOptions(const CompileOptions &) = delete;
   CompileOptions &operator=(const CompileOptions &) = delete;
@@ -44,6 +50,8 @@ private:
   std::optional<std::string> mtriple_;
   std::vector<std::string> inputShapes_;
   std::vector<const char *> shapePointers_;
+  std::vector<std::string> dimRanges_;
+  std::vector<const char *> rangePointers_;
   std::optional<std::string> tuningDb_;
   kiln_compile_options options_;
 };
@@ -70,9 +78,9 @@ std::string takeString(char *str, const char *fallback) {
 void compileFile(const std::string &modelPath, const std::string &outputPath,
                  const std::string &target, int optLevel, const std::string &mcpu,
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
-                 std::optional<std::string> tuningDb) {
+                 std::optional<std::string> tuningDb, std::vector<std::string> dimRanges) {
   CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes),
-                         std::move(tuningDb));
+                         std::move(tuningDb), std::move(dimRanges));
   char *error = nullptr;
   int rc;
   {
@@ -162,7 +170,7 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::kw_only(), py::arg("target") = "cpu", py::arg("opt_level") = 3,
         py::arg("mcpu") = "native", py::arg("mtriple") = py::none(),
         py::arg("input_shapes") = std::vector<std::string>{},
-        py::arg("tuning_db") = py::none(),
+        py::arg("tuning_db") = py::none(), py::arg("dim_ranges") = std::vector<std::string>{},
         "Compiles the ONNX model at model_path into a shared object at output_path.");
   m.def("tune", &tune, py::arg("model_path"), py::arg("tuning_db"), py::kw_only(),
         py::arg("trials") = 1000, py::arg("trials_per_task") = 0, py::arg("threads") = 0,

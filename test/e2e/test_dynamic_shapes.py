@@ -1,0 +1,192 @@
+"""Symbolic dims stay symbolic: one .so runs every batch size and sequence length in range.
+
+PyTorch models exported with dynamic axes (their shapes flow through Shape/Gather/Concat, a
+position table sliced to the sequence length, a causal mask built from arange) are compiled
+once and run at many sizes through one Module, checked against PyTorch at each. Sizes go down
+and up on the same context, so a kernel that read the padding a larger run left behind would
+fail here. Bad sizes and size dependences Kiln cannot keep symbolic are clear errors."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import cli
+
+torch.manual_seed(0)
+D, HEADS, MAXLEN, VOCAB = 32, 4, 24, 50
+
+
+class Encoder(nn.Module):
+    """A causal transformer block over token ids with an additive key mask."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(VOCAB, D)
+        self.pos = nn.Parameter(torch.randn(1, MAXLEN, D) * 0.1)
+        self.qkv, self.out = nn.Linear(D, 3 * D), nn.Linear(D, D)
+        self.ln = nn.LayerNorm(D)
+        self.ff = nn.Sequential(nn.Linear(D, 64), nn.GELU(), nn.Linear(64, D))
+
+    def forward(self, ids, keep):
+        b, t = ids.shape
+        x = self.emb(ids) + self.pos[:, :t]
+        q, k, v = self.qkv(x).split(D, -1)
+        heads = lambda z: z.reshape(b, t, HEADS, D // HEADS).transpose(1, 2)  # noqa: E731
+        q, k, v = heads(q), heads(k), heads(v)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(D // HEADS)
+        causal = torch.arange(t)[None, :] <= torch.arange(t)[:, None]
+        scores = scores.masked_fill(~causal, -1e9) + (1.0 - keep[:, None, None, :]) * -1e4
+        y = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, D)
+        x = self.ln(x + self.out(y))
+        x = x + self.ff(x)
+        return x, x[:, 0]
+
+
+class SmallCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                                  nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, stride=2, padding=1),
+                                  nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(16, 10))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def export(model, path, args, names, outputs, axes):
+    model.eval()
+    torch.onnx.export(model, args, str(path), input_names=names, output_names=outputs,
+                      dynamic_axes=axes, opset_version=17)
+
+
+def encoder_inputs(rng, b, t):
+    ids = rng.integers(0, VOCAB, (b, t)).astype(np.int64)
+    keep = (rng.random((b, t)) > 0.2).astype(np.float32)
+    keep[:, 0] = 1
+    return ids, keep
+
+
+def check(got, want, what):
+    want = want.detach().numpy()
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, expected {want.shape}"
+    error = np.abs(got - want).max() / max(np.abs(want).max(), 1e-6)
+    assert error < 1e-4, f"{what}: max |kiln - torch| / max |torch| = {error:.3g}"
+
+
+@pytest.fixture(scope="module")
+def encoder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("encoder")
+    model = Encoder()
+    rng = np.random.default_rng(0)
+    ids, keep = encoder_inputs(rng, 2, 8)
+    export(model, folder / "enc.onnx", (torch.from_numpy(ids), torch.from_numpy(keep)),
+           ["ids", "keep"], ["hidden", "first"],
+           {"ids": {0: "batch", 1: "seq"}, "keep": {0: "batch", 1: "seq"},
+            "hidden": {0: "batch", 1: "seq"}, "first": {0: "batch"}})
+    cli.expect_success(cli.kilnc(folder / "enc.onnx", "-o", folder / "enc.so",
+                                 "--dim-range", "batch=1:3", "--dim-range", f"seq=1:{MAXLEN}"))
+    return model, folder
+
+
+def test_encoder_runs_every_size_in_range(encoder):
+    import kiln
+    model, folder = encoder
+    module = kiln.load(str(folder / "enc.so"))
+    assert module.symbols == {"batch": (1, 3), "seq": (1, MAXLEN)}
+    assert module.inputs[0].shape == (-1, -1)
+    assert module.inputs[0].dim_names == ("batch", "seq")
+    assert module.outputs[1].dim_names == ("batch", None)
+    rng = np.random.default_rng(1)
+    for b, t in [(3, MAXLEN), (1, 5), (2, 1), (3, 17), (1, MAXLEN), (2, 9)]:
+        ids, keep = encoder_inputs(rng, b, t)
+        result = module.run({"ids": ids, "keep": keep})
+        with torch.no_grad():
+            hidden, first = model(torch.from_numpy(ids), torch.from_numpy(keep))
+        check(result["hidden"], hidden, f"hidden at batch {b}, seq {t}")
+        check(result["first"], first, f"first at batch {b}, seq {t}")
+
+
+def test_sizes_out_of_range_or_inconsistent_are_errors(encoder):
+    import kiln
+    _, folder = encoder
+    module = kiln.load(str(folder / "enc.so"))
+    rng = np.random.default_rng(2)
+    ids, keep = encoder_inputs(rng, 1, MAXLEN + 1)
+    with pytest.raises(Exception, match=r"input 'ids' dim 1 \('seq'\) is 25, outside .*1\.\.24"):
+        module.run({"ids": ids, "keep": keep})
+    ids, _ = encoder_inputs(rng, 1, 6)
+    _, keep = encoder_inputs(rng, 1, 7)
+    with pytest.raises(Exception, match=r"input 'keep' dim 1 \('seq'\) is 7, but input 'ids' "
+                                        r"dim 1 sets 'seq' to 6"):
+        module.run({"ids": ids, "keep": keep})
+
+
+def test_kiln_run_reports_symbolic_shapes(encoder):
+    _, folder = encoder
+    proc = cli.kiln_run(folder / "enc.so", "--info")
+    cli.expect_success(proc)
+    assert "'ids': int64 batchxseq" in proc.stdout
+    assert "'first': float32 batchx32" in proc.stdout
+    assert "'seq': 1..24" in proc.stdout
+    proc = cli.kiln_run(folder / "enc.so", "--dim", "seq=5", "--dim", "batch=2")
+    cli.expect_success(proc)
+    assert "output 'hidden': float32 2x5x32" in proc.stdout
+
+
+def test_cnn_runs_every_batch_size(tmp_path):
+    import kiln
+    model = SmallCnn()
+    export(model, tmp_path / "cnn.onnx", (torch.randn(2, 3, 16, 16),), ["x"], ["y"],
+           {"x": {0: "n"}, "y": {0: "n"}})
+    cli.expect_success(cli.kilnc(tmp_path / "cnn.onnx", "-o", tmp_path / "cnn.so",
+                                 "--dim-range", "n=1:8"))
+    module = kiln.load(str(tmp_path / "cnn.so"))
+    for n in [8, 1, 5, 2, 8]:
+        x = np.random.default_rng(n).standard_normal((n, 3, 16, 16)).astype(np.float32)
+        with torch.no_grad():
+            check(module.run({"x": x})["y"], model(torch.from_numpy(x)), f"batch {n}")
+
+
+class MeanOverSeq(nn.Module):
+    def forward(self, x):
+        return x.mean(1)
+
+
+class FirstHalf(nn.Module):
+    def forward(self, x):
+        return x[:, : x.shape[1] // 2] * 2
+
+
+def test_mean_over_a_symbolic_dim_divides_by_the_run_size(tmp_path):
+    """The mean's divisor is a kernel constant that follows the symbol."""
+    import kiln
+    export(MeanOverSeq(), tmp_path / "mean.onnx", (torch.randn(2, 4, 8),), ["x"], ["y"],
+           {"x": {1: "seq"}})
+    cli.expect_success(cli.kilnc(tmp_path / "mean.onnx", "-o", tmp_path / "m.so",
+                                 "--dim-range", "seq=1:40"))
+    module = kiln.load(str(tmp_path / "m.so"))
+    for t in [40, 3, 1, 17]:
+        x = np.random.default_rng(t).standard_normal((2, t, 8)).astype(np.float32)
+        check(module.run({"x": x})["y"], MeanOverSeq()(torch.from_numpy(x)), f"seq {t}")
+
+
+def test_a_size_dependence_kiln_cannot_keep_symbolic_is_a_clear_error(tmp_path):
+    export(FirstHalf(), tmp_path / "half.onnx", (torch.randn(1, 4, 8),), ["x"], ["y"],
+           {"x": {1: "seq"}, "y": {1: "half"}})
+    line = cli.expect_one_line_error(cli.kilnc(tmp_path / "half.onnx", "-o", tmp_path / "h.so"),
+                                     "'seq'", "--input-shape")
+    assert "not an increasing affine function" in line or "changes with the symbolic dim" in line
+    # Fixing the dim compiles it.
+    cli.expect_success(cli.kilnc(tmp_path / "half.onnx", "-o", tmp_path / "h.so",
+                                 "--dim-range", "seq=6:6"))
+
+
+def test_unknown_dim_range_is_an_error(tmp_path):
+    export(MeanOverSeq(), tmp_path / "mean.onnx", (torch.randn(1, 4, 8),), ["x"], ["y"],
+           {"x": {1: "seq"}})
+    cli.expect_one_line_error(cli.kilnc(tmp_path / "mean.onnx", "-o", tmp_path / "m.so",
+                                        "--dim-range", "len=1:9"), "'len'", "'seq'")
