@@ -1,7 +1,7 @@
 """Symbolic dims stay symbolic: one .so runs every batch size and sequence length in range.
 
 PyTorch models exported with dynamic axes (their shapes flow through Shape/Gather/Concat, a
-position table sliced to the sequence length, a causal mask built from arange) are compiled
+position table sliced to the sequence length, a bias built from arange) are compiled
 once and run at many sizes through one Module, checked against PyTorch at each. Sizes go down
 and up on the same context, so a kernel that read the padding a larger run left behind would
 fail here. Bad sizes and size dependences Kiln cannot keep symbolic are clear errors."""
@@ -20,7 +20,7 @@ D, HEADS, MAXLEN, VOCAB = 32, 4, 24, 50
 
 
 class Encoder(nn.Module):
-    """A causal transformer block over token ids with an additive key mask."""
+    """A transformer block over token ids with an additive key mask and a position bias."""
 
     def __init__(self):
         super().__init__()
@@ -37,8 +37,9 @@ class Encoder(nn.Module):
         heads = lambda z: z.reshape(b, t, HEADS, D // HEADS).transpose(1, 2)  # noqa: E731
         q, k, v = heads(q), heads(k), heads(v)
         scores = q @ k.transpose(-2, -1) / math.sqrt(D // HEADS)
-        causal = torch.arange(t)[None, :] <= torch.arange(t)[:, None]
-        scores = scores.masked_fill(~causal, -1e9) + (1.0 - keep[:, None, None, :]) * -1e4
+        # A bias from arange, not a mask: a mask would hide padded keys from a missing guard.
+        earlier = (torch.arange(t)[None, :] <= torch.arange(t)[:, None]).float()
+        scores = scores + 0.5 * earlier + (1.0 - keep[:, None, None, :]) * -1e4
         y = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, D)
         x = self.ln(x + self.out(y))
         x = x + self.ff(x)
