@@ -50,9 +50,11 @@ def test_two_outputs_come_back_as_tuple_and_dict_in_model_order(compiled, rng):
 
 def test_inputs_and_outputs_describe_the_model(compiled):
     module, _ = compiled("matmul_add")
-    assert module.inputs == (kiln.TensorInfo("a", np.dtype(np.float32), (3, 16)),
-                             kiln.TensorInfo("b", np.dtype(np.float32), (16, 5)))
-    assert module.outputs == (kiln.TensorInfo("y", np.dtype(np.float32), (3, 5)),)
+    fixed = (None, None)  # no dim is symbolic
+    assert module.inputs == (kiln.TensorInfo("a", np.dtype(np.float32), (3, 16), fixed),
+                             kiln.TensorInfo("b", np.dtype(np.float32), (16, 5), fixed))
+    assert module.outputs == (kiln.TensorInfo("y", np.dtype(np.float32), (3, 5), fixed),)
+    assert module.symbols == {}
     assert module.inputs[0].name == "a" and module.inputs[0].shape == (3, 16)
 
 
