@@ -177,6 +177,9 @@ FailureOr<std::string> Schedule::rfactor(StringRef blockName, StringRef loopName
       ("cannot rfactor block '" + blockName + "' at loop '" + loopName + "': ").str();
   if (!block.hasReduction() || !block.getInitBlock())
     return fail(what + "it is not a reduction with an init region");
+  // The partial block would sum over the static domain: padding, at a smaller run size.
+  if (loop::hasDynamicDomains(block))
+    return fail(what + "its domain follows a symbolic dim of the model");
   if (!loop->isProperAncestor(block))
     return fail(what + "the loop does not enclose the block");
   if (loop.getKind() != ForOp::kSerial)

@@ -80,7 +80,9 @@ SmallVector<int64_t> rfactorWidths(int64_t extent) {
 std::optional<unsigned> rfactorLoop(BlockOp block, ArrayRef<ForOp> nest) {
   SmallVector<ForOp> loops(nest);
   unsigned r = loops.size() - 1;
-  if (!block.isReduceVar(r) || rfactorWidths(loops[r].getExtent()).empty())
+  // rfactor refuses blocks with run-time domains (see Rfactor.cpp).
+  if (!block.isReduceVar(r) || rfactorWidths(loops[r].getExtent()).empty() ||
+      loop::hasDynamicDomains(block))
     return std::nullopt;
   SmallVector<unsigned> spatial;
   for (unsigned k = 0; k < loops.size(); ++k)

@@ -109,3 +109,25 @@ func.func @not_associative(%X: memref<4x64xf32>, %S: memref<4xf32>) attributes {
   }
   return
 }
+
+// -----
+
+// A reduction over a symbolic dim: the partials would sum the padding past the run's size.
+// expected-error @+1 {{step 0 (rfactor): cannot rfactor block 'sum' at loop 'sum.k': its domain follows a symbolic dim of the model}}
+func.func @symbolic_reduction(%X: memref<4x64xf32>, %S: memref<4xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "rfactor", names = ["sum", "sum.k"]}]} {
+  kl.for %i : "sum.i" in 4 {
+    kl.for %k : "sum.k" in 64 {
+      kl.block "sum" [%i, %k] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 4, %vk: reduce 64) attributes {kiln.dyn_domains = array<i64: -1, 0, 4, 0, 1, 0>} init {
+      ^bb0(%a: index, %b: index):
+        %z = arith.constant 0.0 : f32
+        affine.store %z, %S[%a] : memref<4xf32>
+      } {
+        %x = affine.load %X[%vi, %vk] : memref<4x64xf32>
+        %acc = affine.load %S[%vi] : memref<4xf32>
+        %s = arith.addf %acc, %x fastmath<fast> : f32
+        affine.store %s, %S[%vi] : memref<4xf32>
+      }
+    }
+  }
+  return
+}
