@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 import cli
+import zoo_transformers
 
 torch.manual_seed(0)
 D, HEADS, MAXLEN, VOCAB = 32, 4, 24, 50
@@ -44,6 +45,43 @@ class Encoder(nn.Module):
         x = self.ln(x + self.out(y))
         x = x + self.ff(x)
         return x, x[:, 0]
+
+
+class TinyGpt2(nn.Module):
+    """zoo_transformers' GPT-2 shape in small: positions from arange over the run's length and
+    the zoo's causal mask (Trilu at opset 17, an index comparison before 14), -inf filled."""
+
+    def __init__(self):
+        super().__init__()
+        self.words, self.positions = nn.Embedding(VOCAB, D), nn.Embedding(MAXLEN, D)
+        self.qkv, self.out, self.norm = nn.Linear(D, 3 * D), nn.Linear(D, D), nn.LayerNorm(D)
+
+    def forward(self, ids):
+        b, t = ids.shape
+        x = self.words(ids) + self.positions(torch.arange(t).unsqueeze(0))
+        q, k, v = (z.reshape(b, t, HEADS, D // HEADS).transpose(1, 2)
+                   for z in self.qkv(x).split(D, -1))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(D // HEADS)
+        scores = scores.masked_fill(zoo_transformers.causal_mask(scores), float("-inf"))
+        y = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, D)
+        return self.norm(x + self.out(y)) @ self.words.weight.t()
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+def test_gpt2_shaped_decoder_runs_every_length(tmp_path, opset):
+    import kiln
+    model = TinyGpt2().eval()
+    path = tmp_path / "gpt.onnx"
+    torch.onnx.export(model, (torch.randint(0, VOCAB, (2, 8)),), str(path), input_names=["ids"],
+                      output_names=["logits"], opset_version=opset,
+                      dynamic_axes={"ids": {0: "batch", 1: "seq"},
+                                    "logits": {0: "batch", 1: "seq"}})
+    module = kiln.compile(str(path), dim_ranges={"batch": (1, 2), "seq": (1, MAXLEN)})
+    assert module.outputs[0].dim_names == ("batch", "seq", None)
+    for b, t in [(2, MAXLEN), (1, 3), (2, 1), (1, 20)]:
+        ids = torch.randint(0, VOCAB, (b, t))
+        with torch.no_grad():
+            check(module.run({"ids": ids.numpy()})["logits"], model(ids), f"{b}x{t}, opset {opset}")
 
 
 class SmallCnn(nn.Module):
