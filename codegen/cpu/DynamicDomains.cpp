@@ -36,7 +36,7 @@ Value symbolsArgument(func::FuncOp stage) {
 Value domainBound(OpBuilder &b, Location loc, loop::BlockOp block, unsigned k) {
   std::optional<loop::DynamicDomain> dynamic = loop::dynamicDomain(block, k);
   Value symbols = symbolsArgument(block->getParentOfType<func::FuncOp>());
-  if (!dynamic || !symbols)
+  if (!dynamic || !symbols || !loop::needsRuntimeGuard(block, k))
     return b.create<arith::ConstantIndexOp>(loc, block.getDomains()[k]);
   return symbolicSize(b, loc, symbols, dynamic->symbol, dynamic->scale, dynamic->offset);
 }

@@ -55,6 +55,25 @@ LLVM::LLVMFuncOp emitTaskWrapper(OpBuilder &b, ModuleOp module, LLVM::LLVMFuncOp
   return task;
 }
 
+// A parallel stage's run-time iteration count (LoopBounds.h), from the entry's symbols.
+Value emitIterationCount(EntryBuilder &eb, Value symbols, const Stage &stage) {
+  OpBuilder &b = eb.b;
+  Location loc = eb.loc;
+  Value zero = eb.constI64(0), count;
+  for (const StopTerm &t : stage.dynamicIterations) {
+    Value size = b.create<LLVM::LoadOp>(loc, eb.i64, eb.gep(symbols, eb.i64, t.symbol));
+    Value domain = b.create<LLVM::AddOp>(loc, b.create<LLVM::MulOp>(loc, size, eb.constI64(t.scale)),
+                                         eb.constI64(t.offset));
+    Value reach = b.create<LLVM::SubOp>(
+        loc, b.create<LLVM::MulOp>(loc, domain, eb.constI64(t.multiple)), eb.constI64(t.rest));
+    Value positive = b.create<LLVM::SMaxOp>(loc, reach, zero);
+    Value term = b.create<LLVM::SDivOp>(
+        loc, b.create<LLVM::AddOp>(loc, positive, eb.constI64(t.step - 1)), eb.constI64(t.step));
+    count = count ? b.create<LLVM::SMaxOp>(loc, count, term).getResult() : term;
+  }
+  return b.create<LLVM::SMinOp>(loc, count, eb.constI64(stage.numIterations));
+}
+
 } // namespace
 
 LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
@@ -130,8 +149,10 @@ LogicalResult emitExecutor(ModuleOp module, const ExecutionPlan &plan) {
       b.create<LLVM::StoreOp>(loc, resolve(ref), eb.gep(argArray, ptr, i));
     for (const Stage &stage : call.kernel.stages) {
       Value fn = b.create<LLVM::AddressOfOp>(loc, tasks[stage.name]);
-      b.create<LLVM::CallOp>(loc, parallelFor,
-                             ValueRange{rt, fn, argArray, eb.constI64(stage.numIterations)});
+      Value iterations = stage.dynamicIterations.empty()
+                             ? eb.constI64(stage.numIterations)
+                             : emitIterationCount(eb, symbols, stage);
+      b.create<LLVM::CallOp>(loc, parallelFor, ValueRange{rt, fn, argArray, iterations});
     }
   }
   for (const auto &[src, j] : plan.outputCopies) {

@@ -94,13 +94,21 @@ scf::ForOp lowerLoop(ForOp loop, Value lower, Value upper) {
   return forOp;
 }
 
-// Lowers every kl op under `root`, outermost first; blocks after their loops are gone.
-void lowerNest(Operation *root, Value parallelBegin, Value parallelEnd) {
+// Lowers every kl op under `root`, outermost first; blocks after their loops are gone. A loop
+// with a run-time trip count (`stops`) runs to it.
+void lowerNest(Operation *root, Value parallelBegin, Value parallelEnd,
+               const DenseMap<Operation *, std::vector<StopTerm>> &stops, Value symbols) {
   SmallVector<ForOp> loops;
   root->walk<WalkOrder::PreOrder>([&](ForOp loop) { loops.push_back(loop); });
   for (ForOp loop : loops) {
     bool isOuterParallel = loop.getOperation() == root && parallelBegin;
-    lowerLoop(loop, isOuterParallel ? parallelBegin : Value(), isOuterParallel ? parallelEnd : Value());
+    Value upper = isOuterParallel ? parallelEnd : Value();
+    auto stop = stops.find(loop);
+    if (!isOuterParallel && stop != stops.end() && symbols) {
+      OpBuilder b(loop);
+      upper = emitLoopStop(b, loop.getLoc(), stop->second, loop.getExtent(), symbols);
+    }
+    lowerLoop(loop, isOuterParallel ? parallelBegin : Value(), upper);
   }
 }
 
@@ -173,6 +181,17 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
       begin = entry->getArgument(argTypes.size() - 2);
       end = entry->getArgument(argTypes.size() - 1);
     }
+    // Run-time trip counts, decided while every block is still there to be seen.
+    DenseMap<Operation *, std::vector<StopTerm>> stops;
+    Value symbols = symbolsArg ? entry->getArgument(*symbolsArg) : Value();
+    if (symbols)
+      stage.walk([&](ForOp f) {
+        if (f.getKind() == ForOp::kSerial || f.getKind() == ForOp::kParallel)
+          if (auto terms = loopStop(f))
+            stops[f] = std::move(*terms);
+      });
+    if (loop && loop.getKind() == ForOp::kParallel && stops.count(loop))
+      info.dynamicIterations = stops[loop];
     // Vector loops first, while their blocks still see the loop extents; the ones that do not
     // vectorize are unrolled below for LLVM's SLP vectorizer.
     SmallVector<ForOp> vectorLoops;
@@ -190,7 +209,7 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
     SmallVector<std::pair<BlockOp, bool>> blocks;
     stage.walk([&](BlockOp block) { blocks.push_back({block, !loop::bindingsStayInDomain(block)}); });
     if (!rootVectorized)
-      lowerNest(clone, begin, end);
+      lowerNest(clone, begin, end, stops, symbols);
     // Stack buffers live once per task invocation (per thread), never per iteration.
     stage.walk([&](memref::AllocaOp alloca) { alloca->moveBefore(&entry->front()); });
     for (auto [block, needsPredicate] : blocks)

@@ -2,6 +2,8 @@
 #ifndef KILN_CODEGEN_CPU_LOWERKERNELS_H
 #define KILN_CODEGEN_CPU_LOWERKERNELS_H
 
+#include "codegen/cpu/LoopBounds.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -17,6 +19,9 @@ namespace kiln::codegen {
 struct Stage {
   std::string name;
   int64_t numIterations = 1;
+  // For a parallel loop over a symbolic dim: the run-time count, min(numIterations, max over
+  // these), which the executor computes from the symbols (LoopBounds.h).
+  std::vector<StopTerm> dynamicIterations;
 };
 
 // What the executor needs to call a kernel: its stages in order and the scratch buffers

@@ -2,6 +2,7 @@
 #include "ir/loop/Analysis.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/AffineExprVisitor.h"
 
@@ -194,7 +195,7 @@ SmallVector<bool> bindingsInDomain(BlockOp block) {
   SmallVector<bool> inDomain;
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     auto [lo, hi] = exprRange(map.getResult(i), extents);
-    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i] && !dynamicDomain(block, i));
+    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i] && !needsRuntimeGuard(block, i));
   }
   return inDomain;
 }
@@ -204,6 +205,23 @@ std::optional<DynamicDomain> dynamicDomain(BlockOp block, unsigned iterVar) {
   if (!entries || entries.size() != 3 * int64_t(block.getNumIterVars()) || entries[3 * iterVar] < 0)
     return std::nullopt;
   return DynamicDomain{entries[3 * iterVar], entries[3 * iterVar + 1], entries[3 * iterVar + 2]};
+}
+
+bool needsRuntimeGuard(BlockOp block, unsigned iterVar) {
+  if (!dynamicDomain(block, iterVar))
+    return false;
+  if (block.isReduceVar(iterVar))
+    return true;
+  for (const BufferAccess &access : collectAccesses(block))
+    if (!access.map)
+      return true;
+  WalkResult trapping = block.walk([](Operation *op) {
+    return llvm::isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+                     arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op)
+               ? WalkResult::interrupt()
+               : WalkResult::advance();
+  });
+  return trapping.wasInterrupted();
 }
 
 bool hasDynamicDomains(BlockOp block) {

@@ -47,12 +47,19 @@ inline constexpr llvm::StringLiteral kDynamicValueAttr = "kiln.dyn_value";
 enum : unsigned { kIntegerConstant = 0, kReciprocalConstant = 1 };
 bool hasDynamicDomains(BlockOp block);
 
+// Whether iter var `iterVar` needs a run-time guard: a dynamic domain on a reduce iter var
+// (a reduction must not take in padding) or in a block that could not safely compute past
+// it (an index loaded from a buffer, an integer division: padding holds any bits). Other
+// blocks compute the padding too, in bounds of the storage at the maxima, which keeps their
+// inner loops free of per-element tests; loops skip what they can (codegen/cpu/LoopBounds.h).
+bool needsRuntimeGuard(BlockOp block, unsigned iterVar);
+
 // Inclusive [min, max] of each binding over the loop ranges; true when every binding stays in
 // its domain, i.e. the block needs no predicate.
 bool bindingsStayInDomain(BlockOp block);
 
-// Per iter var: true when its binding stays in its domain over the loop ranges (never for a
-// dynamic domain). The block's predicate only has to test the iter vars that do not.
+// Per iter var: true when its binding stays in its domain over the loop ranges (never when it
+// needs a run-time guard). The block's predicate only has to test the iter vars that do not.
 llvm::SmallVector<bool> bindingsInDomain(BlockOp block);
 
 // Extent of `loop` for each enclosing loop var bound in `map` with non-negative coefficients:
