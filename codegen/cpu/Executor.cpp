@@ -55,23 +55,28 @@ LLVM::LLVMFuncOp emitTaskWrapper(OpBuilder &b, ModuleOp module, LLVM::LLVMFuncOp
   return task;
 }
 
+// LLVM integer arithmetic for evaluateStop.
+struct LLVMOps {
+  using Value = mlir::Value;
+  EntryBuilder &eb;
+  Value constant(int64_t v) { return eb.constI64(v); }
+  Value add(Value x, Value y) { return eb.b.create<LLVM::AddOp>(eb.loc, x, y); }
+  Value sub(Value x, Value y) { return eb.b.create<LLVM::SubOp>(eb.loc, x, y); }
+  Value mul(Value x, Value y) { return eb.b.create<LLVM::MulOp>(eb.loc, x, y); }
+  Value div(Value x, Value y) { return eb.b.create<LLVM::SDivOp>(eb.loc, x, y); }
+  Value max(Value x, Value y) { return eb.b.create<LLVM::SMaxOp>(eb.loc, x, y); }
+};
+
 // A parallel stage's run-time iteration count (LoopBounds.h), from the entry's symbols.
 Value emitIterationCount(EntryBuilder &eb, Value symbols, const Stage &stage) {
-  OpBuilder &b = eb.b;
-  Location loc = eb.loc;
-  Value zero = eb.constI64(0), count;
+  LLVMOps ops{eb};
+  Value count;
   for (const StopTerm &t : stage.dynamicIterations) {
-    Value size = b.create<LLVM::LoadOp>(loc, eb.i64, eb.gep(symbols, eb.i64, t.symbol));
-    Value domain = b.create<LLVM::AddOp>(loc, b.create<LLVM::MulOp>(loc, size, eb.constI64(t.scale)),
-                                         eb.constI64(t.offset));
-    Value reach = b.create<LLVM::SubOp>(
-        loc, b.create<LLVM::MulOp>(loc, domain, eb.constI64(t.multiple)), eb.constI64(t.rest));
-    Value positive = b.create<LLVM::SMaxOp>(loc, reach, zero);
-    Value term = b.create<LLVM::SDivOp>(
-        loc, b.create<LLVM::AddOp>(loc, positive, eb.constI64(t.step - 1)), eb.constI64(t.step));
-    count = count ? b.create<LLVM::SMaxOp>(loc, count, term).getResult() : term;
+    Value size = eb.b.create<LLVM::LoadOp>(eb.loc, eb.i64, eb.gep(symbols, eb.i64, t.symbol));
+    Value term = evaluateStop(t, size, ops);
+    count = count ? ops.max(count, term) : term;
   }
-  return b.create<LLVM::SMinOp>(loc, count, eb.constI64(stage.numIterations));
+  return eb.b.create<LLVM::SMinOp>(eb.loc, count, eb.constI64(stage.numIterations));
 }
 
 } // namespace

@@ -13,44 +13,40 @@ using namespace mlir;
 namespace kiln::codegen {
 namespace {
 
-// Whether dim `position` appears in `expr` only through sums and constant multiples.
-bool linearIn(AffineExpr expr, unsigned position) {
-  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+// Steps that turn "binding >= D" into "loop var >= D'" for a binding non-decreasing in loop
+// var `position`: D' is the first iteration at which no value of the other loop vars keeps
+// the binding below D. Sums with the rest (at its minimum over the loop ranges), positive
+// constant multiples and floor divisions invert; anything else (a mod that wraps) does not.
+bool invert(AffineExpr e, unsigned position, ArrayRef<int64_t> extents,
+            std::vector<StopStep> &steps) {
+  if (auto dim = llvm::dyn_cast<AffineDimExpr>(e))
+    return dim.getPosition() == position;
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(e);
   if (!bin)
-    return true;
-  if (expr.getKind() == AffineExprKind::Add)
-    return linearIn(bin.getLHS(), position) && linearIn(bin.getRHS(), position);
-  if (expr.getKind() == AffineExprKind::Mul && llvm::isa<AffineConstantExpr>(bin.getRHS()))
-    return linearIn(bin.getLHS(), position);
-  return !expr.isFunctionOfDim(position);
-}
-
-// The iteration of loop var `position` from which `binding` (an iter var of dynamic `domain`)
-// is out of domain at every value of the other loop vars: binding = (step * L + rest)
-// floordiv multiple, with rest >= its minimum over the loop ranges.
-std::optional<StopTerm> invert(AffineExpr binding, unsigned position, ArrayRef<int64_t> extents,
-                               const loop::DynamicDomain &domain) {
-  int64_t multiple = 1;
-  while (binding.getKind() == AffineExprKind::FloorDiv) {
-    auto bin = llvm::cast<AffineBinaryOpExpr>(binding);
-    auto m = llvm::dyn_cast<AffineConstantExpr>(bin.getRHS());
-    if (!m || m.getValue() <= 0)
-      return std::nullopt;
-    multiple *= m.getValue();
-    binding = bin.getLHS();
+    return false;
+  AffineExpr lhs = bin.getLHS(), rhs = bin.getRHS();
+  auto constant = llvm::dyn_cast<AffineConstantExpr>(rhs);
+  switch (e.getKind()) {
+  case AffineExprKind::Add: {
+    bool inLhs = lhs.isFunctionOfDim(position), inRhs = rhs.isFunctionOfDim(position);
+    if (inLhs == inRhs)
+      return false;
+    steps.push_back({StopStep::Subtract, loop::exprRange(inLhs ? rhs : lhs, extents).first});
+    return invert(inLhs ? lhs : rhs, position, extents, steps);
   }
-  if (!linearIn(binding, position))
-    return std::nullopt;
-  SmallVector<int64_t> at(extents.size(), 0);
-  int64_t base = loop::evaluateAffineExpr(binding, at);
-  at[position] = 1;
-  int64_t step = loop::evaluateAffineExpr(binding, at) - base;
-  if (step <= 0)
-    return std::nullopt;
-  AffineExpr rest = binding.replace(getAffineDimExpr(position, binding.getContext()),
-                                    getAffineConstantExpr(0, binding.getContext()));
-  int64_t restMin = loop::exprRange(rest, extents).first;
-  return StopTerm{domain.symbol, domain.scale, domain.offset, multiple, restMin, step};
+  case AffineExprKind::Mul:
+    if (!constant || constant.getValue() <= 0)
+      return false;
+    steps.push_back({StopStep::CeilDiv, constant.getValue()});
+    return invert(lhs, position, extents, steps);
+  case AffineExprKind::FloorDiv:
+    if (!constant || constant.getValue() <= 0)
+      return false;
+    steps.push_back({StopStep::Multiply, constant.getValue()});
+    return invert(lhs, position, extents, steps);
+  default:
+    return false;
+  }
 }
 
 } // namespace
@@ -70,10 +66,15 @@ std::optional<std::vector<StopTerm>> loopStop(loop::ForOp loop) {
     }
     std::optional<StopTerm> term;
     AffineMap bindings = block.getBindings();
-    for (unsigned k = 0; position && !term && k < block.getNumIterVars(); ++k)
-      if (auto domain = loop::dynamicDomain(block, k))
-        if (bindings.getResult(k).isFunctionOfDim(*position))
-          term = invert(bindings.getResult(k), *position, extents, *domain);
+    for (unsigned k = 0; position && !term && k < block.getNumIterVars(); ++k) {
+      auto domain = loop::dynamicDomain(block, k);
+      AffineExpr binding = loop::simplifyModsInRange(bindings.getResult(k), extents);
+      StopTerm candidate{domain ? domain->symbol : 0, domain ? domain->scale : 0,
+                         domain ? domain->offset : 0, {}};
+      if (domain && binding.isFunctionOfDim(*position) &&
+          invert(binding, *position, extents, candidate.steps))
+        term = std::move(candidate);
+    }
     if (term)
       terms.push_back(*term);
     else
@@ -84,22 +85,34 @@ std::optional<std::vector<StopTerm>> loopStop(loop::ForOp loop) {
   return terms;
 }
 
+namespace {
+
+// Index arithmetic for evaluateStop.
+struct IndexOps {
+  using Value = mlir::Value;
+  OpBuilder &b;
+  Location loc;
+  Value constant(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  Value add(Value x, Value y) { return b.create<arith::AddIOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.create<arith::SubIOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulIOp>(loc, x, y); }
+  Value div(Value x, Value y) { return b.create<arith::DivSIOp>(loc, x, y); }
+  Value max(Value x, Value y) { return b.create<arith::MaxSIOp>(loc, x, y); }
+};
+
+} // namespace
+
 Value emitLoopStop(OpBuilder &b, Location loc, ArrayRef<StopTerm> terms, int64_t extent,
                    Value symbols) {
-  auto constant = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); };
+  IndexOps ops{b, loc};
   Value stop;
   for (const StopTerm &t : terms) {
-    Value raw = b.create<memref::LoadOp>(loc, symbols, ValueRange{constant(t.symbol)});
+    Value raw = b.create<memref::LoadOp>(loc, symbols, ValueRange{ops.constant(t.symbol)});
     Value size = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
-    Value domain = b.create<arith::AddIOp>(
-        loc, b.create<arith::MulIOp>(loc, size, constant(t.scale)), constant(t.offset));
-    Value reach = b.create<arith::SubIOp>(
-        loc, b.create<arith::MulIOp>(loc, domain, constant(t.multiple)), constant(t.rest));
-    Value term = b.create<arith::CeilDivSIOp>(loc, reach, constant(t.step));
-    stop = stop ? b.create<arith::MaxSIOp>(loc, stop, term).getResult() : term;
+    Value term = evaluateStop(t, size, ops);
+    stop = stop ? ops.max(stop, term) : term;
   }
-  stop = b.create<arith::MaxSIOp>(loc, stop, constant(0));
-  return b.create<arith::MinSIOp>(loc, stop, constant(extent));
+  return b.create<arith::MinSIOp>(loc, stop, ops.constant(extent));
 }
 
 } // namespace kiln::codegen

@@ -17,15 +17,38 @@
 
 namespace kiln::codegen {
 
-// ceildiv(multiple * (scale * symbols[symbol] + offset) - rest, step), at least 0: the first
-// loop iteration from which one block runs no more.
+// The first loop iteration from which one block runs no more: the block's run-time domain
+// D = scale * symbols[symbol] + offset, taken through `steps` (inverting its binding of the
+// loop), at least 0.
+struct StopStep {
+  enum Kind { Subtract, CeilDiv, Multiply } kind;
+  int64_t value;
+};
 struct StopTerm {
-  int64_t symbol, scale, offset, multiple, rest, step;
+  int64_t symbol, scale, offset;
+  std::vector<StopStep> steps;
 };
 
 // The loop's run-time trip count is min(extent, max over the terms); none when some block
 // under it runs regardless of the symbols.
 std::optional<std::vector<StopTerm>> loopStop(loop::ForOp loop);
+
+// One term at symbol value `size`, with integer operations `ops` provides (index arith in a
+// stage, LLVM ops in the executor).
+template <typename Ops>
+typename Ops::Value evaluateStop(const StopTerm &term, typename Ops::Value size, Ops &ops) {
+  auto d = ops.add(ops.mul(size, ops.constant(term.scale)), ops.constant(term.offset));
+  for (const StopStep &step : term.steps) {
+    auto value = ops.constant(step.value);
+    if (step.kind == StopStep::Subtract)
+      d = ops.sub(d, value);
+    else if (step.kind == StopStep::Multiply)
+      d = ops.mul(d, value);
+    else // ceildiv by a positive constant, of a value first clamped to >= 0
+      d = ops.div(ops.add(ops.max(d, ops.constant(0)), ops.constant(step.value - 1)), value);
+  }
+  return ops.max(d, ops.constant(0));
+}
 
 // That trip count as an index value, reading the symbols from `symbols` (memref<N x i64>).
 mlir::Value emitLoopStop(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<StopTerm> terms,

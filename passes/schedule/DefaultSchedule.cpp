@@ -196,7 +196,14 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   std::optional<int64_t> weight;
   if (!vecLoop.empty())
     weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec);
-  if (auto panel = llvm::find(outer, names[vec] + ".0"); weight && panel != outer.end())
+  // Not when the rows follow a symbolic dim: row tiles outermost let the parallel loop stop
+  // at the run's size (codegen/cpu/LoopBounds.h), which pays more at smaller sizes.
+  BlockOp scheduled = findBlock(s.getKernel(), blockName);
+  bool rowsFollowSymbol = llvm::any_of(spatial, [&](unsigned k) {
+    return k != vec && dynamicDomain(scheduled, k).has_value();
+  });
+  if (auto panel = llvm::find(outer, names[vec] + ".0");
+      weight && panel != outer.end() && !rowsFollowSymbol)
     std::rotate(outer.begin(), panel, panel + 1);
   SmallVector<std::string> order(outer);
   order.append(reduce.begin(), reduce.end());

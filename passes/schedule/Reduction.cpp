@@ -78,6 +78,16 @@ FailureOr<std::string> Schedule::decomposeReduction(StringRef blockName, StringR
   BlockOp init = createBlock(builder, loc, initName, {}, AffineMap::get(block.getContext()),
                              domains, SmallVector<int64_t>(domains.size(), 0));
   setBindings(init, operands.values, results);
+  // The init iterates the block's spatial domain, run-time bounds included.
+  if (hasDynamicDomains(block)) {
+    SmallVector<int64_t> entries;
+    for (unsigned k : spatial) {
+      std::optional<DynamicDomain> dynamic = dynamicDomain(block, k);
+      entries.append({dynamic ? dynamic->symbol : -1, dynamic ? dynamic->scale : 0,
+                      dynamic ? dynamic->offset : block.getDomains()[k]});
+    }
+    init->setAttr(kDynamicDomainsAttr, builder.getDenseI64ArrayAttr(entries));
+  }
 
   // The init region's body, with reduce iter vars at 0 (and no longer passed to accesses that
   // ignore them).
