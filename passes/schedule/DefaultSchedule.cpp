@@ -107,6 +107,26 @@ static bool vectorizeInnermost(Schedule &s, BlockOp block) {
   return succeeded(s.vectorize(name));
 }
 
+// Puts the loops of `outer` (a perfect chain, outermost first) that feed a run-time domain of
+// `blockName` first, keeping the order otherwise: the fused parallel loop can then stop at
+// the run's size (codegen/cpu/LoopBounds.h) instead of wrapping around it.
+static void symbolicLoopsFirst(Schedule &s, StringRef blockName, SmallVector<std::string> &outer) {
+  BlockOp block = findBlock(s.getKernel(), blockName);
+  if (!block || !hasDynamicDomains(block) || outer.size() < 2)
+    return;
+  auto feedsSymbol = [&](const std::string &name) {
+    ForOp loop = findLoop(s.getKernel(), name);
+    for (unsigned k = 0; loop && k < block.getNumIterVars(); ++k)
+      if (dynamicDomain(block, k) && dependsOn(block, k, loop.getInductionVar()))
+        return true;
+    return false;
+  };
+  SmallVector<std::string> order(outer);
+  std::stable_partition(order.begin(), order.end(), feedsSymbol);
+  if (order != outer && succeeded(s.reorder(order)))
+    outer = order;
+}
+
 // Fuses `outer` (a perfect chain, outermost first) into one loop and parallelizes it.
 static std::string fuseParallel(Schedule &s, ArrayRef<std::string> outer) {
   std::string fused = outer.front();
@@ -215,6 +235,8 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     current.push_back(loop.getLoopName().str());
   if (current != order)
     (void)s.reorder(order);
+  if (rowsFollowSymbol)
+    symbolicLoopsFirst(s, blockName, outer);
   // A weight the vector lanes index is laid out at compile time in panels of one reduction
   // step by the vector width: each step then loads one contiguous vector.
   if (weight)
@@ -261,7 +283,7 @@ static std::optional<std::string> scheduleRfactor(Schedule &s, BlockOp block,
   return parallelLoop;
 }
 
-static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops) {
+static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blockName) {
   SmallVector<std::string> outer;
   for (ForOp loop : loops)
     outer.push_back(loop.getLoopName().str());
@@ -276,6 +298,7 @@ static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops) {
       vecLoop = (*parts)[1];
     }
   }
+  symbolicLoopsFirst(s, blockName, outer);
   if (!outer.empty())
     fuseParallel(s, outer);
   if (!vecLoop.empty())
@@ -294,7 +317,7 @@ LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
     if (!loops)
       continue;
     if (!block.hasReduction()) {
-      scheduleSpatial(s, *loops);
+      scheduleSpatial(s, *loops, name);
       continue;
     }
     std::optional<unsigned> r = rfactorLoop(block, *loops);
