@@ -3,7 +3,7 @@ BUILD ?= build
 PY := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo bench-tune clean example-model
+.PHONY: all setup configure build tools demo test conformance zoo bench bench-zoo bench-tune bench-dynamic clean example-model
 
 all: build
 
@@ -62,6 +62,12 @@ bench-zoo: build
 bench-tune: tools
 	@scripts/setup.sh bench
 	@$(PY) bench/tune_bench.py $(BUILD)
+
+# What symbolic dims cost: a BERT-base-shaped encoder with a symbolic length against the same
+# model with the length fixed, and onnxruntime (bench/dynamic_bench.py).
+bench-dynamic: tools
+	@scripts/setup.sh bench
+	@$(PY) bench/dynamic_bench.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
