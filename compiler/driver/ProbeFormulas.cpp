@@ -155,8 +155,13 @@ bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
   for (auto reshape : main.getOps<graph::ReshapeOp>())
     if (!checkReshape(reshape)) {
       std::string node = "a reshape";
-      if (auto loc = llvm::dyn_cast<NameLoc>(reshape.getLoc()))
-        node = "the reshape of node '" + loc.getName().str() + "'";
+      reshape.getLoc()->walk([&](Location loc) {
+        if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
+          node = "the reshape of node '" + name.getName().str() + "'";
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
       error = node + " merges a symbolic dim into the dims before it, which Kiln's storage at "
                      "the range maxima cannot alias; fix the symbolic dims with --input-shape";
       return false;

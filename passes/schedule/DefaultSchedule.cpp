@@ -107,6 +107,18 @@ static bool vectorizeInnermost(Schedule &s, BlockOp block) {
   return succeeded(s.vectorize(name));
 }
 
+// Weight panels enough to share among threads on their own (BERT-base's smallest matmul has 48).
+constexpr int64_t kMinParallelPanels = 32;
+
+// Whether loop `name` feeds an iter var of `block` whose domain is a run-time one.
+static bool feedsRuntimeDomain(Schedule &s, BlockOp block, StringRef name) {
+  ForOp loop = findLoop(s.getKernel(), name);
+  for (unsigned k = 0; loop && k < block.getNumIterVars(); ++k)
+    if (dynamicDomain(block, k) && dependsOn(block, k, loop.getInductionVar()))
+      return true;
+  return false;
+}
+
 // Puts the loops of `outer` (a perfect chain, outermost first) that feed a run-time domain of
 // `blockName` first, keeping the order otherwise: the fused parallel loop can then stop at
 // the run's size (codegen/cpu/LoopBounds.h) instead of wrapping around it.
@@ -114,15 +126,10 @@ static void symbolicLoopsFirst(Schedule &s, StringRef blockName, SmallVector<std
   BlockOp block = findBlock(s.getKernel(), blockName);
   if (!block || !hasDynamicDomains(block) || outer.size() < 2)
     return;
-  auto feedsSymbol = [&](const std::string &name) {
-    ForOp loop = findLoop(s.getKernel(), name);
-    for (unsigned k = 0; loop && k < block.getNumIterVars(); ++k)
-      if (dynamicDomain(block, k) && dependsOn(block, k, loop.getInductionVar()))
-        return true;
-    return false;
-  };
   SmallVector<std::string> order(outer);
-  std::stable_partition(order.begin(), order.end(), feedsSymbol);
+  std::stable_partition(order.begin(), order.end(), [&](const std::string &name) {
+    return feedsRuntimeDomain(s, block, name);
+  });
   if (order != outer && succeeded(s.reorder(order)))
     outer = order;
 }
@@ -216,15 +223,15 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   std::optional<int64_t> weight;
   if (!vecLoop.empty())
     weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec);
-  // Not when the rows follow a symbolic dim: row tiles outermost let the parallel loop stop
-  // at the run's size (codegen/cpu/LoopBounds.h), which pays more at smaller sizes.
   BlockOp scheduled = findBlock(s.getKernel(), blockName);
   bool rowsFollowSymbol = llvm::any_of(spatial, [&](unsigned k) {
     return k != vec && dynamicDomain(scheduled, k).has_value();
   });
-  if (auto panel = llvm::find(outer, names[vec] + ".0");
-      weight && panel != outer.end() && !rowsFollowSymbol)
+  bool panelsFirst = false;
+  if (auto panel = llvm::find(outer, names[vec] + ".0"); weight && panel != outer.end()) {
     std::rotate(outer.begin(), panel, panel + 1);
+    panelsFirst = true;
+  }
   SmallVector<std::string> order(outer);
   order.append(reduce.begin(), reduce.end());
   for (const std::string &loop : {regLoop, vecLoop})
@@ -235,15 +242,29 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     current.push_back(loop.getLoopName().str());
   if (current != order)
     (void)s.reorder(order);
-  if (rowsFollowSymbol)
-    symbolicLoopsFirst(s, blockName, outer);
+  // Rows that follow a symbolic dim: under the panels, the row loops stay serial (each stops
+  // at the run's size, codegen/cpu/LoopBounds.h) and only the panels run in parallel, when
+  // there are enough of them; otherwise the row loops go first in the parallel loop.
+  SmallVector<std::string> parallel(outer);
+  if (rowsFollowSymbol) {
+    auto firstRow = llvm::find_if(outer, [&](const std::string &name) {
+      return feedsRuntimeDomain(s, scheduled, name);
+    });
+    int64_t panels = 1;
+    for (auto it = outer.begin(); it != firstRow; ++it)
+      panels *= findLoop(s.getKernel(), *it).getExtent();
+    if (panelsFirst && panels >= kMinParallelPanels)
+      parallel.erase(parallel.begin() + (firstRow - outer.begin()), parallel.end());
+    else
+      symbolicLoopsFirst(s, blockName, parallel);
+  }
   // A weight the vector lanes index is laid out at compile time in panels of one reduction
   // step by the vector width: each step then loads one contiguous vector.
   if (weight)
     (void)s.layoutRewrite(blockName, *weight, reduce.front());
   std::optional<std::string> parallelLoop;
-  if (!outer.empty())
-    parallelLoop = fuseParallel(s, outer);
+  if (!parallel.empty())
+    parallelLoop = fuseParallel(s, parallel);
   if (auto init = s.decomposeReduction(blockName, reduce.front()); succeeded(init))
     vectorizeInnermost(s, findBlock(s.getKernel(), *init));
   if (!regLoop.empty())
