@@ -229,3 +229,20 @@ def test_unknown_dim_range_is_an_error(tmp_path):
            {"x": {1: "seq"}})
     cli.expect_one_line_error(cli.kilnc(tmp_path / "mean.onnx", "-o", tmp_path / "m.so",
                                         "--dim-range", "len=1:9"), "'len'", "'seq'")
+
+
+@pytest.mark.parametrize("name", ["shufflenet_v2_x0_5", "mobilenet_v3_small"])
+def test_zoo_model_runs_every_batch_size(tmp_path, name):
+    """Real architectures with a symbolic batch: channel shuffle (Shape/Gather/Slice feeding
+    reshapes), hard-swish and squeeze-excite."""
+    import kiln
+    import zoo
+    model, x = zoo.build(name)
+    path = tmp_path / f"{name}.onnx"
+    torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
+                      opset_version=17, dynamic_axes={"x": {0: "n"}, "y": {0: "n"}})
+    module = kiln.compile(str(path), dim_ranges={"n": (1, 3)})
+    for n in (3, 1, 2):
+        batch = torch.randn((n,) + tuple(x.shape[1:]), generator=torch.Generator().manual_seed(n))
+        with torch.no_grad():
+            check(module.run({"x": batch.numpy()})["y"], model(batch), f"{name} batch {n}")
