@@ -28,6 +28,10 @@ def _shape_strings(input_shapes):
     return [str(s) for s in input_shapes]
 
 
+def _range_strings(dim_ranges):
+    return [f"{name}={int(lo)}:{int(hi)}" for name, (lo, hi) in (dim_ranges or {}).items()]
+
+
 def _options(target, opt_level, mcpu, mtriple, input_shapes):
     if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
         raise ValueError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
@@ -70,8 +74,7 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
     if tuning_db is not None:
         options["tuning_db"] = os.fspath(tuning_db)
     if dim_ranges:
-        options["dim_ranges"] = [f"{name}={int(lo)}:{int(hi)}"
-                                 for name, (lo, hi) in dim_ranges.items()]
+        options["dim_ranges"] = _range_strings(dim_ranges)
     folder = tempfile.mkdtemp(prefix="kiln-compile-")
     try:
         source = _model_file(model, folder)
@@ -87,7 +90,8 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
 
 
 def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0,
-         tune_threads=0, progress=True, seed=0, mcpu="native", input_shapes=None):
+         tune_threads=0, progress=True, seed=0, mcpu="native", input_shapes=None,
+         dim_ranges=None):
     """Tunes every task of an ONNX model, appending each measured schedule to tuning_db (a
     JSON-lines file, created when missing), then compiles with the fastest ones and returns
     the Module, like `kilnc --tune --trials N --tuning-db DB`.
@@ -96,7 +100,8 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
     where an interrupted one stopped. tune_threads: threads candidates are timed with (0: all
     cores); num_threads: the returned Module's. The per-task table is printed to stdout, the
     live progress (when progress) to stderr. Ctrl-C stops tuning with every record kept and
-    raises KeyboardInterrupt."""
+    raises KeyboardInterrupt. input_shapes and dim_ranges as for kiln.compile (symbolic dims'
+    kernels are tuned at the range maxima)."""
     if tuning_db is None:
         raise ValueError("kiln.tune needs a tuning_db path to keep its records in")
     if isinstance(trials, bool) or int(trials) < 0:
@@ -109,12 +114,13 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
                                        trials_per_task=int(trials_per_task),
                                        threads=int(tune_threads), progress=bool(progress),
                                        seed=int(seed), mcpu=str(mcpu),
-                                       input_shapes=_shape_strings(input_shapes))
+                                       input_shapes=_shape_strings(input_shapes),
+                                       dim_ranges=_range_strings(dim_ranges))
         print(report, end="")
         if interrupted:
             raise KeyboardInterrupt(f"tuning interrupted; every record so far is in {tuning_db}")
-        return compile(source, mcpu=mcpu, input_shapes=input_shapes, num_threads=num_threads,
-                       tuning_db=tuning_db)
+        return compile(source, mcpu=mcpu, input_shapes=input_shapes, dim_ranges=dim_ranges,
+                       num_threads=num_threads, tuning_db=tuning_db)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
