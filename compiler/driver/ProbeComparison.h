@@ -40,7 +40,14 @@ private:
   bool fail(mlir::StringRef where, const mlir::Twine &what);
   // value = scale * symbol + offset over the symbol's probes; false when no such formula.
   bool fit(const Moved &moved, mlir::StringRef what, int64_t &symbol, int64_t &scale, int64_t &offset);
-  bool checkReshape(graph::ReshapeOp reshape);
+  // Layouts through @main (ProbeLayouts.cpp): dims whose valid elements interleave with
+  // padding, keyed by value and dim, with the product of the static dims merged before it.
+  using Interleaved = llvm::DenseMap<std::pair<mlir::Value, unsigned>, int64_t>;
+  bool checkLayouts(mlir::func::FuncOp main,
+                    llvm::DenseMap<mlir::Operation *, llvm::SmallVector<int64_t>> &domains);
+  bool checkReshapeLayout(graph::ReshapeOp reshape, Interleaved &interleaved);
+  bool propagateInterleaved(mlir::func::CallOp call, Interleaved &interleaved,
+                            llvm::DenseMap<mlir::Operation *, llvm::SmallVector<int64_t>> &domains);
   bool recordConstant(mlir::Operation *op, mlir::Attribute base, mlir::Attribute probe);
   bool isSymbolicDim(mlir::Value v, unsigned dim) const { return movedDims_.count({v, dim}) > 0; }
 

@@ -45,51 +45,6 @@ bool ProbeComparison::fit(const Moved &moved, StringRef what, int64_t &symbol, i
   return affine;
 }
 
-namespace {
-
-// Non-unit dims of a shape at the maxima, each with whether it moves with a symbol.
-SmallVector<std::pair<int64_t, bool>> significantDims(ShapedType type,
-                                                     llvm::function_ref<bool(unsigned)> moves) {
-  SmallVector<std::pair<int64_t, bool>> dims;
-  for (unsigned d = 0; d < type.getRank(); ++d)
-    if (type.getDimSize(d) != 1 || moves(d))
-      dims.push_back({type.getDimSize(d), moves(d)});
-  return dims;
-}
-
-} // namespace
-
-// A reshape of @main aliases its input's storage, which is laid out at the maxima. That is the
-// layout of the reshaped tensor too when each group of dims it merges or splits has its moving
-// dim first ([B, S, 768] -> [B, S, 12, 64], [S, 768] -> [S*768]); [12, S, 64] -> [12*S*64]
-// would read padding.
-bool ProbeComparison::checkReshape(graph::ReshapeOp reshape) {
-  auto in = significantDims(llvm::cast<ShapedType>(reshape.getInput().getType()),
-                            [&](unsigned d) { return isSymbolicDim(reshape.getInput(), d); });
-  auto out = significantDims(llvm::cast<ShapedType>(reshape.getType()),
-                             [&](unsigned d) { return isSymbolicDim(reshape.getResult(), d); });
-  size_t i = 0, j = 0;
-  while (i < in.size() && j < out.size()) {
-    int64_t pi = in[i].first, pj = out[j].first;
-    size_t gi = i++, gj = j++;
-    while (pi != pj) {
-      if (pi < pj && i < in.size())
-        pi *= in[i++].first;
-      else if (pj < pi && j < out.size())
-        pj *= out[j++].first;
-      else
-        break;
-    }
-    for (size_t k = gi + 1; k < i; ++k)
-      if (in[k].second)
-        return false;
-    for (size_t k = gj + 1; k < j; ++k)
-      if (out[k].second)
-        return false;
-  }
-  return true;
-}
-
 bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
   error_ = &error;
   Builder b(base.getContext());
@@ -109,6 +64,9 @@ bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
     entries[3 * key.second + 1] = scale;
     entries[3 * key.second + 2] = offset;
   }
+  auto main = base.lookupSymbol<func::FuncOp>("main");
+  if (!checkLayouts(main, dynDomains))
+    return false;
   for (auto &[block, entries] : dynDomains)
     block->setAttr(loop::kDynamicDomainsAttr, b.getDenseI64ArrayAttr(entries));
   for (auto &[key, moved] : constants_) {
@@ -121,7 +79,6 @@ bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
                        b.getDenseI64ArrayAttr({symbol, scale, offset, int64_t(key.second)}));
   }
 
-  auto main = base.lookupSymbol<func::FuncOp>("main");
   auto dimsOf = [&](Value v, const std::string &what) -> std::optional<DenseI64ArrayAttr> {
     auto type = llvm::cast<ShapedType>(v.getType());
     SmallVector<int64_t> dims;
@@ -152,20 +109,6 @@ bool ProbeComparison::annotate(ModuleOp base, std::string &error) {
       return false;
     main.setResultAttr(j, "kiln.dims", *dims);
   }
-  for (auto reshape : main.getOps<graph::ReshapeOp>())
-    if (!checkReshape(reshape)) {
-      std::string node = "a reshape";
-      reshape.getLoc()->walk([&](Location loc) {
-        if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
-          node = "the reshape of node '" + name.getName().str() + "'";
-          return WalkResult::interrupt();
-        }
-        return WalkResult::advance();
-      });
-      error = node + " merges a symbolic dim into the dims before it, which Kiln's storage at "
-                     "the range maxima cannot alias; fix the symbolic dims with --input-shape";
-      return false;
-    }
   SmallVector<Attribute> table;
   for (const ShapeSymbol &s : symbols_.symbols)
     table.push_back(b.getArrayAttr(

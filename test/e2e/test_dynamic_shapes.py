@@ -246,3 +246,42 @@ def test_zoo_model_runs_every_batch_size(tmp_path, name):
         batch = torch.randn((n,) + tuple(x.shape[1:]), generator=torch.Generator().manual_seed(n))
         with torch.no_grad():
             check(module.run({"x": batch.numpy()})["y"], model(batch), f"{name} batch {n}")
+
+
+class SequenceFirstEncoder(nn.Module):
+    """PyTorch's sequence-first attention merges the batch with the static length before it
+    ([T, n, E] -> [T*n, E]): an interleaved symbolic dim (compiler/driver/ProbeLayouts.cpp)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(D, HEADS, dim_feedforward=64, dropout=0.0)
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def test_sequence_first_attention_runs_every_batch_size(tmp_path):
+    import kiln
+    model = SequenceFirstEncoder().eval()
+    path = tmp_path / "seqfirst.onnx"
+    torch.onnx.export(model, (torch.randn(7, 2, D),), str(path), input_names=["x"],
+                      output_names=["y"], opset_version=17,
+                      dynamic_axes={"x": {1: "n"}, "y": {1: "n"}})
+    module = kiln.compile(str(path), dim_ranges={"n": (1, 4)})
+    for n in (4, 1, 3):
+        x = torch.randn(7, n, D, generator=torch.Generator().manual_seed(n))
+        with torch.no_grad():
+            check(module.run({"x": x.numpy()})["y"], model(x), f"batch {n}")
+
+
+class SumOverMergedRows(nn.Module):
+    def forward(self, x):
+        return x.reshape(x.shape[0] * x.shape[1], x.shape[2]).sum(0)
+
+
+def test_a_reduction_over_an_interleaved_dim_is_a_clear_error(tmp_path):
+    export(SumOverMergedRows(), tmp_path / "sum.onnx", (torch.randn(5, 2, 8),), ["x"], ["y"],
+           {"x": {1: "n"}})
+    line = cli.expect_one_line_error(cli.kilnc(tmp_path / "sum.onnx", "-o", tmp_path / "s.so"),
+                                     "interleaved", "--input-shape")
+    assert "kernel @" in line
