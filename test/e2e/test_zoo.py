@@ -3,7 +3,8 @@ compiled with kilnc -O3, run with kiln-run and compared against PyTorch.
 
 Metric (as test_models.py): max |kiln - torch| / max |torch| under 1e-4 in float32. Each
 result, with kilnc's wall time and the one-line error of a failure, is appended to
-CACHE/results.jsonl; `make zoo` prints them as a table (zoo_report.py).
+CACHE/results.jsonl; `make zoo` prints them as a table (zoo_report.py). `make zoo` also runs
+every torchvision family with a symbolic batch (test_zoo_symbolic_batch).
 """
 
 import collections
@@ -107,3 +108,22 @@ def _check(model, opset, tmp_path, result):
     result.record["max_relative_error"] = float(f"{error:.3g}")
     if error >= MAX_RELATIVE_ERROR:
         result.fail("mismatch", f"max |kiln - torch| / max |torch| = {error:.3g}")
+
+
+@pytest.mark.parametrize("model", list(zoo.TORCHVISION))
+def test_zoo_symbolic_batch(model, tmp_path):
+    """Every torchvision family exported with a symbolic batch (opset 17), compiled once with
+    batch 1..4 and run at 3 and 1 through one Module, against PyTorch."""
+    import torch
+    import kiln
+    net, x = zoo.build(model)
+    path = tmp_path / f"{model}.onnx"
+    torch.onnx.export(net, (x,), str(path), input_names=["x"], output_names=["y"],
+                      opset_version=17, dynamic_axes={"x": {0: "n"}, "y": {0: "n"}})
+    module = kiln.compile(str(path), dim_ranges={"n": (1, 4)})
+    for n in (3, 1):
+        batch = torch.randn((n,) + tuple(x.shape[1:]), generator=torch.Generator().manual_seed(n))
+        with torch.no_grad():
+            expected = net(batch).numpy()
+        error = max_relative_error(module.run({"x": batch.numpy()})["y"], expected)
+        assert error < MAX_RELATIVE_ERROR, f"{model} at batch {n}: {error:.3g}"
