@@ -223,7 +223,7 @@ bool ProbeComparison::compareConstant(graph::ConstantOp a, graph::ConstantOp b) 
     auto ra = graph::getRawBytes(a.getValue(), splatA), rb = graph::getRawBytes(b.getValue(), splatB);
     if (ra && rb && splatA == splatB && *ra == *rb)
       return true;
-    return fail(where, "the value of " + where.substr(4));
+    return fail(where, "its value");
   }
   if (!compareTypes(ta, tb, where, a.getResult()))
     return false;
