@@ -9,6 +9,7 @@
 // 197 tokens) may get an imperfect, predicated tile: off the vector axis its predicate is
 // the same on every lane, so the vector loop still vectorizes.
 #include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/DefaultSchedule.h"
 #include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
@@ -180,7 +181,7 @@ SmallVector<std::string> SketchGenerator::tileReduction(BlockOp block, SmallVect
     place(k, spatialTiles[i], sLevels);
   // A weight the lanes index streams from memory once per call when its panels are the
   // outermost loop (each row tile reuses the panel in cache), once per row tile otherwise.
-  if (vectorizable && constantLaneOperand(findBlock(kernel, blockName), vec)) {
+  if (vectorizable && panelOperand(findBlock(kernel, blockName), vec)) {
     auto panel = llvm::find_if(sLevels[0], [&](const std::string &n) {
       return n == names[vec] || n == names[vec] + ".0";
     });
@@ -316,7 +317,8 @@ void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned ve
     // A weight can instead be laid out in the same panels at compile time (layout_rewrite):
     // free at run time, so every location is as likely and not packing is unlikely.
     std::string suffix = blockName + ":" + std::to_string(index);
-    bool layout = isConstantArgument(buffer) && flag("layout:" + suffix, 0.8);
+    bool constant = isConstantArgument(buffer);
+    bool layout = worthLayingOut(buffer) && flag("layout:" + suffix, constant ? 0.8 : 0.5);
     SmallVector<std::string> candidates{""};
     SmallVector<double> weights{layout ? 0.3 : 1.5};
     for (const std::string &loop : locations) {
@@ -329,9 +331,15 @@ void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned ve
     std::string where = location("pack:" + suffix, candidates, weights);
     if (where.empty())
       continue;
-    if (layout && succeeded(s.layoutRewrite(blockName, int64_t(index), where))) {
-      block = findBlock(kernel, blockName);
-      continue;
+    if (layout) {
+      FailureOr<std::string> copy = s.layoutRewrite(blockName, int64_t(index), where);
+      if (succeeded(copy)) {
+        // A run-time operand's copy runs every call (a constant's at compile time).
+        if (!constant)
+          scheduleNest(s, *copy);
+        block = findBlock(kernel, blockName);
+        continue;
+      }
     }
     FailureOr<std::string> copy = s.cacheRead(blockName, int64_t(index), where);
     if (succeeded(copy))

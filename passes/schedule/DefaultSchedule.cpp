@@ -144,6 +144,25 @@ static std::string fuseParallel(Schedule &s, ArrayRef<std::string> outer) {
   return fused;
 }
 
+// A copy into panels: the innermost loop split by the vector width and vectorized (the split
+// makes the panel index invariant along the lanes, which the unsplit loop hides from the
+// vectorizer's check), every other loop fused into the parallel loop.
+void scheduleNest(Schedule &s, StringRef blockName) {
+  std::optional<SmallVector<ForOp>> loops = freshNest(findBlock(s.getKernel(), blockName));
+  if (!loops)
+    return;
+  SmallVector<std::string> outer;
+  for (ForOp loop : *loops)
+    outer.push_back(loop.getLoopName().str());
+  int64_t width = vectorWidth(loops->back().getExtent());
+  if (width > 1 && width < loops->back().getExtent())
+    if (auto parts = s.split(outer.back(), {-1, width}); succeeded(parts)) {
+      outer.back() = (*parts)[0];
+      (void)s.vectorize((*parts)[1]);
+    }
+  fuseParallel(s, outer);
+}
+
 // The register-block axis: a spatial iter var along which the block's vector-varying input
 // loads stay the same, so each loaded vector feeds several accumulators (a conv's output
 // channels, a matmul's rows). Falls back to the axis before the vector axis.
@@ -222,7 +241,7 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   // whole weight once per row tile).
   std::optional<int64_t> weight;
   if (!vecLoop.empty())
-    weight = constantLaneOperand(findBlock(s.getKernel(), blockName), vec);
+    weight = panelOperand(findBlock(s.getKernel(), blockName), vec);
   BlockOp scheduled = findBlock(s.getKernel(), blockName);
   bool rowsFollowSymbol = llvm::any_of(spatial, [&](unsigned k) {
     return k != vec && dynamicDomain(scheduled, k).has_value();
@@ -260,8 +279,14 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
   }
   // A weight the vector lanes index is laid out at compile time in panels of one reduction
   // step by the vector width: each step then loads one contiguous vector.
-  if (weight)
-    (void)s.layoutRewrite(blockName, *weight, reduce.front());
+  if (weight) {
+    BlockOp reading = findBlock(s.getKernel(), blockName);
+    bool constant = isConstantArgument(readBuffers(reading)[*weight]);
+    FailureOr<std::string> copy = s.layoutRewrite(blockName, *weight, reduce.front());
+    // A run-time operand's copy runs every call: in parallel, a vector at a time.
+    if (succeeded(copy) && !constant)
+      scheduleNest(s, *copy);
+  }
   std::optional<std::string> parallelLoop;
   if (!parallel.empty())
     parallelLoop = fuseParallel(s, parallel);

@@ -11,6 +11,10 @@ namespace kiln::schedule {
 // left as they are. Fails only if the result does not verify.
 mlir::LogicalResult applyDefaultSchedule(mlir::func::FuncOp kernel, Schedule &s);
 
+// The default schedule of one spatial block in a nest of its own (a copy): its outer loops
+// fused and parallel, its innermost vectorized.
+void scheduleNest(Schedule &s, llvm::StringRef blockName);
+
 } // namespace kiln::schedule
 
 #endif

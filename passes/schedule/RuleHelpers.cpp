@@ -49,10 +49,20 @@ bool isConstantArgument(Value buffer) {
   return constants && llvm::is_contained(constants.asArrayRef(), int64_t(arg.getArgNumber()));
 }
 
-std::optional<int64_t> constantLaneOperand(BlockOp block, unsigned vec) {
+bool worthLayingOut(Value buffer) {
+  if (isConstantArgument(buffer))
+    return true;
+  auto arg = llvm::dyn_cast<BlockArgument>(buffer);
+  auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
+  return arg && llvm::isa<func::FuncOp>(arg.getOwner()->getParentOp()) && type &&
+         type.hasStaticShape() &&
+         type.getNumElements() * (type.getElementTypeBitWidth() / 8) >= kRuntimeLayoutMinBytes;
+}
+
+std::optional<int64_t> panelOperand(BlockOp block, unsigned vec) {
   SmallVector<Value> reads = readBuffers(block);
   for (auto [index, buffer] : llvm::enumerate(reads)) {
-    if (!isConstantArgument(buffer))
+    if (!worthLayingOut(buffer))
       continue;
     bool lanes = true;
     for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false)) {
