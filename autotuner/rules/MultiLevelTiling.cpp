@@ -318,7 +318,7 @@ void SketchGenerator::packLaneOperands(const std::string &blockName, unsigned ve
     // free at run time, so every location is as likely and not packing is unlikely.
     std::string suffix = blockName + ":" + std::to_string(index);
     bool constant = isConstantArgument(buffer);
-    bool layout = worthLayingOut(buffer) && flag("layout:" + suffix, constant ? 0.8 : 0.5);
+    bool layout = worthLayingOut(block, buffer) && flag("layout:" + suffix, constant ? 0.8 : 0.5);
     SmallVector<std::string> candidates{""};
     SmallVector<double> weights{layout ? 0.3 : 1.5};
     for (const std::string &loop : locations) {

@@ -49,20 +49,30 @@ bool isConstantArgument(Value buffer) {
   return constants && llvm::is_contained(constants.asArrayRef(), int64_t(arg.getArgNumber()));
 }
 
-bool worthLayingOut(Value buffer) {
+bool worthLayingOut(BlockOp block, Value buffer) {
   if (isConstantArgument(buffer))
     return true;
   auto arg = llvm::dyn_cast<BlockArgument>(buffer);
   auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
-  return arg && llvm::isa<func::FuncOp>(arg.getOwner()->getParentOp()) && type &&
-         type.hasStaticShape() &&
-         type.getNumElements() * (type.getElementTypeBitWidth() / 8) >= kRuntimeLayoutMinBytes;
+  if (!arg || !llvm::isa<func::FuncOp>(arg.getOwner()->getParentOp()) || !type ||
+      !type.hasStaticShape() ||
+      type.getNumElements() * (type.getElementTypeBitWidth() / 8) < kRuntimeLayoutMinBytes)
+    return false;
+  // A matrix read element by element (B of a GEMM), not a window (a convolution's input,
+  // whose copy would grow by the kernel's overlap).
+  for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false))
+    if (access.buffer == buffer &&
+        (!access.map || llvm::any_of(access.map.getResults(), [](AffineExpr e) {
+          return !llvm::isa<AffineDimExpr, AffineConstantExpr>(e);
+        })))
+      return false;
+  return true;
 }
 
 std::optional<int64_t> panelOperand(BlockOp block, unsigned vec) {
   SmallVector<Value> reads = readBuffers(block);
   for (auto [index, buffer] : llvm::enumerate(reads)) {
-    if (!worthLayingOut(buffer))
+    if (!worthLayingOut(block, buffer))
       continue;
     bool lanes = true;
     for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false)) {

@@ -32,9 +32,9 @@ bool isConstantArgument(mlir::Value buffer);
 // GEMM's B: 17.8 -> 10.0 ms with the default schedule).
 inline constexpr int64_t kRuntimeLayoutMinBytes = 1 << 20;
 
-// A constant argument (laid out at compile time), or a run-time one of at least
-// kRuntimeLayoutMinBytes.
-bool worthLayingOut(mlir::Value buffer);
+// A constant argument `block` reads (laid out at compile time), or a run-time one of at least
+// kRuntimeLayoutMinBytes that it reads element by element (no windows).
+bool worthLayingOut(loop::BlockOp block, mlir::Value buffer);
 
 // The read index (readBuffers order) of an argument worth laying out that the block reads
 // with its last index following iter var `vec` alone (the vector lanes: B of a matmul), the
