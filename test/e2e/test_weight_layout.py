@@ -60,3 +60,30 @@ def test_constant_weight_is_laid_out_at_compile_time(tmp_path, monkeypatch):
     # taking the weight as an input by about one copy of it, not two.
     extra = os.path.getsize(constant.with_suffix(".so")) - os.path.getsize(inputs.with_suffix(".so"))
     assert 0.9 * w.nbytes < extra < 1.5 * w.nbytes, f"{extra} extra bytes for a {w.nbytes}-byte weight"
+
+
+def test_large_input_operand_is_laid_out_once_per_call(tmp_path, monkeypatch):
+    """B of a GEMM given at run time (2 MiB) is laid out in panels by a copy stage that runs
+    before the matmul on every call, and the result still matches numpy."""
+    rng = np.random.default_rng(1)
+    w = (rng.standard_normal((K, N)) / 16).astype(np.float32)
+    b = rng.standard_normal(N).astype(np.float32)
+    x = rng.standard_normal((64, K)).astype(np.float32)
+    model = tmp_path / "inputs.onnx"
+    save(model, False, w, b)
+    loop_ir = cli.kilnc(model, "--emit=loop", "-O3")
+    cli.expect_success(loop_ir)
+    assert "matmul.layout" in loop_ir.stdout and "parallel" in loop_ir.stdout
+    cli.expect_success(cli.kilnc(model, "-o", tmp_path / "inputs.so", "-O3"))
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "w.npy", w)
+    monkeypatch.setenv("KILN_PROFILE", "1")
+    run = cli.kiln_run(tmp_path / "inputs.so", "--input", f"x={tmp_path / 'x.npy'}",
+                       "--input", f"w={tmp_path / 'w.npy'}", "--output-dir", tmp_path / "out")
+    cli.expect_success(run)
+    stages = [line for line in run.stderr.splitlines() if line.startswith("kiln-profile: stage")]
+    assert len(stages) == 2, "expected the copy stage and the matmul:\n" + "\n".join(stages)
+    y = np.load(tmp_path / "out" / "y.npy")
+    expected = x.astype(np.float64) @ w + b
+    error = float(np.abs(y - expected).max() / np.abs(expected).max())
+    assert error < 1e-5, f"max relative error {error:.3g}"
