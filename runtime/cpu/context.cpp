@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -88,6 +89,10 @@ kiln_status createContext(const kiln_context_options *options, kiln_context *out
           !(context->staging[slot] = std::aligned_alloc(kWorkspaceAlignment, bytes)))
         return makeStatusf(KILN_STATUS_OUT_OF_MEMORY, "cannot allocate %zu bytes for '%s'",
                            bytes, tensor.name.c_str());
+      // Kernels compute over the padding too: zeros there, never denormals or NaNs that
+      // would slow the arithmetic down.
+      if (context->staging[slot])
+        std::memset(context->staging[slot], 0, bytes);
       ++slot;
     }
   std::string error;
