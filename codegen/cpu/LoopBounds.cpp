@@ -71,6 +71,7 @@ std::optional<std::vector<StopTerm>> loopStop(loop::ForOp loop) {
       AffineExpr binding = loop::simplifyModsInRange(bindings.getResult(k), extents);
       StopTerm candidate{domain ? domain->symbol : 0, domain ? domain->scale : 0,
                          domain ? domain->offset : 0, {}};
+      candidate.atLeastOne = block.isReduceVar(k) && block.getInitBlock();
       if (domain && binding.isFunctionOfDim(*position) &&
           invert(binding, *position, extents, candidate.steps))
         term = std::move(candidate);

@@ -27,6 +27,9 @@ struct StopStep {
 struct StopTerm {
   int64_t symbol, scale, offset;
   std::vector<StopStep> steps;
+  // A reduce iter var of a block with an init: its first iteration runs even over an empty
+  // domain, to write the init value.
+  bool atLeastOne = false;
 };
 
 // The loop's run-time trip count is min(extent, max over the terms); none when some block
@@ -47,7 +50,7 @@ typename Ops::Value evaluateStop(const StopTerm &term, typename Ops::Value size,
     else // ceildiv by a positive constant, of a value first clamped to >= 0
       d = ops.div(ops.add(ops.max(d, ops.constant(0)), ops.constant(step.value - 1)), value);
   }
-  return ops.max(d, ops.constant(0));
+  return ops.max(d, ops.constant(term.atLeastOne ? 1 : 0));
 }
 
 // That trip count as an index value, reading the symbols from `symbols` (memref<N x i64>).

@@ -37,14 +37,19 @@ void lowerBlock(BlockOp block, bool needsPredicate) {
   SmallVector<Value> iterValues;
   for (unsigned i = 0; i < map.getNumResults(); ++i)
     iterValues.push_back(b.create<affine::AffineApplyOp>(loc, map.getSubMap({i}), block.getLoopVars()));
-  Value inDomain;
+  // The spatial iter vars guard the init and the body; the reduce ones only the body, so that
+  // a reduction over a run-time domain of 0 still writes its init value.
+  Value spatialOk, reduceOk;
   if (needsPredicate) {
     for (auto [k, v] : llvm::enumerate(iterValues)) {
       Value bound = domainBound(b, loc, block, k);
       Value ok = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, v, bound);
-      inDomain = inDomain ? b.create<arith::AndIOp>(loc, inDomain, ok).getResult() : ok;
+      Value &all = block.isReduceVar(k) && block.getInitBlock() ? reduceOk : spatialOk;
+      all = all ? b.create<arith::AndIOp>(loc, all, ok).getResult() : ok;
     }
-    auto guard = b.create<scf::IfOp>(loc, inDomain, /*withElseRegion=*/false);
+  }
+  if (spatialOk) {
+    auto guard = b.create<scf::IfOp>(loc, spatialOk, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
   }
   auto inlineRegion = [&](Region &region) {
@@ -68,6 +73,10 @@ void lowerBlock(BlockOp block, bool needsPredicate) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifFirst.thenBlock()->getTerminator());
     inlineRegion(block.getInit());
+  }
+  if (reduceOk) {
+    auto guard = b.create<scf::IfOp>(loc, reduceOk, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
   }
   inlineRegion(block.getBody());
   block.erase();

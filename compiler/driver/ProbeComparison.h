@@ -50,6 +50,11 @@ private:
                             llvm::DenseMap<mlir::Operation *, llvm::SmallVector<int64_t>> &domains);
   bool recordConstant(mlir::Operation *op, mlir::Attribute base, mlir::Attribute probe);
   bool isSymbolicDim(mlir::Value v, unsigned dim) const { return movedDims_.count({v, dim}) > 0; }
+  // The maximum of the symbol a moving dim of @main follows.
+  int64_t symbolMaxOf(mlir::Value v, unsigned dim) const {
+    auto it = movedDims_.find({v, dim});
+    return it == movedDims_.end() ? 1 : symbols_.symbols[it->second.samples.begin()->first.first].max;
+  }
 
   const SymbolicInputs &symbols_;
   int symbol_ = 0;

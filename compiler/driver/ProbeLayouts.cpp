@@ -94,14 +94,20 @@ bool ProbeComparison::checkReshapeLayout(graph::ReshapeOp reshape, Interleaved &
       int64_t prefix = interleaved.lookup({in, *tainted}), product = 1;
       for (size_t k = 0; k < movedOut && k < g.second.size(); ++k)
         product *= outType.getDimSize(g.second[k]);
-      if (tainted != g.first.begin() || countMoved(g.second, false) != 1 || product != prefix)
+      bool exact = movedOut < g.second.size() &&
+                   outType.getDimSize(g.second[movedOut]) * prefix == inType.getDimSize(*tainted);
+      if (tainted != g.first.begin() || countMoved(g.second, false) != 1 || product != prefix ||
+          !exact)
         return fail("reshapes an interleaved symbolic dim (see ProbeLayouts.cpp) other than back "
                     "into the dims it merged");
       continue;
     }
+    // A symbolic dim on one side must meet one on the other: [S, 128] -> [128, S] at S's
+    // maximum 128 pairs S with 128 by size alone.
     bool leading = (movedIn == 0 || movedIn == g.first.size()) &&
                    (movedOut == 0 || movedOut == g.second.size()) &&
-                   countMoved(g.first, true) <= 1 && countMoved(g.second, false) <= 1;
+                   countMoved(g.first, true) <= 1 &&
+                   countMoved(g.first, true) == countMoved(g.second, false);
     if (leading)
       continue;
     // Static dims, then the symbolic one, merged into one leading dim: interleaved.
@@ -111,6 +117,13 @@ bool ProbeComparison::checkReshapeLayout(graph::ReshapeOp reshape, Interleaved &
     int64_t prefix = 1;
     for (size_t k = 0; k < movedIn; ++k)
       prefix *= inType.getDimSize(g.first[k]);
+    // The merged dim is the prefix times the symbol, the symbol's static factor (heads in
+    // n*12) and the trailing dims regrouped after it: row t * n_max + b at the maxima.
+    int64_t symbolMax = symbolMaxOf(in, g.first[movedIn]);
+    if (inType.getDimSize(g.first[movedIn]) % symbolMax != 0 ||
+        outType.getDimSize(g.second.front()) != prefix * symbolMax)
+      return fail("merges a symbolic dim with others in a way Kiln's storage at the range maxima "
+                  "cannot alias");
     interleaved[{out, g.second.front()}] = prefix;
   }
   return true;
@@ -133,35 +146,66 @@ bool ProbeComparison::propagateInterleaved(func::CallOp call, Interleaved &inter
       }
   if (!any)
     return true;
-  std::string where = "kernel @" + kernel.getSymName().str(), reduction;
-  for (int pass = 0; pass < 2; ++pass) // a buffer written after a block that reads it
+  std::string where = "kernel @" + kernel.getSymName().str(), problem;
+  // Whether kernel argument dim (buffer, j) is symbolic in @main without being interleaved.
+  auto symbolicArgDim = [&](Value buffer, unsigned j) {
+    auto arg = llvm::dyn_cast<BlockArgument>(buffer);
+    if (!arg || arg.getOwner()->getParentOp() != kernel.getOperation())
+      return false;
+    unsigned i = arg.getArgNumber();
+    Value value = i < call.getNumOperands() ? call.getOperand(i)
+                  : i == call.getNumOperands() ? call.getResult(0) : Value();
+    return value && isSymbolicDim(value, j) && !interleaved.count({value, j});
+  };
+  for (int pass = 0; pass < 2 && problem.empty(); ++pass) // a buffer written, then read
     kernel.walk([&](loop::BlockOp block) {
-      for (const loop::BufferAccess &access : loop::collectAccesses(block)) {
-        if (!access.map || access.isWrite)
-          continue;
-        for (auto [j, e] : llvm::enumerate(access.map.getResults()))
-          if (auto dim = llvm::dyn_cast<AffineDimExpr>(e))
-            if (auto it = inKernel.find({access.buffer, unsigned(j)}); it != inKernel.end()) {
-              unsigned k = dim.getPosition();
-              if (block.isReduceVar(k))
-                reduction = where + ", block '" + block.getBlockName().str() + "'";
-              // Computed at the maxima: every row, valid or not.
-              if (auto entries = domains.find(block); entries != domains.end()) {
-                entries->second[3 * k] = -1;
-                entries->second[3 * k + 1] = 0;
-                entries->second[3 * k + 2] = block.getDomains()[k];
-              }
-              for (const loop::BufferAccess &w : loop::collectAccesses(block))
-                if (w.isWrite && w.map)
-                  for (auto [jw, ew] : llvm::enumerate(w.map.getResults()))
-                    if (ew == e)
-                      inKernel[{w.buffer, unsigned(jw)}] = it->second;
-            }
+      std::string here = where + ", block '" + block.getBlockName().str() + "'";
+      SmallVector<loop::BufferAccess> accesses = loop::collectAccesses(block);
+      // Iter vars that index an interleaved dim, each directly.
+      llvm::SmallDenseMap<unsigned, int64_t> vars;
+      for (const loop::BufferAccess &access : accesses)
+        for (unsigned j = 0; j < llvm::cast<ShapedType>(access.buffer.getType()).getRank(); ++j) {
+          auto it = inKernel.find({access.buffer, j});
+          if (it == inKernel.end())
+            continue;
+          auto dim = access.map ? llvm::dyn_cast<AffineDimExpr>(access.map.getResult(j))
+                                : nullptr;
+          if (!dim) {
+            problem = here + " indexes an interleaved symbolic dim other than by an iter var";
+            return WalkResult::interrupt();
+          }
+          vars[dim.getPosition()] = it->second;
+        }
+      for (const loop::BufferAccess &access : accesses)
+        for (auto [j, e] : llvm::enumerate(access.map ? access.map.getResults()
+                                                      : ArrayRef<AffineExpr>())) {
+          auto dim = llvm::dyn_cast<AffineDimExpr>(e);
+          if (!dim || !vars.count(dim.getPosition()) || inKernel.count({access.buffer, j}))
+            continue;
+          if (access.isWrite) {
+            inKernel[{access.buffer, unsigned(j)}] = vars.lookup(dim.getPosition());
+          } else if (symbolicArgDim(access.buffer, j)) {
+            problem = here + " pairs an interleaved symbolic dim with a leading one";
+            return WalkResult::interrupt();
+          }
+        }
+      for (auto [k, prefix] : vars) {
+        if (block.isReduceVar(k)) {
+          problem = here + " reduces over an interleaved symbolic dim";
+          return WalkResult::interrupt();
+        }
+        // Computed at the maxima: every row, valid or not.
+        if (auto entries = domains.find(block); entries != domains.end()) {
+          entries->second[3 * k] = -1;
+          entries->second[3 * k + 1] = 0;
+          entries->second[3 * k + 2] = block.getDomains()[k];
+        }
       }
+      return WalkResult::advance();
     });
-  if (!reduction.empty()) {
-    *error_ = reduction + " reduces over an interleaved symbolic dim (a merge of "
-              "static dims before a symbolic one); fix the symbolic dims with --input-shape";
+  if (!problem.empty()) {
+    *error_ = problem + " (a merge of static dims before a symbolic one, see "
+              "compiler/driver/ProbeLayouts.cpp); fix the symbolic dims with --input-shape";
     return false;
   }
   Value result = call.getResult(0);

@@ -8,17 +8,20 @@ using namespace mlir;
 
 namespace kiln::driver {
 
-// Size 1 is probed only when the range has no other size: there the graph legitimately
+// Size 1 is probed only when at least two other sizes can be: there the graph legitimately
 // changes (a softmax over one element folds to 1, a transpose of a unit dim becomes a reshape)
 // while the kernels at the maxima, bounded to 1, compute the same values. What size 1 changes
 // in ONNX semantics, two symbols meeting in a broadcast, already fails to import at size 2.
+// Two probes besides the maximum are kept wherever the range has them, so that three points
+// test each affine fit (with two, any increasing function would pass).
 std::vector<int64_t> probeSizes(const ShapeSymbol &s) {
   std::set<int64_t> sizes = {s.max - 1, s.min + (s.max - s.min) / 2, s.min};
   sizes.erase(s.max);
-  if (sizes.size() > 1 && sizes.count(1)) {
+  if (sizes.count(1) && s.max > 3) {
     sizes.erase(1);
-    if (s.max > 2)
-      sizes.insert(2);
+    sizes.insert(2);
+    if (sizes.size() < 2)
+      sizes.insert(3);
   }
   return std::vector<int64_t>(sizes.begin(), sizes.end());
 }

@@ -285,3 +285,81 @@ def test_a_reduction_over_an_interleaved_dim_is_a_clear_error(tmp_path):
     line = cli.expect_one_line_error(cli.kilnc(tmp_path / "sum.onnx", "-o", tmp_path / "s.so"),
                                      "interleaved", "--input-shape")
     assert "kernel @" in line
+
+
+def onnx_model(path, nodes, inputs, outputs, initializers=()):
+    from onnx import helper
+    graph = helper.make_graph(nodes, "m", inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    path.write_bytes(model.SerializeToString())
+    return path
+
+
+def shape_constant(name, values):
+    from onnx import numpy_helper
+    return numpy_helper.from_array(np.array(values, np.int64), name)
+
+
+@pytest.mark.parametrize("case", ["swap_by_size", "regroup", "slice_merged", "mixed_layouts"])
+def test_reshapes_storage_cannot_alias_are_clear_errors(tmp_path, case):
+    """Reshapes whose result would not sit where storage at the maxima puts it: a symbolic dim
+    paired with a static one of the same maximum size, a merge regrouped across the symbol, an
+    interleaved dim read through an index expression, and one paired with a leading dim."""
+    from onnx import TensorProto, helper
+    f32 = TensorProto.FLOAT
+    r = lambda i, s, o: helper.make_node("Reshape", [i, s], [o])  # noqa: E731
+    if case == "swap_by_size":  # [S, 128, 2] -> [128, 2S] with S up to 128
+        nodes, x, consts = [r("x", "s", "y")], ["S", 128, 2], [shape_constant("s", [128, -1])]
+    elif case == "regroup":  # [2, S] -> [S, 2], softmax, back
+        nodes = [r("x", "s", "t"), helper.make_node("Softmax", ["t"], ["u"], axis=-1),
+                 r("u", "s2", "y")]
+        x, consts = [2, "S"], [shape_constant("s", [-1, 2]), shape_constant("s2", [2, -1])]
+    elif case == "slice_merged":  # [4, S, 8] -> [4S, 8] -> rows 1..
+        nodes = [r("x", "s", "t"),
+                 helper.make_node("Slice", ["t", "b", "e"], ["y"])]
+        x = [4, "S", 8]
+        consts = [shape_constant("s", [-1, 8]), shape_constant("b", [1]),
+                  shape_constant("e", [1 << 30])]
+    else:  # [4, S, 8] -> [4S, 8] added to [S, 4, 8] -> [4S, 8]
+        nodes = [r("x", "s", "t"), helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+                 r("xt", "s", "u"), helper.make_node("Add", ["t", "u"], ["y"])]
+        x, consts = [4, "S", 8], [shape_constant("s", [-1, 8])]
+    path = onnx_model(tmp_path / f"{case}.onnx", nodes, [helper.make_tensor_value_info("x", f32, x)],
+                      [helper.make_tensor_value_info("y", f32, None)], consts)
+    # From 4: at 2, Reshape's folding gives another graph, an error of its own.
+    line = cli.expect_one_line_error(
+        cli.kilnc(path, "-o", tmp_path / "m.so", "--dim-range", "S=4:128"), "--input-shape")
+    assert "storage at the range maxima" in line or "interleaved" in line, line
+
+
+def test_every_size_of_a_small_range_is_checked(tmp_path):
+    """x[::2] has ceil(S/2) rows, which looks affine on two sizes but not on three."""
+    export(EveryOther(), tmp_path / "half.onnx", (torch.randn(3, 4),), ["x"], ["y"],
+           {"x": {0: "S"}, "y": {0: "H"}})
+    cli.expect_one_line_error(cli.kilnc(tmp_path / "half.onnx", "-o", tmp_path / "h.so",
+                                        "--dim-range", "S=1:3"), "'S'")
+
+
+class EveryOther(nn.Module):
+    def forward(self, x):
+        return x[::2] * 2
+
+
+class SumAfterFirst(nn.Module):
+    def forward(self, x):
+        return x[:, 1:].sum(1)
+
+
+def test_a_reduction_over_an_empty_run_time_range_gives_its_init(tmp_path):
+    import kiln
+    export(SumAfterFirst(), tmp_path / "sum.onnx", (torch.randn(2, 5, 8),), ["x"], ["y"],
+           {"x": {1: "S"}})
+    for level in (0, 3):
+        module = kiln.compile(str(tmp_path / "sum.onnx"), opt_level=level,
+                              dim_ranges={"S": (1, 16)})
+        for t in (16, 1, 4, 1):
+            x = np.random.default_rng(t).standard_normal((2, t, 8)).astype(np.float32)
+            got = module.run({"x": x})["y"]
+            np.testing.assert_allclose(got, x[:, 1:].sum(1), rtol=1e-5, atol=1e-5,
+                                       err_msg=f"-O{level}, S={t}")
