@@ -174,6 +174,7 @@ def test_kiln_run_reports_symbolic_shapes(encoder):
     proc = cli.kiln_run(folder / "enc.so", "--dim", "seq=5", "--dim", "batch=2")
     cli.expect_success(proc)
     assert "output 'hidden': float32 2x5x32" in proc.stdout
+    cli.expect_one_line_error(cli.kiln_run(folder / "enc.so", "--dim", "len=5"), "'len'", "'seq'")
 
 
 def test_cnn_runs_every_batch_size(tmp_path):

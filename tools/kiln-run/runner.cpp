@@ -83,6 +83,19 @@ void printInfo(const std::string &path, const Model &model) {
 
 bool prepareInputs(const Options &options, const Model &model, std::vector<HostTensor> *inputs,
                    std::string *error) {
+  for (const auto &[name, size] : options.dims) {
+    bool known = false;
+    std::string names;
+    for (const SymbolSpec &symbol : model.symbols()) {
+      known |= symbol.name == name;
+      names += (names.empty() ? "'" : ", '") + symbol.name + "'";
+    }
+    if (!known) {
+      *error = "--dim names '" + name + "', which is not a symbolic dim of the model (" +
+               (names.empty() ? std::string("it has none") : "its symbols: " + names) + ")";
+      return false;
+    }
+  }
   for (const InputFile &file : options.inputs) {
     bool known = false;
     for (const TensorSpec &spec : model.inputs())
