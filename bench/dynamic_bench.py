@@ -9,17 +9,19 @@ Environment: BENCH_THREADS (2), BENCH_ITERS (20), BENCH_WARMUP (3),
              BENCH_DYN_LENGTHS ("128 32"), BENCH_DYN_MAX (256), BENCH_DYN_LAYERS (12).
 """
 
-import json
 import os
-import re
 import subprocess
 import sys
 import time
+import types
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "test", "e2e"))
+
+import e2e_bench  # noqa: E402
+from kiln_tuned import Kiln  # noqa: E402
 
 
 def export(path, layers):
@@ -58,20 +60,6 @@ def timed(command):
     return time.monotonic() - start
 
 
-def kiln_p50(kiln_run, so, npy, threads, iters):
-    out = subprocess.run([kiln_run, so, "--input", f"input_ids={npy}", "--bench", str(iters),
-                          "--threads", str(threads)], check=True, capture_output=True, text=True)
-    return float(re.search(r"p50 ([0-9.]+)", out.stdout).group(1))
-
-
-def ort_p50(onnx_path, npy, threads, iters, warmup):
-    out = subprocess.run(["node", os.path.join(HERE, "ort_bench.js"), onnx_path, "--threads",
-                          str(threads), "--iters", str(iters), "--warmup", str(warmup),
-                          "--input", f"input_ids={npy}"], check=True, capture_output=True,
-                         text=True)
-    return json.loads(out.stdout.splitlines()[-1])["p50_ms"]
-
-
 def main():
     build = os.path.abspath(sys.argv[1])
     threads = int(os.environ.get("BENCH_THREADS", 2))
@@ -79,7 +67,10 @@ def main():
     lengths = [int(n) for n in os.environ.get("BENCH_DYN_LENGTHS", "128 32").split()]
     maximum = int(os.environ.get("BENCH_DYN_MAX", 256))
     layers = int(os.environ.get("BENCH_DYN_LAYERS", 12))
-    kilnc, kiln_run = os.path.join(build, "bin", "kilnc"), os.path.join(build, "bin", "kiln-run")
+    kiln = Kiln(build, threads=threads, iters=iters, tune=False)
+    # onnxruntime through e2e_bench's runner (bench/ort_bench.js), installed on first use.
+    ort = types.SimpleNamespace(threads=threads, iters=iters, warmup=warmup, log=print)
+    e2e_bench.ensure_onnxruntime(print)
     work = os.path.join(build, "bench", "dynamic")
     os.makedirs(work, exist_ok=True)
     onnx_path = os.path.join(work, f"bert_seq_l{layers}.onnx")
@@ -87,31 +78,33 @@ def main():
         export(onnx_path, layers)
 
     symbolic = os.path.join(work, "symbolic.so")
-    seconds = timed([kilnc, onnx_path, "-o", symbolic, "--dim-range", f"seq=1:{maximum}"])
+    seconds = timed([kiln.kilnc, onnx_path, "-o", symbolic, "--dim-range", f"seq=1:{maximum}"])
     print(f"compile, seq symbolic in 1..{maximum}: {seconds:.1f} s", flush=True)
     rows = []
     for length in lengths:
         npy = os.path.join(work, f"ids_{length}.npy")
         np.save(npy, np.random.default_rng(length).integers(0, 8192, (1, length), dtype=np.int64))
+        spec = f"input_ids={npy}"
         fixed = os.path.join(work, f"fixed_{length}.so")
-        seconds = timed([kilnc, onnx_path, "-o", fixed, "--input-shape", f"input_ids=1x{length}"])
+        seconds = timed([kiln.kilnc, onnx_path, "-o", fixed, "--input-shape",
+                         f"input_ids=1x{length}"])
         print(f"compile, seq fixed at {length}: {seconds:.1f} s", flush=True)
         # Interleaved rounds, best of 3, so that machine noise hits every column alike.
         best = [float("inf")] * 3
         for _ in range(3):
-            for k, value in enumerate((kiln_p50(kiln_run, fixed, npy, threads, iters),
-                                       kiln_p50(kiln_run, symbolic, npy, threads, iters),
-                                       ort_p50(onnx_path, npy, threads, iters, warmup))):
-                best[k] = min(best[k], value)
+            for k, result in enumerate((kiln.bench(fixed, [spec]), kiln.bench(symbolic, [spec]),
+                                        e2e_bench.onnxruntime(ort, onnx_path, spec))):
+                if result:
+                    best[k] = min(best[k], result["p50_ms"])
         rows.append((length, *best))
 
     print(f"\nBERT-base-shaped encoder, {layers} layers, batch 1, {threads} threads, p50 ms "
           f"(best of 3 interleaved rounds)")
     print("| seq | Kiln fixed | Kiln symbolic | onnxruntime | symbolic/fixed | ort/symbolic |")
     print("|---|---|---|---|---|---|")
-    for length, fixed, sym, ort in rows:
-        print(f"| {length} | {fixed:.2f} | {sym:.2f} | {ort:.2f} | {sym / fixed:.2f}x | "
-              f"{ort / sym:.2f}x |")
+    for length, fixed, sym, ort_ms in rows:
+        print(f"| {length} | {fixed:.2f} | {sym:.2f} | {ort_ms:.2f} | {sym / fixed:.2f}x | "
+              f"{ort_ms / sym:.2f}x |")
 
 
 if __name__ == "__main__":

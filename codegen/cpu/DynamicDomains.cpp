@@ -13,12 +13,10 @@ namespace kiln::codegen {
 
 namespace {
 
-// scale * symbols[symbol] + offset as an index, read from the stage's symbol argument.
+// scale * symbols[symbol] + offset as an index.
 Value symbolicSize(OpBuilder &b, Location loc, Value symbols, int64_t symbol, int64_t scale,
                    int64_t offset) {
-  Value slot = b.create<arith::ConstantIndexOp>(loc, symbol);
-  Value raw = b.create<memref::LoadOp>(loc, symbols, slot);
-  Value size = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
+  Value size = symbolAtEntry(symbols, symbol);
   if (scale != 1)
     size = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, scale));
   if (offset != 0)
@@ -32,6 +30,21 @@ Value symbolsArgument(func::FuncOp stage) {
 }
 
 } // namespace
+
+Value symbolAtEntry(Value symbols, int64_t symbol) {
+  Block *entry = llvm::cast<BlockArgument>(symbols).getOwner();
+  for (Operation &op : *entry)
+    if (auto read = llvm::dyn_cast<arith::IndexCastOp>(op))
+      if (auto tag = read->getAttrOfType<IntegerAttr>(kSymbolReadAttr); tag && tag.getInt() == symbol)
+        return read;
+  auto b = OpBuilder::atBlockBegin(entry);
+  Location loc = symbols.getLoc();
+  Value slot = b.create<arith::ConstantIndexOp>(loc, symbol);
+  Value raw = b.create<memref::LoadOp>(loc, symbols, slot);
+  auto read = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
+  read->setAttr(kSymbolReadAttr, b.getI64IntegerAttr(symbol));
+  return read;
+}
 
 Value domainBound(OpBuilder &b, Location loc, loop::BlockOp block, unsigned k) {
   std::optional<loop::DynamicDomain> dynamic = loop::dynamicDomain(block, k);

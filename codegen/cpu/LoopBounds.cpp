@@ -1,11 +1,11 @@
 // Run-time trip counts: inverting a block's binding of a loop to find where it leaves its
 // run-time domain.
 #include "codegen/cpu/LoopBounds.h"
+#include "codegen/cpu/DynamicDomains.h"
 
 #include "ir/loop/Analysis.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/AffineExpr.h"
 
 using namespace mlir;
@@ -108,9 +108,7 @@ Value emitLoopStop(OpBuilder &b, Location loc, ArrayRef<StopTerm> terms, int64_t
   IndexOps ops{b, loc};
   Value stop;
   for (const StopTerm &t : terms) {
-    Value raw = b.create<memref::LoadOp>(loc, symbols, ValueRange{ops.constant(t.symbol)});
-    Value size = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
-    Value term = evaluateStop(t, size, ops);
+    Value term = evaluateStop(t, symbolAtEntry(symbols, t.symbol), ops);
     stop = stop ? ops.max(stop, term) : term;
   }
   return b.create<arith::MinSIOp>(loc, stop, ops.constant(extent));

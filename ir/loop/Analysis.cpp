@@ -185,6 +185,8 @@ AffineExpr simplifyModsInRange(AffineExpr expr, ArrayRef<int64_t> extents) {
   return restInRange ? multiples.floorDiv(m) : lhs.floorDiv(m);
 }
 
+static bool computesSafelyPastDomain(BlockOp block);
+
 SmallVector<bool> bindingsInDomain(BlockOp block) {
   SmallVector<int64_t> extents;
   for (Value v : block.getLoopVars()) {
@@ -193,9 +195,16 @@ SmallVector<bool> bindingsInDomain(BlockOp block) {
   }
   AffineMap map = block.getBindings();
   SmallVector<bool> inDomain;
+  std::optional<bool> safe; // decided once per block, and only for one with run-time domains
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     auto [lo, hi] = exprRange(map.getResult(i), extents);
-    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i] && !needsRuntimeGuard(block, i));
+    bool guarded = false;
+    if (dynamicDomain(block, i)) {
+      if (!safe)
+        safe = computesSafelyPastDomain(block);
+      guarded = block.isReduceVar(i) || !*safe;
+    }
+    inDomain.push_back(lo >= 0 && hi < block.getDomains()[i] && !guarded);
   }
   return inDomain;
 }
@@ -207,21 +216,25 @@ std::optional<DynamicDomain> dynamicDomain(BlockOp block, unsigned iterVar) {
   return DynamicDomain{entries[3 * iterVar], entries[3 * iterVar + 1], entries[3 * iterVar + 2]};
 }
 
-bool needsRuntimeGuard(BlockOp block, unsigned iterVar) {
-  if (!dynamicDomain(block, iterVar))
-    return false;
-  if (block.isReduceVar(iterVar))
-    return true;
+// Whether the block may compute past a run-time domain: every index an affine function of
+// its iter vars (no index loaded from a buffer) and no integer division (padding holds any
+// bits, a zero divisor among them).
+static bool computesSafelyPastDomain(BlockOp block) {
   for (const BufferAccess &access : collectAccesses(block))
     if (!access.map)
-      return true;
+      return false;
   WalkResult trapping = block.walk([](Operation *op) {
     return llvm::isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
                      arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op)
                ? WalkResult::interrupt()
                : WalkResult::advance();
   });
-  return trapping.wasInterrupted();
+  return !trapping.wasInterrupted();
+}
+
+bool needsRuntimeGuard(BlockOp block, unsigned iterVar) {
+  return dynamicDomain(block, iterVar) &&
+         (block.isReduceVar(iterVar) || !computesSafelyPastDomain(block));
 }
 
 bool hasDynamicDomains(BlockOp block) {

@@ -32,7 +32,11 @@ kiln_status checkOne(const char *kind, const TensorMeta &want, const kiln_tensor
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "%s '%s': expected dtype %s, got %s", kind,
                        name, kiln_dtype_name(want.dtype), dtypeText(got.dtype).c_str());
   size_t rank = want.shape.size();
-  std::vector<int64_t> shape = expectedShape(want, symbolValues);
+  // Fixed shapes compare as stored; only a symbolic one is evaluated (this runs every call).
+  std::vector<int64_t> evaluated;
+  if (symbolValues && want.isSymbolic())
+    evaluated = expectedShape(want, symbolValues);
+  const std::vector<int64_t> &shape = evaluated.empty() ? want.shape : evaluated;
   bool sameShape = got.rank >= 0 && static_cast<size_t>(got.rank) == rank &&
                    (rank == 0 || (got.shape && std::memcmp(got.shape, shape.data(),
                                                            rank * sizeof(int64_t)) == 0));
@@ -63,7 +67,11 @@ std::vector<int64_t> expectedShape(const TensorMeta &tensor, const int64_t *symb
 kiln_status bindSymbols(const Metadata &metadata, const kiln_tensor *inputs, size_t count,
                         std::vector<int64_t> &values) {
   values.assign(metadata.symbols.size(), -1);
-  std::vector<std::string> boundBy(metadata.symbols.size());
+  // Per symbol, the (input, dim) that bound it; messages are only built for an error.
+  std::vector<std::pair<size_t, size_t>> boundBy(metadata.symbols.size());
+  auto where = [&](size_t i, size_t d) {
+    return "input '" + metadata.inputs[i].name + "' dim " + std::to_string(d);
+  };
   if (count != metadata.inputs.size() || (count > 0 && !inputs))
     return validateTensors("input", metadata.inputs, inputs, count, nullptr);
   for (size_t i = 0; i < count; ++i) {
@@ -78,22 +86,24 @@ kiln_status bindSymbols(const Metadata &metadata, const kiln_tensor *inputs, siz
         continue;
       const SymbolMeta &symbol = metadata.symbols[dim.symbol];
       int64_t size = got.shape[d], value = (size - dim.offset) / dim.scale;
-      std::string where = "input '" + want.name + "' dim " + std::to_string(d);
       if (size < 0 || (size - dim.offset) % dim.scale != 0 || value < symbol.min ||
           value > symbol.max)
         return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
                            "%s ('%s') is %lld, outside the sizes the model was compiled for "
                            "(%s in %lld..%lld; recompile with kilnc --dim-range %s=MIN:MAX)",
-                           where.c_str(), want.dimNames[d], (long long)size, symbol.name.c_str(),
-                           (long long)symbol.min, (long long)symbol.max, symbol.name.c_str());
+                           where(i, d).c_str(), want.dimNames[d], (long long)size,
+                           symbol.name.c_str(), (long long)symbol.min, (long long)symbol.max,
+                           symbol.name.c_str());
       int64_t &bound = values[dim.symbol];
-      if (bound >= 0 && bound != value)
+      if (bound >= 0 && bound != value) {
+        auto [bi, bd] = boundBy[dim.symbol];
         return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
-                           "%s ('%s') is %lld, but %s sets '%s' to %lld", where.c_str(),
-                           want.dimNames[d], (long long)size, boundBy[dim.symbol].c_str(),
+                           "%s ('%s') is %lld, but %s sets '%s' to %lld", where(i, d).c_str(),
+                           want.dimNames[d], (long long)size, where(bi, bd).c_str(),
                            symbol.name.c_str(), (long long)bound);
+      }
       bound = value;
-      boundBy[dim.symbol] = where;
+      boundBy[dim.symbol] = {i, d};
     }
   }
   for (size_t s = 0; s < values.size(); ++s)

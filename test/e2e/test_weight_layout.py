@@ -29,6 +29,22 @@ def save(path, weight_is_constant, w, b):
     path.write_bytes(model.SerializeToString())
 
 
+def run_and_check(so, tmp_path, inputs, w, b):
+    """Runs `so` on `inputs` (name -> array) with KILN_PROFILE set, checks y = x @ w + b
+    against numpy and returns the profile's stage lines."""
+    args = []
+    for name, value in inputs.items():
+        np.save(tmp_path / f"{name}.npy", value)
+        args += ["--input", f"{name}={tmp_path / (name + '.npy')}"]
+    run = cli.kiln_run(so, *args, "--output-dir", tmp_path / "out")
+    cli.expect_success(run)
+    y = np.load(tmp_path / "out" / "y.npy")
+    expected = inputs["x"].astype(np.float64) @ w + b
+    error = float(np.abs(y - expected).max() / np.abs(expected).max())
+    assert error < 1e-5, f"max relative error {error:.3g}"
+    return [line for line in run.stderr.splitlines() if line.startswith("kiln-profile: stage")]
+
+
 def test_constant_weight_is_laid_out_at_compile_time(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     w = (rng.standard_normal((K, N)) / 16).astype(np.float32)
@@ -44,17 +60,9 @@ def test_constant_weight_is_laid_out_at_compile_time(tmp_path, monkeypatch):
     cli.expect_success(loop_ir)
     assert "matmul.layout" in loop_ir.stdout
 
-    np.save(tmp_path / "x.npy", x)
     monkeypatch.setenv("KILN_PROFILE", "1")
-    run = cli.kiln_run(constant.with_suffix(".so"), "--input", f"x={tmp_path / 'x.npy'}",
-                       "--output-dir", tmp_path / "out")
-    cli.expect_success(run)
-    stages = [line for line in run.stderr.splitlines() if line.startswith("kiln-profile: stage")]
+    stages = run_and_check(constant.with_suffix(".so"), tmp_path, {"x": x}, w, b)
     assert len(stages) == 1, "the layout copy still runs:\n" + "\n".join(stages)
-    y = np.load(tmp_path / "out" / "y.npy")
-    expected = x.astype(np.float64) @ w + b
-    error = float(np.abs(y - expected).max() / np.abs(expected).max())
-    assert error < 1e-5, f"max relative error {error:.3g}"
 
     # The blocked weight replaces the original: the constant model is larger than the one
     # taking the weight as an input by about one copy of it, not two.
@@ -75,15 +83,6 @@ def test_large_input_operand_is_laid_out_once_per_call(tmp_path, monkeypatch):
     cli.expect_success(loop_ir)
     assert "matmul.layout" in loop_ir.stdout and "parallel" in loop_ir.stdout
     cli.expect_success(cli.kilnc(model, "-o", tmp_path / "inputs.so", "-O3"))
-    np.save(tmp_path / "x.npy", x)
-    np.save(tmp_path / "w.npy", w)
     monkeypatch.setenv("KILN_PROFILE", "1")
-    run = cli.kiln_run(tmp_path / "inputs.so", "--input", f"x={tmp_path / 'x.npy'}",
-                       "--input", f"w={tmp_path / 'w.npy'}", "--output-dir", tmp_path / "out")
-    cli.expect_success(run)
-    stages = [line for line in run.stderr.splitlines() if line.startswith("kiln-profile: stage")]
+    stages = run_and_check(tmp_path / "inputs.so", tmp_path, {"x": x, "w": w}, w, b)
     assert len(stages) == 2, "expected the copy stage and the matmul:\n" + "\n".join(stages)
-    y = np.load(tmp_path / "out" / "y.npy")
-    expected = x.astype(np.float64) @ w + b
-    error = float(np.abs(y - expected).max() / np.abs(expected).max())
-    assert error < 1e-5, f"max relative error {error:.3g}"
