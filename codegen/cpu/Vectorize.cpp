@@ -13,6 +13,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::codegen {
@@ -136,28 +138,39 @@ private:
     return indices;
   }
 
-  enum class Access { Uniform, Contiguous, Strided, Other };
-  // Along the vector loop: no movement, unit stride in the last dim, or a constant stride in
-  // the last dim (strided convolutions and pooling), gathered.
-  Access classify(AffineMap composed, int64_t *lastStride = nullptr) {
-    bool uniform = true;
-    int64_t last = 0;
-    for (unsigned k = 0; k < composed.getNumResults(); ++k) {
-      auto stride = strideAlong(composed.getResult(k), position);
-      if (!stride)
+  enum class Access { Uniform, Contiguous, Strided, Gathered, Other };
+  // Along the vector loop: no movement, unit stride in the last dim, a constant stride in the
+  // last dim (strided convolutions and pooling), or constant non-negative strides in other
+  // dims of a static row-major buffer (a transpose's reads); the last two are gathered with
+  // `*stride` elements between lanes.
+  Access classify(AffineMap composed, MemRefType type, int64_t *stride = nullptr) {
+    bool uniform = true, lastOnly = true;
+    int64_t linear = 0, rowStride = 1;
+    bool rowMajor = type.hasStaticShape() && type.getLayout().isIdentity();
+    int64_t rank = composed.getNumResults();
+    for (int64_t k = rank - 1; k >= 0; --k) {
+      auto step = strideAlong(composed.getResult(k), position);
+      if (!step || *step < 0)
         return Access::Other;
-      bool isLast = k + 1 == composed.getNumResults();
-      if (*stride != 0 && !(isLast && *stride > 0))
-        return Access::Other;
-      uniform &= *stride == 0;
-      if (isLast)
-        last = *stride;
+      bool isLast = k + 1 == rank;
+      uniform &= *step == 0;
+      lastOnly &= isLast || *step == 0;
+      if (rowMajor)
+        linear += *step * rowStride;
+      if (rowMajor)
+        rowStride *= type.getDimSize(k);
+      if (isLast && !rowMajor)
+        linear = *step;
     }
-    if (lastStride)
-      *lastStride = last;
     if (uniform)
       return Access::Uniform;
-    return last == 1 ? Access::Contiguous : Access::Strided;
+    if (!lastOnly && (!rowMajor || linear * width > std::numeric_limits<int32_t>::max()))
+      return Access::Other;
+    if (stride)
+      *stride = linear;
+    if (!lastOnly)
+      return Access::Gathered;
+    return linear == 1 ? Access::Contiguous : Access::Strided;
   }
 
   // True when reading `stride * width` contiguous elements from any lane-0 address of the
@@ -227,7 +240,8 @@ private:
         return failure();
       AffineMap composed = onLoopVars(*map);
       int64_t stride = 0;
-      Access kind = classify(composed, &stride);
+      auto type = llvm::cast<MemRefType>(load.getMemRef().getType());
+      Access kind = classify(composed, type, &stride);
       if (kind == Access::Other)
         return failure();
       SmallVector<Value> indices = laneZeroIndices(*map);
@@ -246,9 +260,10 @@ private:
         vectorValues[load.getResult()] = picked;
         return success();
       }
-      if (kind == Access::Strided) {
-        // Lane i reads base + i * stride; every lane stays in bounds since the iter vars
-        // that vary along the loop stay in their domains and the others are clamped.
+      if (kind == Access::Strided || kind == Access::Gathered) {
+        // Lane i reads base + i * stride (elements, row-major); every lane stays in bounds
+        // since the iter vars that vary along the loop stay in their domains and the others
+        // are clamped.
         auto vecType = VectorType::get({width}, load.getType());
         SmallVector<int32_t> offsets;
         for (int64_t i = 0; i < width; ++i)
@@ -282,7 +297,8 @@ private:
       if (!map)
         return failure();
       AffineMap composed = onLoopVars(*map);
-      if (classify(composed) != Access::Contiguous)
+      if (classify(composed, llvm::cast<MemRefType>(store.getMemRef().getType())) !=
+          Access::Contiguous)
         return failure(); // a uniform address with per-lane values would reduce across lanes
       Value value = asVector(store.getValueToStore());
       if (!value)

@@ -70,6 +70,15 @@ bool toDriverOptions(const kiln_compile_options *in, kiln::driver::CompileOption
   if (in->struct_size >= offsetof(kiln_compile_options, tuning_db) + sizeof(const char *) &&
       in->tuning_db)
     out.tuningDb = in->tuning_db;
+  const char *layout =
+      in->struct_size >= offsetof(kiln_compile_options, conv_layout) + sizeof(const char *)
+          ? in->conv_layout
+          : nullptr;
+  if (layout && std::strcmp(layout, "nhwc") && std::strcmp(layout, "nchw")) {
+    error = std::string("unknown conv layout '") + layout + "' (expected nhwc or nchw)";
+    return false;
+  }
+  out.channelsLast = !layout || !std::strcmp(layout, "nhwc");
   if (in->struct_size < offsetof(kiln_compile_options, dim_ranges) + sizeof(const char *const *))
     return true;
   for (int32_t i = 0; i < in->num_dim_ranges; ++i) {

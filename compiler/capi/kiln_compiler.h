@@ -27,6 +27,8 @@ typedef struct kiln_compile_options {
   int32_t num_dim_ranges;
   const char *const *dim_ranges; /* "SYMBOL=MIN:MAX" entries: the sizes a symbolic dim takes at
                                     run time (default 1:128); MIN == MAX fixes it */
+  const char *conv_layout; /* "nhwc" (default when NULL): convolutions run channels last at
+                              -O1 and above; "nchw" keeps ONNX's layout */
 } kiln_compile_options;
 
 void kiln_compile_options_init(kiln_compile_options *options);

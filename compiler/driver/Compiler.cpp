@@ -108,10 +108,11 @@ bool checkOptions(const CompileOptions &options, std::string &error) {
 enum class Stop { Graph, Lowered, Scheduled };
 
 // Steps 1-3 with every input's shape fixed: import ONNX into the kg dialect; simplify the
-// graph (fold constants and shape arithmetic, BatchNorm into conv); fuse into tasks and, unless
-// `stop` is Graph, lower each to a kl kernel.
+// graph (fold constants and shape arithmetic, BatchNorm into conv, convolutions channels last);
+// fuse into tasks and, unless `stop` is Graph, lower each to a kl kernel.
 OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPath,
-                                    const onnx_frontend::ImportOptions &importOptions, Stop stop,
+                                    const onnx_frontend::ImportOptions &importOptions,
+                                    bool channelsLast, Stop stop,
                                     DiagnosticCollector &diagnostics, std::string &error) {
   OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
   if (!module)
@@ -120,6 +121,10 @@ OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPa
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
+  if (channelsLast) {
+    pm.addNestedPass<func::FuncOp>(graph::createChannelsLast());
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(graph::createExtractTasks());
   if (stop != Stop::Graph)
     pm.addPass(conversion::createLowerGraphToLoop());
@@ -148,7 +153,8 @@ OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelP
     onnx_frontend::ImportOptions importOptions{options.inputShapes};
     for (auto &shape : symbols.shapesAt(values))
       importOptions.inputShapes.push_back(shape);
-    return importAndFuse(ctx, modelPath, importOptions, stop, diagnostics, error);
+    bool channelsLast = options.channelsLast && options.optLevel >= 1;
+    return importAndFuse(ctx, modelPath, importOptions, channelsLast, stop, diagnostics, error);
   };
   OwningOpRef<ModuleOp> module = symbols.empty() || stop == Stop::Graph
                                      ? lowerAt(symbols.maxima())

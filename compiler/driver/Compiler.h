@@ -25,6 +25,9 @@ struct CompileOptions {
   // A tuning database (JSON lines): kernels with a record replay the fastest one, the
   // others get the default schedule. Empty: default schedules only.
   std::string tuningDb;
+  // At -O1 and above, convolutions run channels last (passes/graph/ChannelsLast.cpp);
+  // `--conv-layout=nchw` keeps ONNX's layout.
+  bool channelsLast = true;
 };
 
 // What `kilnc --tune` asks for; see autotuner/task_scheduler/TuningSession.h.

@@ -142,9 +142,16 @@ def KG_WhereOp : KG_ElementwiseOp<"where"> {
 
 def KG_ConvOp : KG_InferredOp<"conv"> {
   let summary = "grouped, strided, dilated, padded convolution; pads = begins then ends";
+  let description = [{
+    Input, weight and result are N x C x spatial..., F x C/group x kernel... and N x F x
+    spatial... (ONNX's layouts), or with `channels_last` N x spatial... x C, kernel... x
+    C/group x F and N x spatial... x F: the layouts the channels-last pass gives convolutions,
+    so that their vector lanes run along output channels, contiguous in weight and result.
+  }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                    Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
-                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                   UnitAttr:$channels_last);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -57,7 +57,8 @@ bool foldIntoConv(BatchNormOp bn, int counter) {
   auto biasType = RankedTensorType::get({channels}, weightType.getElementType());
   auto bc = b.create<ConstantOp>(conv.getLoc(), makeDense(biasType, newBias));
   auto folded = b.create<ConvOp>(bn.getLoc(), conv.getInput(), w, bc, conv.getStridesAttr(),
-                                 conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());
+                                 conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
+                                 conv.getChannelsLastAttr());
   bn.replaceAllUsesWith(folded.getResult());
   bn.erase();
   conv.erase();

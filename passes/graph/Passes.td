@@ -17,6 +17,17 @@ def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::graph::KilnGraphDialect"];
 }
 
+def ChannelsLast : Pass<"kiln-channels-last", "mlir::func::FuncOp"> {
+  let summary = "run f32 convolutions channels last, moving the layout changes to where they cancel";
+  let description = [{
+    Each convolution with a constant f32 weight (laid out kernel... x C/group x F here) and at
+    least 8 output channels becomes transpose -> conv {channels_last} -> transpose back; transposes sink through elementwise ops (constant
+    operands transposed to match) and compose, so chains of convolutions and activations keep
+    channels last between their ends.
+  }];
+  let dependentDialects = ["kiln::graph::KilnGraphDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Fusion and task extraction
 //===----------------------------------------------------------------------===//

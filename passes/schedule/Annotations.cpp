@@ -49,7 +49,9 @@ LogicalResult Schedule::parallel(StringRef name) {
 // Why codegen could not turn `block`'s instances along `iv` into vector ops, or "" if it can.
 // Accesses must be invariant along the loop or move along the last buffer dim only: loads
 // by any positive constant stride (codegen gathers strided ones, e.g. stride-2 convolutions),
-// stores contiguously; iter vars that vary along the loop may feed only accesses. A
+// stores contiguously; iter vars that vary along the loop may feed only accesses. A block
+// without reduce iter vars (a transpose) may also gather loads along other dims: it has no
+// better way, whereas a reduction that would gather (a row sum) is rfactored instead. A
 // predicated block must have the same predicate on every lane: only iter vars invariant
 // along the loop may leave their domains (codegen then guards the whole vector body).
 static std::string vectorBlocker(BlockOp block, Value iv) {
@@ -74,6 +76,9 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
         llvm::cast<ForOp>(llvm::cast<BlockArgument>(v).getOwner()->getParentOp()).getExtent());
   }
   SmallVector<BufferAccess> accesses = collectAccesses(block);
+  bool allSpatial = true;
+  for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+    allSpatial &= !block.isReduceVar(k);
   for (const BufferAccess &access : accesses) {
     if (!access.map)
       return name + " has a non-affine access";
@@ -92,7 +97,8 @@ static std::string vectorBlocker(BlockOp block, Value iv) {
       if (!c)
         return name + " has an access that is not linear along the loop";
       bool last = d + 1 == rank;
-      bool allowed = c.getValue() == 0 || (last && (access.isWrite ? c.getValue() == 1 : c.getValue() > 0));
+      bool gathers = !access.isWrite && c.getValue() > 0 && (last || allSpatial);
+      bool allowed = c.getValue() == 0 || gathers || (last && access.isWrite && c.getValue() == 1);
       if (!allowed)
         return name + " has a non-contiguous access";
       if (access.isWrite && last && c.getValue() != 1)

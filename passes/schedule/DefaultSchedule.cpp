@@ -19,7 +19,10 @@
 //     loops cannot vectorize (a row sum, a dot product against a transposed operand) is
 //     rfactored instead: the reduce loop splits by 64/32/16/8 partial sums, vectorized, the
 //     spatial loops fuse into the parallel loop, and the partials add up after the loop.
-//  3. Every other nest: vector-tile the last loop, fuse the rest into a parallel loop.
+//  3. Every other nest: vector-tile the last loop, fuse the rest into a parallel loop. A
+//     transpose (a read contiguous along an outer loop, gathered along the vector loop)
+//     first tiles that outer loop by 16 inside the parallel loop, so that the gathers of
+//     consecutive rows hit the same cache lines.
 // Each step is a checked primitive; a step that is illegal (e.g. a strided access that cannot
 // vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
 #include "passes/schedule/DefaultSchedule.h"
@@ -329,10 +332,35 @@ static std::optional<std::string> scheduleRfactor(Schedule &s, BlockOp block,
   return parallelLoop;
 }
 
+// For a transpose-like block (a read whose last dim follows an outer loop, not the
+// innermost one the stores run along): that outer loop, whose tile then keeps the lines
+// the vector gathers touch in cache for the next iterations.
+static std::optional<unsigned> gatherSourceLoop(BlockOp block, unsigned numLoops) {
+  unsigned inner = numLoops - 1;
+  for (const BufferAccess &a : collectAccesses(block, /*includeInit=*/false)) {
+    if (a.isWrite || !a.map || a.map.getNumResults() == 0)
+      continue;
+    AffineExpr last = a.map.getResult(a.map.getNumResults() - 1);
+    if (last.isFunctionOfDim(inner))
+      continue;
+    for (unsigned k = 0; k < inner; ++k)
+      if (last == getAffineDimExpr(k, block.getContext()))
+        return k;
+  }
+  return std::nullopt;
+}
+
+// The tile of a transpose's source loop: 16 rows of gathers share their cache lines.
+static constexpr int64_t kTransposeTile = 16;
+
 static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blockName) {
   SmallVector<std::string> outer;
   for (ForOp loop : loops)
     outer.push_back(loop.getLoopName().str());
+  std::optional<unsigned> source =
+      gatherSourceLoop(findBlock(s.getKernel(), blockName), loops.size());
+  std::string sourceName = source ? outer[*source] : "";
+  int64_t sourceExtent = source ? loops[*source].getExtent() : 0;
   std::string vecLoop;
   ForOp last = loops.back();
   int64_t extent = last.getExtent(), width = vectorWidth(extent);
@@ -342,6 +370,24 @@ static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blo
     } else if (auto parts = s.split(outer.back(), {-1, width}); succeeded(parts)) {
       outer.back() = (*parts)[0];
       vecLoop = (*parts)[1];
+    }
+  }
+  // A transpose walks its source in tiles: the source loop's inner part goes just outside
+  // the vector loop.
+  int64_t tile = largestDivisorAtMost(sourceExtent, kTransposeTile);
+  if (!vecLoop.empty() && source && tile > 1) {
+    std::string sourceInner;
+    if (tile == sourceExtent) {
+      outer.erase(llvm::find(outer, sourceName));
+      sourceInner = sourceName;
+    } else if (auto parts = s.split(sourceName, {-1, tile}); succeeded(parts)) {
+      *llvm::find(outer, sourceName) = (*parts)[0];
+      sourceInner = (*parts)[1];
+    }
+    if (!sourceInner.empty()) {
+      SmallVector<std::string> order(outer);
+      order.append({sourceInner, vecLoop});
+      (void)s.reorder(order);
     }
   }
   symbolicLoopsFirst(s, blockName, outer);

@@ -14,6 +14,7 @@ static const char kUsage[] =
     "             [--dim-range SYMBOL=MIN:MAX]...   (symbolic dims stay symbolic: one .so runs\n"
     "              every size in range, default 1:128; --input-shape fixes an input's dims)\n"
     "             [--tuning-db DB.jsonl]   (use the fastest tuned schedule of each kernel in DB)\n"
+    "             [--conv-layout=nhwc|nchw]   (convolutions run channels last unless nchw)\n"
     "             [--tune [--trials N] [--trials-per-task N] [--tune-threads N] [--tune-seed S]\n"
     "              [--no-progress]]   (first tune every task, appending to DB; Ctrl-C stops\n"
     "              with every record kept, and a rerun resumes; N counts DB's trials too)\n"
@@ -108,7 +109,7 @@ int main(int argc, char **argv) {
   std::string model, output, emit = "so", target = "cpu", mcpu = "native", mtriple, value;
   int optLevel = 3;
   bool checkOnly = false, tune = false;
-  std::string tuningDb, tuneReport;
+  std::string tuningDb, tuneReport, convLayout;
   kiln_tune_options tuneOptions;
   kiln_tune_options_init(&tuneOptions);
   int64_t count = 0;
@@ -144,6 +145,8 @@ int main(int argc, char **argv) {
       tuneOptions.progress = 0;
     } else if (takeValue(argc, argv, i, "--tuning-db", value)) {
       tuningDb = value;
+    } else if (takeValue(argc, argv, i, "--conv-layout", value)) {
+      convLayout = value;
     } else if (takeValue(argc, argv, i, "--tune-report", value)) {
       tuneReport = value;
     } else if (takeValue(argc, argv, i, "--trials-per-task", value)) {
@@ -197,6 +200,7 @@ int main(int argc, char **argv) {
   options.num_input_shapes = int32_t(shapePtrs.size());
   options.input_shapes = shapePtrs.data();
   options.tuning_db = tuningDb.empty() ? nullptr : tuningDb.c_str();
+  options.conv_layout = convLayout.empty() ? nullptr : convLayout.c_str();
   std::vector<const char *> rangePtrs;
   for (const std::string &r : ranges)
     rangePtrs.push_back(r.c_str());

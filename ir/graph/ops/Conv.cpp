@@ -2,6 +2,8 @@
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/ShapeUtils.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace kiln::graph {
@@ -29,6 +31,26 @@ static LogicalResult inferWindow(std::optional<Location> loc, ArrayRef<int64_t> 
   return success();
 }
 
+// The channel dim of a conv's input and result: 1 in ONNX's layout, last with channels_last.
+static int64_t channelDim(int64_t rank, bool channelsLast) { return channelsLast ? rank - 1 : 1; }
+
+// `shape` in N x C x spatial... order (the layout the window helpers work in).
+static SmallVector<int64_t> channelsFirst(ArrayRef<int64_t> shape, bool channelsLast) {
+  SmallVector<int64_t> nchw(shape);
+  if (channelsLast)
+    std::rotate(nchw.begin() + 1, nchw.end() - 1, nchw.end());
+  return nchw;
+}
+
+// A weight's shape in F x C/group x kernel... order; channels last it is kernel... x C/group x F.
+static SmallVector<int64_t> weightChannelsFirst(ArrayRef<int64_t> shape, bool channelsLast) {
+  if (!channelsLast)
+    return SmallVector<int64_t>(shape);
+  SmallVector<int64_t> fck = {shape.back(), shape[shape.size() - 2]};
+  llvm::append_range(fck, shape.drop_back(2));
+  return fck;
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                        Adaptor adaptor, SmallVectorImpl<Type> &results) {
   auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
@@ -36,27 +58,33 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (input.getRank() < 3 || weight.getRank() != input.getRank())
     return emitOptionalError(loc, "conv input ", formatShape(input.getShape()), " and weight ",
                              formatShape(weight.getShape()), " must have the same rank >= 3");
-  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(0)};
-  if (failed(inferWindow(loc, input.getShape(), weight.getShape().drop_front(2),
-                         adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                         /*ceilMode=*/false, shape)))
+  bool channelsLast = bool(adaptor.getChannelsLast());
+  SmallVector<int64_t> weightShape = weightChannelsFirst(weight.getShape(), channelsLast);
+  SmallVector<int64_t> shape = {input.getDimSize(0), weightShape[0]};
+  if (failed(inferWindow(loc, channelsFirst(input.getShape(), channelsLast),
+                         ArrayRef<int64_t>(weightShape).drop_front(2), adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(), /*ceilMode=*/false, shape)))
     return failure();
+  if (channelsLast)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
 LogicalResult ConvOp::verify() {
   auto input = getInput().getType();
-  auto weight = getWeight().getType();
+  SmallVector<int64_t> weight = weightChannelsFirst(getWeight().getType().getShape(),
+                                                    getChannelsLast());
   int64_t group = getGroup();
-  if (group <= 0 || input.getDimSize(1) % group || weight.getDimSize(0) % group)
+  int64_t channels = input.getDimSize(channelDim(input.getRank(), getChannelsLast()));
+  if (group <= 0 || channels % group || weight[0] % group)
     return emitOpError("group ") << group << " does not divide the channels";
-  if (input.getDimSize(1) != weight.getDimSize(1) * group)
-    return emitOpError("input has ") << input.getDimSize(1) << " channels but the weight expects "
-                                     << weight.getDimSize(1) * group;
+  if (channels != weight[1] * group)
+    return emitOpError("input has ") << channels << " channels but the weight expects "
+                                     << weight[1] * group;
   if (getBias() && (getBias().getType().getRank() != 1 ||
-                    getBias().getType().getDimSize(0) != weight.getDimSize(0)))
-    return emitOpError("bias must have shape ") << weight.getDimSize(0);
+                    getBias().getType().getDimSize(0) != weight[0]))
+    return emitOpError("bias must have shape ") << weight[0];
   return success();
 }
 

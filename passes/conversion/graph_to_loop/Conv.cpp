@@ -8,6 +8,8 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
+LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out); // ConvChannelsLast.cpp
+
 // A 1x1 unpadded stride-1 convolution on flattened N x C x P buffers (see LowerGraphToLoop):
 // out[n, f, p] = bias[f] + sum_c in[n, group(f) * Cg + c, p] * w[f, c, 0, 0].
 static LogicalResult lowerPointwiseConv(KernelBuilder &kb, ConvOp op, Value out) {
@@ -49,6 +51,8 @@ static LogicalResult lowerConv(KernelBuilder &kb, Operation *operation, Value ou
   Type elementType = outType.getElementType();
   if (!isMulAddType(elementType))
     return op.emitOpError("is not supported on element type ") << elementType;
+  if (op.getChannelsLast())
+    return lowerChannelsLastConv(kb, op, out);
   if (llvm::cast<MemRefType>(out.getType()).getRank() != op.getType().getRank())
     return lowerPointwiseConv(kb, op, out);
   auto weightShape = op.getWeight().getType().getShape();
@@ -97,7 +101,8 @@ SmallVector<Axis> convolutionAxes(RankedTensorType outType, int64_t channelsPerG
 
 void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes, Value input,
                           ArrayRef<AffineExpr> inputIdx, Value weight,
-                          ArrayRef<AffineExpr> weightIdx, Value bias, Value out) {
+                          ArrayRef<AffineExpr> weightIdx, Value bias, Value out,
+                          unsigned channelDim) {
   MLIRContext *ctx = kb.b.getContext();
   auto outType = llvm::cast<MemRefType>(out.getType());
   SmallVector<AffineExpr> outIdx;
@@ -113,7 +118,7 @@ void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes
         kb.store(rb, emitMulAdd(rb, loc, acc, x, w), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
-        Value init = bias ? kb.load(rb, bias, {outIdx[1]}, iv)
+        Value init = bias ? kb.load(rb, bias, {outIdx[channelDim]}, iv)
                           : kb.constantFloat(rb, outType.getElementType(), 0);
         kb.store(rb, init, out, outIdx, iv);
       });

@@ -83,9 +83,10 @@ llvm::SmallVector<Axis> spatialAxes(llvm::ArrayRef<int64_t> shape);
 // ("r" for the window's taps).
 std::string spatialAxisName(size_t i, const char *prefix = "");
 
-// A copy of an NCHW input with the given pads (begins then ends) filled with `padValue`.
+// A copy of an input with the given pads (begins then ends) of its spatial dims filled with
+// `padValue`; the spatial dims start at `firstSpatial` (2 for NCHW, 1 for channels last).
 mlir::Value emitPad(KernelBuilder &kb, mlir::Value input, llvm::ArrayRef<int64_t> pads,
-                    double padValue);
+                    double padValue, size_t firstSpatial = 2);
 // The zero-padded input split by phase for a strided window:
 // P[n, c, a..., q...] = padded[n, c, q * stride + a], rows rounded up to whole vectors.
 mlir::Value emitPhaseSplitPad(KernelBuilder &kb, mlir::Value input, llvm::ArrayRef<int64_t> pads,

@@ -15,51 +15,68 @@ std::string kernelNameFor(StringRef task) { return (task + "_kernel").str(); }
 
 namespace {
 
-// With `flattenSpatial`, an NCHW tensor (lower ranks are first left-padded with 1s, as
-// broadcasting aligns them) becomes an N x C x (H*W) buffer: same bytes, one spatial dim.
-MemRefType toMemRef(Type type, bool flattenSpatial = false) {
+// How a pointwise-convolution task's 4-D values are flattened (see isPointwiseConvTask).
+enum class Flatten { None, ChannelsFirst, ChannelsLast };
+
+// A 4-D shape (lower ranks left-padded with 1s, as broadcasting aligns them).
+SmallVector<int64_t> asRank4(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> padded(4 - shape.size(), 1);
+  llvm::append_range(padded, shape);
+  return padded;
+}
+
+// An NCHW tensor becomes an N x C x (H*W) buffer, an NHWC one N x (H*W) x C: same bytes, one
+// spatial dim.
+MemRefType toMemRef(Type type, Flatten flatten = Flatten::None) {
   auto tensor = llvm::cast<RankedTensorType>(type);
-  if (!flattenSpatial)
+  if (flatten == Flatten::None)
     return lowering::bufferType(tensor.getShape(), tensor.getElementType());
-  SmallVector<int64_t> shape(4 - tensor.getRank(), 1);
-  llvm::append_range(shape, tensor.getShape());
-  return lowering::bufferType({shape[0], shape[1], shape[2] * shape[3]}, tensor.getElementType());
+  SmallVector<int64_t> s = asRank4(tensor.getShape());
+  SmallVector<int64_t> shape = flatten == Flatten::ChannelsFirst
+                                   ? SmallVector<int64_t>{s[0], s[1], s[2] * s[3]}
+                                   : SmallVector<int64_t>{s[0], s[1] * s[2], s[3]};
+  return lowering::bufferType(shape, tensor.getElementType());
 }
 
 // A 1x1, stride-1, unpadded 2-D convolution with its elementwise epilogue reads and writes
-// each image as one contiguous row per channel: the whole task is lowered on N x C x (H*W)
-// buffers, so the anchor is a matrix product whose long pixel dim vectorizes fully.
-bool isPointwiseConvTask(func::FuncOp task) {
+// each image as one contiguous row per channel (or, channels last, one row of channels per
+// pixel): the whole task is lowered on flattened buffers, so the anchor is a matrix product
+// whose pixel dim tiles freely.
+Flatten pointwiseConvFlattening(func::FuncOp task) {
   Block &body = task.getBody().front();
   auto conv = llvm::dyn_cast<graph::ConvOp>(body.front());
   if (!conv || conv.getType().getRank() != 4)
-    return false;
+    return Flatten::None;
+  // The kernel's dims: the weight's last two, or channels last its first two.
   auto weight = conv.getWeight().getType().getShape();
-  if (weight[2] != 1 || weight[3] != 1 ||
+  auto kernel = conv.getChannelsLast() ? weight.take_front(2) : weight.take_back(2);
+  if (kernel[0] != 1 || kernel[1] != 1 ||
       llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
       llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
-    return false;
+    return Flatten::None;
   // The weight and bias keep their own layout: nothing else may read them.
   for (Value param : {conv.getWeight(), conv.getBias()})
     if (param && !param.hasOneUse())
-      return false;
+      return Flatten::None;
   // Flattening H and W into one dim keeps broadcasting right only for values that have both
   // of them or neither: a [1, C, H, 1] operand would be read as if it had H*W pixels.
-  int64_t h = conv.getType().getDimSize(2), w = conv.getType().getDimSize(3);
+  unsigned firstSpatial = conv.getChannelsLast() ? 1 : 2;
+  SmallVector<int64_t> outShape = asRank4(conv.getType().getShape());
+  int64_t h = outShape[firstSpatial], w = outShape[firstSpatial + 1];
   auto flattens = [&](Value v) {
     if (v == conv.getWeight() || v == conv.getBias())
       return true;
     auto shape = llvm::cast<RankedTensorType>(v.getType()).getShape();
     if (shape.size() > 4)
       return false;
-    int64_t vh = shape.size() >= 2 ? shape[shape.size() - 2] : 1;
-    int64_t vw = shape.empty() ? 1 : shape.back();
+    SmallVector<int64_t> s = asRank4(shape);
+    int64_t vh = s[firstSpatial], vw = s[firstSpatial + 1];
     return (vh == h && vw == w) || (vh == 1 && vw == 1);
   };
   for (Operation &op : body.without_terminator())
     if (!llvm::all_of(op.getOperands(), flattens) || !llvm::all_of(op.getResults(), flattens))
-      return false;
-  return true;
+      return Flatten::None;
+  return conv.getChannelsLast() ? Flatten::ChannelsLast : Flatten::ChannelsFirst;
 }
 
 const lowering::LoweringRegistry &registry() {
@@ -106,15 +123,15 @@ static SmallVector<int64_t> constantOperands(ModuleOp module, func::FuncOp task)
 
 LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
   OpBuilder b(task);
-  bool flatten = isPointwiseConvTask(task);
+  Flatten flatten = pointwiseConvFlattening(task);
   // In a flattened task the conv's weight and bias keep their shapes.
   auto isConvParam = [&](Value v) {
     auto conv = llvm::dyn_cast<graph::ConvOp>(task.getBody().front().front());
-    return flatten && conv && (v == conv.getWeight() || v == conv.getBias());
+    return flatten != Flatten::None && conv && (v == conv.getWeight() || v == conv.getBias());
   };
   SmallVector<Type> argTypes;
   for (BlockArgument arg : task.getArguments())
-    argTypes.push_back(toMemRef(arg.getType(), flatten && !isConvParam(arg)));
+    argTypes.push_back(toMemRef(arg.getType(), isConvParam(arg) ? Flatten::None : flatten));
   for (Type t : task.getResultTypes())
     argTypes.push_back(toMemRef(t, flatten));
   auto kernel = b.create<func::FuncOp>(task.getLoc(), kernelNameFor(task.getSymName()),

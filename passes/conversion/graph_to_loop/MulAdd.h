@@ -30,12 +30,13 @@ inline bool isMulAddType(mlir::Type elementType) {
 llvm::SmallVector<Axis> convolutionAxes(mlir::RankedTensorType outType, int64_t channelsPerGroup,
                                         llvm::ArrayRef<int64_t> kernel);
 
-// out[n, f, spatial...] = bias[f] (or 0) + sum over the reduce axes of input * weight, read at
-// `inputIdx` / `weightIdx` (affine in the `convolutionAxes` dims).
+// out[...] = bias[f] (or 0) + sum over the reduce axes of input * weight, read at `inputIdx` /
+// `weightIdx` (affine in `axes`, whose leading spatial axes index `out` in order); the output
+// channel f is out's dim `channelDim`.
 void emitConvolutionBlock(KernelBuilder &kb, llvm::StringRef name, llvm::ArrayRef<Axis> axes,
                           mlir::Value input, llvm::ArrayRef<mlir::AffineExpr> inputIdx,
                           mlir::Value weight, llvm::ArrayRef<mlir::AffineExpr> weightIdx,
-                          mlir::Value bias, mlir::Value out);
+                          mlir::Value bias, mlir::Value out, unsigned channelDim = 1);
 
 } // namespace kiln::lowering
 

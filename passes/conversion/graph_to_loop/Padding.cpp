@@ -10,20 +10,27 @@ namespace kiln::lowering {
 // Copies the input into a padded buffer: blocks fill the border with the pad value, another
 // copies the input into the interior. All are plain affine nests that vectorize, where a
 // single block with a bounds test per element would not.
-Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, double padValue) {
+Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, double padValue,
+              size_t firstSpatial) {
   auto type = llvm::cast<MemRefType>(kb.buffer(input).getType());
   size_t spatial = type.getRank() - 2;
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
     return kb.buffer(input);
+  // The pad before spatial dim `d` of the buffer (0 for batch and channels), or after it.
+  auto padOf = [&](size_t d, bool atEnd) -> int64_t {
+    if (d < firstSpatial || d >= firstSpatial + spatial)
+      return 0;
+    return pads[d - firstSpatial + (atEnd ? spatial : 0)];
+  };
   SmallVector<int64_t> shape(type.getShape());
-  for (size_t i = 0; i < spatial; ++i)
-    shape[i + 2] += pads[i] + pads[i + spatial];
+  for (size_t d = 0; d < shape.size(); ++d)
+    shape[d] += padOf(d, false) + padOf(d, true);
   Value padded = kb.allocate(MemRefType::get(shape, type.getElementType()));
   // Only the border needs the pad value: per spatial dim, the slabs before and after the
   // interior (corners are written by more than one slab, with the same value).
-  for (size_t d = 2; d < shape.size(); ++d) {
+  for (size_t d = 0; d < shape.size(); ++d) {
     for (bool atEnd : {false, true}) {
-      int64_t width = atEnd ? pads[d - 2 + spatial] : pads[d - 2];
+      int64_t width = padOf(d, atEnd);
       if (width == 0)
         continue;
       int64_t offset = atEnd ? shape[d] - width : 0;
@@ -42,7 +49,7 @@ Value emitPad(KernelBuilder &kb, Value input, ArrayRef<int64_t> pads, double pad
     for (size_t d = 0; d < shape.size(); ++d) {
       AffineExpr e = rb.getAffineDimExpr(d);
       readExprs.push_back(e);
-      writeExprs.push_back(d < 2 ? e : e + pads[d - 2]);
+      writeExprs.push_back(e + padOf(d, false));
     }
     Value v = kb.load(rb, kb.buffer(input), readExprs, iv);
     kb.store(rb, v, padded, writeExprs, iv);

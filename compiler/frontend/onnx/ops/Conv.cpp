@@ -70,7 +70,7 @@ FailureOr<Value> buildConv(OpBinder &b, Value x, Value weight, Value bias) {
   return b.create<kg::ConvOp>(x, weight, bias, ob.getDenseI64ArrayAttr(w->strides),
                               ob.getDenseI64ArrayAttr(w->pads),
                               ob.getDenseI64ArrayAttr(w->dilations),
-                              ob.getI64IntegerAttr(b.intAttr("group", 1)));
+                              ob.getI64IntegerAttr(b.intAttr("group", 1)), UnitAttr());
 }
 
 namespace {

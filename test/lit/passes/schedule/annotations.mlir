@@ -119,14 +119,34 @@ func.func @vectorize_long(%A: memref<8x128xf32>, %out: memref<8x128xf32>) attrib
 
 // -----
 
-// A transpose reads with a stride along j.
-// expected-error @+1 {{step 0 (vectorize): cannot vectorize loop 't.j': block 't' has a non-contiguous access}}
+// A transpose gathers its reads along j (a block without reduce iter vars may).
+// CHECK-LABEL: func.func @vectorize_transpose
+// CHECK: "t.j" in 16 vectorized {
 func.func @vectorize_transpose(%A: memref<16x8xf32>, %out: memref<8x16xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "vectorize", names = ["t.j"]}]} {
   kl.for %i : "t.i" in 8 {
     kl.for %j : "t.j" in 16 {
       kl.block "t" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 16) {
         %x = affine.load %A[%vj, %vi] : memref<16x8xf32>
         affine.store %x, %out[%vi, %vj] : memref<8x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A reduction that would gather along its spatial loop (a row sum over rows i) is refused:
+// rfactor vectorizes it along its reduce loop instead.
+// expected-error @+1 {{step 0 (vectorize): cannot vectorize loop 's.i': block 's' has a non-contiguous access}}
+func.func @vectorize_gathering_reduction(%A: memref<16x8xf32>, %out: memref<16xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "vectorize", names = ["s.i"]}]} {
+  kl.for %k : "s.k" in 8 {
+    kl.for %i : "s.i" in 16 {
+      kl.block "s" [%i, %k] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 16, %vk: reduce 8) {
+        %x = affine.load %A[%vi, %vk] : memref<16x8xf32>
+        %acc = affine.load %out[%vi] : memref<16xf32>
+        %sum = arith.addf %acc, %x : f32
+        affine.store %sum, %out[%vi] : memref<16xf32>
       }
     }
   }

@@ -168,17 +168,19 @@ func.func @task_conv_kernel(%arg0: memref<1x2x5x5xf32>, %arg1: memref<3x2x3x3xf3
 
 // -----
 
-// Elementwise only: a transpose reads with a stride along the last dim, so nothing is
-// vectorized; the loops are fused into one parallel loop.
+// Elementwise only: a transpose gathers its reads along the vector loop (j, split by 16),
+// and walks its source in tiles: the loop its reads are contiguous along (i) is split by 16
+// and its inner part goes just outside the vector loop; the outer parts run in parallel.
 // CHECK-LABEL: func.func @transpose
-// CHECK: kl.for %{{.*}} : "t.i+t.j" in 128 parallel {
-// CHECK-NOT: vectorized
-func.func @transpose(%A: memref<16x8xf32>, %out: memref<8x16xf32>) attributes {kiln.kernel} {
-  kl.for %i : "t.i" in 8 {
-    kl.for %j : "t.j" in 16 {
-      kl.block "t" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 16) {
-        %x = affine.load %A[%vj, %vi] : memref<16x8xf32>
-        affine.store %x, %out[%vi, %vj] : memref<8x16xf32>
+// CHECK: kl.for %{{.*}} : "t.i.0+t.j.0" in 8 parallel {
+// CHECK-NEXT: kl.for %{{.*}} : "t.i.1" in 16 {
+// CHECK-NEXT: kl.for %{{.*}} : "t.j.1" in 16 vectorized {
+func.func @transpose(%A: memref<64x32xf32>, %out: memref<32x64xf32>) attributes {kiln.kernel} {
+  kl.for %i : "t.i" in 32 {
+    kl.for %j : "t.j" in 64 {
+      kl.block "t" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 32, %vj: spatial 64) {
+        %x = affine.load %A[%vj, %vi] : memref<64x32xf32>
+        affine.store %x, %out[%vi, %vj] : memref<32x64xf32>
       }
     }
   }

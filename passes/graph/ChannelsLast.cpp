@@ -1,0 +1,166 @@
+// Convolutions in channels-last layout, with the layout changes moved to where they cancel.
+//
+// Every convolution with a constant f32 weight becomes transpose -> conv {channels_last} -> transpose back. The
+// transposes back then sink through the elementwise ops that follow (activations, residual
+// adds) and meet the next convolution's transpose, where the pair composes to the identity: a
+// chain of convolutions and elementwise ops keeps channels last from its first convolution to
+// its last, paying one transpose at each end (a pooling op, a concat or a graph output).
+#include "ir/graph/ConstantData.h"
+#include "passes/graph/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace kiln::graph {
+#define GEN_PASS_DEF_CHANNELSLAST
+#include "passes/graph/Passes.h.inc"
+
+namespace {
+
+// Fewer output channels than half an AVX-512 vector would idle most lanes of a
+// channel-vectorized kernel; such a convolution keeps ONNX's layout.
+constexpr int64_t kMinOutputChannels = 8;
+
+// [0, 2, ..., rank-1, 1]: N x C x spatial... to N x spatial... x C.
+SmallVector<int64_t> toChannelsLast(int64_t rank) {
+  SmallVector<int64_t> perm = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return perm;
+}
+
+SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inv[perm[i]] = i;
+  return inv;
+}
+
+// A constant f32 weight F x C/group x kernel... re-laid out as kernel... x C/group x F, or null
+// when the weight is not such a constant.
+Value channelsLastWeight(ConvOp conv, PatternRewriter &rewriter) {
+  auto constant = conv.getWeight().getDefiningOp<ConstantOp>();
+  RankedTensorType type = conv.getWeight().getType();
+  if (!constant || !type.getElementType().isF32())
+    return {};
+  std::optional<std::vector<double>> values = readAsDouble(constant.getValue());
+  if (!values)
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t outChannels = shape[0], inChannels = shape[1], taps = type.getNumElements() /
+                                                                (outChannels * inChannels);
+  std::vector<float> laidOut(values->size());
+  for (int64_t f = 0; f < outChannels; ++f)
+    for (int64_t c = 0; c < inChannels; ++c)
+      for (int64_t t = 0; t < taps; ++t)
+        laidOut[(t * inChannels + c) * outChannels + f] = float((*values)[(f * inChannels + c) * taps + t]);
+  SmallVector<int64_t> newShape(shape.drop_front(2));
+  newShape.append({inChannels, outChannels});
+  return rewriter.create<ConstantOp>(
+      conv.getLoc(), makeResourceF32(type.clone(newShape), laidOut, "channels_last_weight"));
+}
+
+struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
+    RankedTensorType type = conv.getType();
+    if (conv.getChannelsLast() || type.getDimSize(1) < kMinOutputChannels)
+      return failure();
+    // Only a constant weight: its new layout is then free at run time.
+    Value weight = channelsLastWeight(conv, rewriter);
+    if (!weight)
+      return failure();
+    SmallVector<int64_t> perm = toChannelsLast(type.getRank());
+    Location loc = conv.getLoc();
+    Value input = rewriter.create<TransposeOp>(loc, conv.getInput(), perm);
+    auto lastConv = rewriter.create<ConvOp>(
+        loc, input, weight, conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getDilationsAttr(), conv.getGroupAttr(), rewriter.getUnitAttr());
+    rewriter.replaceOpWithNewOp<TransposeOp>(conv, lastConv.getResult(), inverse(perm));
+    return success();
+  }
+};
+
+// transpose(transpose(x, p), q) = transpose(x, p o q); the identity then folds away.
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp outer, PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> perm;
+    for (int64_t p : outer.getPerm())
+      perm.push_back(inner.getPerm()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(outer, inner.getInput(), perm);
+    return success();
+  }
+};
+
+// e(transpose(a, p), transpose(b, p), c) = transpose(e(a, b, c'), p), where constant operands
+// c (broadcast against the result) are transposed the other way and fold.
+struct SinkTransposeThroughElementwise : RewritePattern {
+  SinkTransposeThroughElementwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!isElementwise(op) || op->getNumResults() != 1)
+      return failure();
+    auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    std::optional<SmallVector<int64_t>> perm;
+    for (Value operand : op->getOperands()) {
+      auto transpose = operand.getDefiningOp<TransposeOp>();
+      if (!transpose)
+        continue;
+      if (transpose.getType().getShape() != type.getShape())
+        return failure(); // broadcast along the transposed operand: keep the op as it is
+      if (perm && ArrayRef<int64_t>(*perm) != transpose.getPerm())
+        return failure();
+      perm = SmallVector<int64_t>(transpose.getPerm());
+    }
+    if (!perm)
+      return failure();
+    SmallVector<int64_t> back = inverse(*perm);
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      if (auto transpose = operand.getDefiningOp<TransposeOp>()) {
+        operands.push_back(transpose.getInput());
+        continue;
+      }
+      // Anything else must be a constant: transposing it costs nothing at run time.
+      if (!operand.getDefiningOp<ConstantOp>())
+        return failure();
+      auto constType = llvm::cast<RankedTensorType>(operand.getType());
+      Value c = operand;
+      if (constType.getRank() < type.getRank()) {
+        SmallVector<int64_t> shape(type.getRank() - constType.getRank(), 1);
+        llvm::append_range(shape, constType.getShape());
+        c = rewriter.create<ReshapeOp>(op->getLoc(), constType.clone(shape), c);
+      }
+      operands.push_back(rewriter.create<TransposeOp>(op->getLoc(), c, back));
+    }
+    SmallVector<int64_t> shape;
+    for (int64_t d : back)
+      shape.push_back(type.getDimSize(d));
+    OperationState state(op->getLoc(), op->getName(), operands, {type.clone(shape)},
+                         op->getAttrs());
+    Operation *moved = rewriter.create(state);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, moved->getResult(0), *perm);
+    return success();
+  }
+};
+
+struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvToChannelsLast, ComposeTransposes, SinkTransposeThroughElementwise>(
+        &getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln::graph
