@@ -229,15 +229,20 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     return (*parts)[1];
   };
   std::string regLoop, vecLoop;
+  bool reuses = false;
+  int64_t regTile = 1;
   if (spatial.size() > 1) {
-    auto [reg, reuses] = registerAxis(block, spatial, vec, extents);
+    auto [reg, reused] = registerAxis(block, spatial, vec, extents);
+    reuses = reused;
     int64_t bound = reuses ? kRegisterBlockWithReuse : kRegisterBlock;
     // An imperfect tile only pays when the vector loop still vectorizes under its predicate.
-    regLoop = tile(reg, vectorizable ? registerTile(extents[reg], bound)
-                                     : largestDivisorAtMost(extents[reg], bound));
+    regTile = vectorizable ? registerTile(extents[reg], bound)
+                           : largestDivisorAtMost(extents[reg], bound);
+    regLoop = tile(reg, regTile);
   }
+  int64_t width = vectorWidth(extents[vec]);
   if (vectorizable)
-    vecLoop = tile(vec, vectorWidth(extents[vec]));
+    vecLoop = tile(vec, width);
 
   // A weight the lanes index streams from memory once when its panels are the outermost
   // loop: every row tile then reuses a panel while it is in cache (instead of sweeping the
@@ -254,9 +259,19 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     std::rotate(outer.begin(), panel, panel + 1);
     panelsFirst = true;
   }
+  // A short register block (a channels-last conv's 7 pixels) takes two vectors of the
+  // lane axis (output channels): each broadcast input then feeds twice the accumulators.
+  std::string laneGroupLoop;
+  auto lanesOuter = llvm::find(outer, names[vec] + ".0");
+  if (reuses && !regLoop.empty() && regTile < kRegisterBlock &&
+      lanesOuter != outer.end() && (extents[vec] / width) % 2 == 0)
+    if (auto parts = s.split(*lanesOuter, {-1, 2}); succeeded(parts)) {
+      *lanesOuter = (*parts)[0];
+      laneGroupLoop = (*parts)[1];
+    }
   SmallVector<std::string> order(outer);
   order.append(reduce.begin(), reduce.end());
-  for (const std::string &loop : {regLoop, vecLoop})
+  for (const std::string &loop : {regLoop, laneGroupLoop, vecLoop})
     if (!loop.empty())
       order.push_back(loop);
   SmallVector<std::string> current;
@@ -295,8 +310,9 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     parallelLoop = fuseParallel(s, parallel);
   if (auto init = s.decomposeReduction(blockName, reduce.front()); succeeded(init))
     vectorizeInnermost(s, findBlock(s.getKernel(), *init));
-  if (!regLoop.empty())
-    (void)s.unroll(regLoop);
+  for (const std::string &loop : {regLoop, laneGroupLoop})
+    if (!loop.empty())
+      (void)s.unroll(loop);
   if (!vecLoop.empty())
     (void)s.vectorize(vecLoop);
   return parallelLoop;

@@ -74,16 +74,18 @@ std::optional<int64_t> panelOperand(BlockOp block, unsigned vec) {
   for (auto [index, buffer] : llvm::enumerate(reads)) {
     if (!worthLayingOut(block, buffer))
       continue;
-    bool lanes = true;
+    // Only a buffer the body reads (not one the init alone reads, a bias) is a panel operand.
+    bool lanes = true, read = false;
     for (const BufferAccess &access : collectAccesses(block, /*includeInit=*/false)) {
       if (access.buffer != buffer)
         continue;
+      read = true;
       unsigned rank = access.map ? access.map.getNumResults() : 0;
       lanes &= rank > 0 && access.map.getResult(rank - 1).isFunctionOfDim(vec);
       for (unsigned d = 0; lanes && d + 1 < rank; ++d)
         lanes &= !access.map.getResult(d).isFunctionOfDim(vec);
     }
-    if (lanes)
+    if (lanes && read)
       return int64_t(index);
   }
   return std::nullopt;

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from cli import expect_success, kiln_run, kilnc
+from cli import expect_one_line_error, expect_success, kiln_run, kilnc
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 MODEL = os.path.join(ROOT, "examples", "tiny_cnn.onnx")
@@ -43,6 +43,22 @@ def test_every_opt_level_matches_pytorch(tmp_path, level):
     expect_success(kiln_run(so, "--input", f"input={INPUT}", "--output-dir", tmp_path))
     got, want = np.load(tmp_path / "probs.npy"), np.load(EXPECTED)
     assert np.abs(got - want).max() / np.abs(want).max() < 1e-4
+
+
+@pytest.mark.parametrize("layout", ["nhwc", "nchw"])
+def test_both_conv_layouts_match_pytorch(tmp_path, layout):
+    graph = kilnc(MODEL, "--emit=graph", f"--conv-layout={layout}")
+    expect_success(graph)
+    assert ("channels_last" in graph.stdout) == (layout == "nhwc")
+    so = tmp_path / "m.so"
+    expect_success(kilnc(MODEL, "-o", so, f"--conv-layout={layout}"))
+    expect_success(kiln_run(so, "--input", f"input={INPUT}", "--output-dir", tmp_path))
+    got, want = np.load(tmp_path / "probs.npy"), np.load(EXPECTED)
+    assert np.abs(got - want).max() / np.abs(want).max() < 1e-4
+
+
+def test_an_unknown_conv_layout_is_named():
+    expect_one_line_error(kilnc(MODEL, "--emit=graph", "--conv-layout=nchwc"), "nchwc")
 
 
 @pytest.mark.parametrize("triple", sorted(ELF_MACHINE))
