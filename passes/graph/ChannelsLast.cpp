@@ -63,13 +63,20 @@ Value channelsLastWeight(ConvOp conv, PatternRewriter &rewriter) {
       conv.getLoc(), makeResourceF32(type.clone(newShape), laidOut, "channels_last_weight"));
 }
 
+// Whether `conv` is rewritten: enough output channels to fill the lanes, and a constant f32
+// weight, whose new layout is then free at run time.
+bool convertible(ConvOp conv) {
+  auto weight = conv.getWeight().getDefiningOp<ConstantOp>();
+  return !conv.getChannelsLast() && conv.getType().getDimSize(1) >= kMinOutputChannels &&
+         weight && conv.getWeight().getType().getElementType().isF32();
+}
+
 struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
-    RankedTensorType type = conv.getType();
-    if (conv.getChannelsLast() || type.getDimSize(1) < kMinOutputChannels)
+    if (!convertible(conv))
       return failure();
-    // Only a constant weight: its new layout is then free at run time.
+    RankedTensorType type = conv.getType();
     Value weight = channelsLastWeight(conv, rewriter);
     if (!weight)
       return failure();
@@ -154,6 +161,11 @@ struct SinkTransposeThroughElementwise : RewritePattern {
 struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
   using Base::Base;
   void runOnOperation() override {
+    // Without a convolution to convert, the graph's own transposes stay where they are.
+    bool any = false;
+    getOperation().walk([&](ConvOp conv) { any |= convertible(conv); });
+    if (!any)
+      return;
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToChannelsLast, ComposeTransposes, SinkTransposeThroughElementwise>(
         &getContext());

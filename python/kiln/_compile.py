@@ -58,7 +58,8 @@ def _model_file(model, folder):
 
 
 def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  # noqa: A001
-            input_shapes=None, dim_ranges=None, num_threads=0, tuning_db=None):
+            input_shapes=None, dim_ranges=None, num_threads=0, tuning_db=None,
+            conv_layout=None):
     """Compiles an ONNX model (a path, an onnx.ModelProto or its bytes) and loads it.
 
     Symbolic dimensions stay symbolic: the Module runs at every size in each one's range,
@@ -66,8 +67,9 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
     input_shapes specialises them instead: {"input": (1, 3, 224, 224)} or
     ["input=1x3x224x224"]. num_threads is for the returned Module's context (<= 0: all
     cores). tuning_db: a tuning database (see kiln.tune) whose fastest schedule each kernel
-    with a record uses. Raises kiln.CompileError with the compiler's message when the model is
-    rejected. The .so lives in a temporary folder until the Module is gone; Module.export()
+    with a record uses. conv_layout: "nhwc" (the default: convolutions run channels last) or
+    "nchw". Raises kiln.CompileError with the compiler's message when the model is rejected.
+    The .so lives in a temporary folder until the Module is gone; Module.export()
     keeps it."""
     ext = _extension()
     options = _options(target, opt_level, mcpu, mtriple, input_shapes)
@@ -75,6 +77,8 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
         options["tuning_db"] = os.fspath(tuning_db)
     if dim_ranges:
         options["dim_ranges"] = _range_strings(dim_ranges)
+    if conv_layout is not None:
+        options["conv_layout"] = conv_layout
     folder = tempfile.mkdtemp(prefix="kiln-compile-")
     try:
         source = _model_file(model, folder)

@@ -20,10 +20,11 @@ public:
   CompileOptions(std::string target, int optLevel, std::string mcpu,
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
                  std::optional<std::string> tuningDb = std::nullopt,
-                 std::vector<std::string> dimRanges = {})
+                 std::vector<std::string> dimRanges = {},
+                 std::optional<std::string> convLayout = std::nullopt)
       : target_(std::move(target)), mcpu_(std::move(mcpu)), mtriple_(std::move(mtriple)),
         inputShapes_(std::move(inputShapes)), dimRanges_(std::move(dimRanges)),
-        tuningDb_(std::move(tuningDb)) {
+        tuningDb_(std::move(tuningDb)), convLayout_(std::move(convLayout)) {
     kiln_compile_options_init(&options_);
     options_.target = target_.c_str();
     options_.opt_level = optLevel;
@@ -38,6 +39,7 @@ public:
       rangePointers_.push_back(range.c_str());
     options_.num_dim_ranges = static_cast<int32_t>(rangePointers_.size());
     options_.dim_ranges = rangePointers_.empty() ? nullptr : rangePointers_.data();
+    options_.conv_layout = convLayout_ ? convLayout_->c_str() : nullptr;
   }
   CompileOptions(const CompileOptions &) = delete;
   CompileOptions &operator=(const CompileOptions &) = delete;
@@ -53,6 +55,7 @@ private:
   std::vector<std::string> dimRanges_;
   std::vector<const char *> rangePointers_;
   std::optional<std::string> tuningDb_;
+  std::optional<std::string> convLayout_;
   kiln_compile_options options_;
 };
 
@@ -78,9 +81,10 @@ std::string takeString(char *str, const char *fallback) {
 void compileFile(const std::string &modelPath, const std::string &outputPath,
                  const std::string &target, int optLevel, const std::string &mcpu,
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
-                 std::optional<std::string> tuningDb, std::vector<std::string> dimRanges) {
+                 std::optional<std::string> tuningDb, std::vector<std::string> dimRanges,
+                 std::optional<std::string> convLayout) {
   CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes),
-                         std::move(tuningDb), std::move(dimRanges));
+                         std::move(tuningDb), std::move(dimRanges), std::move(convLayout));
   char *error = nullptr;
   int rc;
   {
@@ -173,6 +177,7 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::arg("mcpu") = "native", py::arg("mtriple") = py::none(),
         py::arg("input_shapes") = std::vector<std::string>{},
         py::arg("tuning_db") = py::none(), py::arg("dim_ranges") = std::vector<std::string>{},
+        py::arg("conv_layout") = py::none(),
         "Compiles the ONNX model at model_path into a shared object at output_path.");
   m.def("tune", &tune, py::arg("model_path"), py::arg("tuning_db"), py::kw_only(),
         py::arg("trials") = 1000, py::arg("trials_per_task") = 0, py::arg("threads") = 0,

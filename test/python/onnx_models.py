@@ -41,15 +41,15 @@ def softmax_ref(x, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def conv_relu():
-    """x[1,3,8,8] -> Conv(4 filters, 3x3, pad 1) -> Relu -> y[1,4,8,8]."""
-    w = _rng(1).standard_normal((4, 3, 3, 3)).astype(np.float32)
-    b = _rng(2).standard_normal(4).astype(np.float32)
+def conv_relu(filters=4):
+    """x[1,3,8,8] -> Conv(4 filters, 3x3, pad 1) -> Relu -> y[1,4,8,8] (or `filters`)."""
+    w = _rng(1).standard_normal((filters, 3, 3, 3)).astype(np.float32)
+    b = _rng(2).standard_normal(filters).astype(np.float32)
     model = _model(
         [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", kernel_shape=[3, 3],
                           pads=[1, 1, 1, 1]),
          helper.make_node("Relu", ["c"], ["y"], name="relu")],
-        [("x", [1, 3, 8, 8])], [("y", [1, 4, 8, 8])], [("w", w), ("b", b)], "conv_relu")
+        [("x", [1, 3, 8, 8])], [("y", [1, filters, 8, 8])], [("w", w), ("b", b)], "conv_relu")
     return model, lambda x: np.maximum(conv2d_ref(x, w, b, 1), 0)
 
 

@@ -75,6 +75,21 @@ def test_every_opt_level_computes_the_same(opt_level, rng):
     np.testing.assert_allclose(module(x), reference(x), rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("conv_layout", [None, "nhwc", "nchw"])
+def test_both_conv_layouts_compute_the_same(conv_layout, rng):
+    """16 filters: enough for the conv to run channels last unless conv_layout="nchw"."""
+    model, reference = onnx_models.conv_relu(filters=16)
+    x = rng.standard_normal((1, 3, 8, 8)).astype(np.float32)
+    module = kiln.compile(model, conv_layout=conv_layout)
+    np.testing.assert_allclose(module(x), reference(x), rtol=RTOL, atol=ATOL)
+
+
+def test_an_unknown_conv_layout_is_a_compile_error():
+    model, _ = onnx_models.conv_relu(filters=16)
+    with pytest.raises(kiln.CompileError, match="nchwc"):
+        kiln.compile(model, conv_layout="nchwc")
+
+
 @pytest.mark.parametrize("m,k,n", [(1, 1, 1), (7, 33, 5), (64, 48, 17)])
 def test_matmul_random_shapes(m, k, n):
     """Numerical property test: odd sizes exercise the tails of tiled and vectorised loops."""
