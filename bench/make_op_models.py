@@ -50,8 +50,41 @@ def matmul_model(name, a_shape, b_shape):
     return _model(name, node, [("A", a_shape), ("B", b_shape)], out)
 
 
-def op_model(op):
-    """The ONNX model of one op_shapes.Op; weights are seeded random initializers."""
+def _channels_last(model):
+    """The convolution model with NHWC input and output: Transposes around the NCHW Conv,
+    which Kiln's channels-last pass cancels, leaving the convolution alone (as oneDNN's
+    timings take activations in its own layout)."""
+    graph = model.graph
+    conv = graph.node[0]
+    x, y = graph.input[0], graph.output[0]
+    n, c, h, w = (dim.dim_value for dim in x.type.tensor_type.shape.dim)
+    _, k, oh, ow = (dim.dim_value for dim in y.type.tensor_type.shape.dim)
+    nodes = [helper.make_node("Transpose", ["X"], ["X_nchw"], perm=[0, 3, 1, 2]),
+             helper.make_node(conv.op_type, ["X_nchw"] + list(conv.input[1:]), ["Y_nchw"]),
+             helper.make_node("Transpose", ["Y_nchw"], ["Y"], perm=[0, 2, 3, 1])]
+    nodes[1].attribute.extend(conv.attribute)
+    new_graph = helper.make_graph(nodes, graph.name, [_value("X", (n, h, w, c))],
+                                  [_value("Y", (n, oh, ow, k))], list(graph.initializer))
+    out = helper.make_model(new_graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                            producer_name="kiln-bench")
+    onnx.checker.check_model(out)
+    return out
+
+
+def model_name(op, channels_last=False):
+    """The file name (without .onnx) of op's model: convolutions taken channels last get
+    their own, so their tuning records stay apart from the NCHW model's."""
+    return op.name + ("_nhwc" if channels_last and op.kind in ("c2d", "dep") else "")
+
+
+def op_model(op, channels_last=False):
+    """The ONNX model of one op_shapes.Op; weights are seeded random initializers. With
+    `channels_last`, convolutions (c2d, dep) take and give NHWC activations."""
+    model = _op_model(op)
+    return _channels_last(model) if channels_last and op.kind in ("c2d", "dep") else model
+
+
+def _op_model(op):
     rng = np.random.default_rng(0)
     d = op.dims
     if op.kind == "gmm":

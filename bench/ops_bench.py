@@ -2,8 +2,9 @@
 against oneDNN's primitives (bench/dnnl_ops.cpp, built here with clang++-19 -O2 -ldnnl).
 
 oneDNN's figures are of the primitive alone: weights reordered beforehand and, for the
-convolutions, activations in its preferred blocked layout (BENCH_TUNE_DNNL_PLAIN=1 takes NCHW
-in and gives NCHW out, as Kiln's model does, timing the reorders around the primitive).
+convolutions, activations in its preferred blocked layout, while Kiln's convolution models take
+and give NHWC, the layout its convolutions run in (BENCH_TUNE_DNNL_PLAIN=1: both sides take NCHW
+in and give NCHW out, oneDNN timing the reorders around the primitive, Kiln its transposes).
 Debian's libdnnl threads with OpenMP, so its process gets OMP_NUM_THREADS.
 """
 
@@ -62,17 +63,21 @@ def build_kiln(settings, op):
     """Tunes and compiles op's model; returns (so path, compile info)."""
     folder = os.path.join(settings.work_dir, "ops")
     os.makedirs(folder, exist_ok=True)
-    onnx_path = make_op_models.write_if_changed(make_op_models.op_model(op),
-                                                os.path.join(folder, op.name + ".onnx"))
-    so_path = os.path.join(folder, op.name + ".so")
-    db = os.path.join(settings.work_dir, "db", "ops", op.name + ".jsonl")
+    # Activations in each side's own layout (NHWC for Kiln's convolutions), unless oneDNN
+    # takes NCHW too.
+    channels_last = not settings.dnnl_plain
+    name = make_op_models.model_name(op, channels_last)
+    onnx_path = make_op_models.write_if_changed(make_op_models.op_model(op, channels_last),
+                                                os.path.join(folder, name + ".onnx"))
+    so_path = os.path.join(folder, name + ".so")
+    db = os.path.join(settings.work_dir, "db", "ops", name + ".jsonl")
     return so_path, settings.kiln.compile(onnx_path, so_path, db, settings.trials)
 
 
 def run(settings):
     ops = op_shapes.select(settings.ops)
-    layout = ("NCHW in and out, reorders timed" if settings.dnnl_plain
-              else "preferred (blocked), no reorders")
+    layout = ("NCHW in and out, reorders timed; Kiln: NCHW in and out" if settings.dnnl_plain
+              else "preferred (blocked), no reorders; Kiln's convolutions: NHWC in and out")
     rows, built = [], {}
     # Tuning first, then the timings of both sides one op after the other, so that the two
     # figures of a row are taken close together on a machine whose load may change.
