@@ -1,0 +1,47 @@
+// RUN: kiln-opt %s --split-input-file --kiln-lower-graph-to-loop | FileCheck %s
+
+// A channels-last conv (N x H x W x C, weight kernel x C x F) pads H and W only, and its block
+// runs n, y, x, f over the reduce axes rc, ry, rx: the input index strides by 2 and reads
+// channel rc, the weight is read along f, the bias at f.
+// CHECK-LABEL: func.func @task_nhwc_kernel
+// CHECK-SAME: (%[[X:.*]]: memref<1x4x4x3xf32>, %[[W:.*]]: memref<3x3x3x8xf32>, %[[B:.*]]: memref<8xf32>, %[[OUT:.*]]: memref<1x2x2x8xf32>)
+// CHECK: %[[PAD:.*]] = memref.alloc() : memref<1x6x6x3xf32>
+// CHECK: kl.block "pad_copy" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 4, {{.*}}: spatial 4, {{.*}}: spatial 3)
+// CHECK: affine.store %{{.*}}, %[[PAD]][%{{.*}}, %{{.*}} + 1, %{{.*}} + 1, %{{.*}}]
+// CHECK: kl.block "conv" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 2, %[[XX:.*]]: spatial 2, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 3, %[[RY:.*]]: reduce 3, %[[RX:.*]]: reduce 3)
+// CHECK: affine.load %[[B]][%[[F]]]
+// CHECK: affine.load %[[PAD]][%[[N]], %[[Y]] * 2 + %[[RY]], %[[XX]] * 2 + %[[RX]], %[[RC]]]
+// CHECK: affine.load %[[W]][%[[RY]], %[[RX]], %[[RC]], %[[F]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N]], %[[Y]], %[[XX]], %[[F]]]
+func.func private @task_nhwc(%x: tensor<1x4x4x3xf32>, %w: tensor<3x3x3x8xf32>, %b: tensor<8xf32>) -> tensor<1x2x2x8xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w, %b {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x4x3xf32>, tensor<3x3x3x8xf32>, tensor<8xf32>) -> tensor<1x2x2x8xf32>
+  return %c : tensor<1x2x2x8xf32>
+}
+
+// -----
+
+// A channels-last 1x1 conv task runs on N x (H*W) x C buffers; the per-channel epilogue
+// operand is flattened the way it broadcasts, the weight keeps its shape.
+// CHECK-LABEL: func.func @task_nhwc_pointwise_kernel
+// CHECK-SAME: (%[[X:.*]]: memref<1x12x4xf32>, %[[W:.*]]: memref<1x1x4x8xf32>, %[[S:.*]]: memref<1x1x8xf32>, %[[OUT:.*]]: memref<1x12x8xf32>)
+// CHECK: kl.block "conv" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 12, {{.*}}: spatial 8, {{.*}}: reduce 4)
+// CHECK: affine.load %[[W]][0, 0, %{{.*}}, %{{.*}}]
+// CHECK: kl.block "mul"
+// CHECK: affine.load %[[S]][0, 0, %{{.*}}]
+func.func private @task_nhwc_pointwise(%x: tensor<1x3x4x4xf32>, %w: tensor<1x1x4x8xf32>, %s: tensor<1x1x1x8xf32>) -> tensor<1x3x4x8xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<1x1x4x8xf32>) -> tensor<1x3x4x8xf32>
+  %m = kg.mul %c, %s : (tensor<1x3x4x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x3x4x8xf32>
+  return %m : tensor<1x3x4x8xf32>
+}
+
+// -----
+
+// A depthwise channels-last conv reads input channel f + rc (rc has extent 1): the lanes
+// along f read the input contiguously.
+// CHECK-LABEL: func.func @task_nhwc_depthwise_kernel
+// CHECK: kl.block "conv" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 4, %[[XX:.*]]: spatial 4, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 1, %[[RY:.*]]: reduce 3, %[[RX:.*]]: reduce 3)
+// CHECK: affine.load %{{.*}}[%[[N]], %[[Y]] + %[[RY]], %[[XX]] + %[[RX]], %[[F]] + %[[RC]]]
+func.func private @task_nhwc_depthwise(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
+  return %c : tensor<1x4x4x8xf32>
+}
