@@ -36,8 +36,10 @@ LogicalResult scheduleFromRecords(ModuleOp lowered, const Database &db, const st
   for (auto f : lowered.getOps<func::FuncOp>())
     if (f->hasAttr("kiln.kernel"))
       kernels.push_back(f);
+  bool anyRecord = false;
   for (func::FuncOp kernel : kernels) {
     if (const TuningRecord *best = db.best(workloadKey(kernel), target)) {
+      anyRecord = true;
       std::string error;
       if (replayRecord(kernel, *best, error)) {
         ++stats.tuned;
@@ -51,6 +53,13 @@ LogicalResult scheduleFromRecords(ModuleOp lowered, const Database &db, const st
     if (failed(schedule::applyDefaultSchedule(kernel, s)))
       return kernel.emitError("default schedule produced invalid IR");
   }
+  // A database that matches nothing is almost always a mistake (another model or target, or
+  // records of a Kiln whose lowering has since changed): say so rather than run untuned.
+  if (!anyRecord && !kernels.empty() && !db.records().empty())
+    stats.warnings.push_back("none of the model's " + std::to_string(kernels.size()) +
+                             " kernels has a record for " + target + " in " + db.path().str() +
+                             " (tuned for another model or target, or by a Kiln whose kernels "
+                             "differ: retune with --tune); every kernel uses its default schedule");
   return success();
 }
 

@@ -164,6 +164,17 @@ def test_a_record_that_does_not_replay_falls_back_with_a_warning(tuned, tmp_path
     expect_matches_numpy(tmp_path / "fallback.so", tmp_path)
 
 
+def test_a_database_that_matches_no_kernel_warns(tuned, tmp_path):
+    """The two-task model's records are no use to another model: kilnc says so, and still
+    compiles it with the default schedules."""
+    other = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                         "tiny_cnn.onnx")
+    proc = cli.kilnc(other, "-o", tmp_path / "other.so", "--tuning-db", tuned[2])
+    cli.expect_success(proc)
+    assert "warning" in proc.stderr and "none of the model's" in proc.stderr, proc.stderr
+    assert str(tuned[2]) in proc.stderr and "retune" in proc.stderr, proc.stderr
+
+
 def test_a_missing_database_is_an_error_naming_it(tuned, tmp_path):
     missing = tmp_path / "no_such_db.jsonl"
     proc = cli.kilnc(tuned[1], "-o", tmp_path / "m.so", "--tuning-db", missing)
