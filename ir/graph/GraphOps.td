@@ -179,8 +179,12 @@ class KG_PoolOp<string mnemonic, dag extra> : KG_InferredOp<mnemonic> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
-def KG_MaxPoolOp : KG_PoolOp<"max_pool", (ins)> { let summary = "max pooling"; }
-def KG_AveragePoolOp : KG_PoolOp<"avg_pool", (ins BoolAttr:$count_include_pad)> {
+// With `channels_last`, input and result are N x spatial... x C (see kg.conv).
+def KG_MaxPoolOp : KG_PoolOp<"max_pool", (ins UnitAttr:$channels_last)> {
+  let summary = "max pooling";
+}
+def KG_AveragePoolOp : KG_PoolOp<"avg_pool", (ins BoolAttr:$count_include_pad,
+                                                  UnitAttr:$channels_last)> {
   let summary = "average pooling";
 }
 

@@ -1,10 +1,11 @@
 // Convolutions in channels-last layout, with the layout changes moved to where they cancel.
 //
 // Every convolution with a constant f32 weight becomes transpose -> conv {channels_last} -> transpose back. The
-// transposes back then sink through the elementwise ops that follow (activations, residual
-// adds) and meet the next convolution's transpose, where the pair composes to the identity: a
-// chain of convolutions and elementwise ops keeps channels last from its first convolution to
-// its last, paying one transpose at each end (a pooling op, a concat or a graph output).
+// transposes back then sink through the elementwise ops and max/average pools that follow
+// (activations, residual adds, ResNet's stem pool) and meet the next convolution's transpose,
+// where the pair composes to the identity: a chain of them keeps channels last from its first
+// convolution to its last, paying one transpose at each end (a global pool, a concat or a
+// graph output).
 #include "ir/graph/ConstantData.h"
 #include "passes/graph/Passes.h"
 
@@ -158,6 +159,46 @@ struct SinkTransposeThroughElementwise : RewritePattern {
   }
 };
 
+// pool(transpose back(x)) = transpose back(pool {channels_last}(x)): max and average pooling
+// between convolutions (ResNet's stem pool) take channels last too.
+template <typename PoolOp>
+struct PoolToChannelsLast : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp pool, PatternRewriter &rewriter) const override {
+    auto transpose = pool.getInput().template getDefiningOp<TransposeOp>();
+    int64_t rank = pool.getType().getRank();
+    if (pool.getChannelsLast() || !transpose ||
+        transpose.getPerm() != ArrayRef<int64_t>(inverse(toChannelsLast(rank))))
+      return failure();
+    SmallVector<NamedAttribute> attrs(pool->getAttrs());
+    attrs.push_back(rewriter.getNamedAttr("channels_last", rewriter.getUnitAttr()));
+    auto moved = rewriter.create<PoolOp>(pool.getLoc(), ValueRange{transpose.getInput()}, attrs);
+    rewriter.replaceOpWithNewOp<TransposeOp>(pool, moved->getResult(0), transpose.getPerm());
+    return success();
+  }
+};
+
+// global_avg_pool(transpose back(x)) = reshape(reduce_mean(x) over the spatial dims): the
+// mean runs along channel vectors, and moving the size-1 dims is a reshape, not a transpose.
+struct GlobalPoolToChannelsLast : OpRewritePattern<GlobalAveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GlobalAveragePoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = pool.getInput().getDefiningOp<TransposeOp>();
+    int64_t rank = pool.getType().getRank();
+    if (!transpose || transpose.getPerm() != ArrayRef<int64_t>(inverse(toChannelsLast(rank))))
+      return failure();
+    SmallVector<int64_t> spatial;
+    for (int64_t d = 1; d + 1 < rank; ++d)
+      spatial.push_back(d);
+    Value mean = rewriter.create<ReduceMeanOp>(pool.getLoc(), transpose.getInput(),
+                                               rewriter.getDenseI64ArrayAttr(spatial),
+                                               rewriter.getBoolAttr(true));
+    rewriter.replaceOpWithNewOp<ReshapeOp>(pool, pool.getType(), mean);
+    return success();
+  }
+};
+
 struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -167,8 +208,9 @@ struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
     if (!any)
       return;
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToChannelsLast, ComposeTransposes, SinkTransposeThroughElementwise>(
-        &getContext());
+    patterns.add<ConvToChannelsLast, ComposeTransposes, SinkTransposeThroughElementwise,
+                 PoolToChannelsLast<MaxPoolOp>, PoolToChannelsLast<AveragePoolOp>,
+                 GlobalPoolToChannelsLast>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

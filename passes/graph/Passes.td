@@ -23,7 +23,7 @@ def ChannelsLast : Pass<"kiln-channels-last", "mlir::func::FuncOp"> {
     Each convolution with a constant f32 weight (laid out kernel... x C/group x F here) and at
     least 8 output channels becomes transpose -> conv {channels_last} -> transpose back; transposes sink through elementwise ops (constant
     operands transposed to match) and compose, so chains of convolutions and activations keep
-    channels last between their ends.
+    channels last between their ends. Max and average pools between them follow the layout.
   }];
   let dependentDialects = ["kiln::graph::KilnGraphDialect"];
 }

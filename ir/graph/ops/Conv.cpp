@@ -89,27 +89,30 @@ LogicalResult ConvOp::verify() {
 }
 
 template <typename Adaptor>
-static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
+static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor, bool channelsLast,
                                SmallVectorImpl<Type> &results) {
   auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 3)
     return emitOptionalError(loc, "pooling input must have rank >= 3");
-  SmallVector<int64_t> shape = {input.getDimSize(0), input.getDimSize(1)};
-  if (failed(inferWindow(loc, input.getShape(), adaptor.getKernelShape(), adaptor.getStrides(),
+  SmallVector<int64_t> nchw = channelsFirst(input.getShape(), channelsLast);
+  SmallVector<int64_t> shape = {nchw[0], nchw[1]};
+  if (failed(inferWindow(loc, nchw, adaptor.getKernelShape(), adaptor.getStrides(),
                          adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(), shape)))
     return failure();
+  if (channelsLast)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
 LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                           Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  return inferPool(loc, adaptor, results);
+  return inferPool(loc, adaptor, bool(adaptor.getChannelsLast()), results);
 }
 
 LogicalResult MaxPoolIndicesOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                                  Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  if (failed(inferPool(loc, adaptor, results)))
+  if (failed(inferPool(loc, adaptor, /*channelsLast=*/false, results)))
     return failure();
   results.back() = llvm::cast<RankedTensorType>(results.back()).clone(IntegerType::get(ctx, 64));
   return success();
@@ -117,7 +120,7 @@ LogicalResult MaxPoolIndicesOp::inferReturnTypes(MLIRContext *ctx, std::optional
 
 LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                               Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  return inferPool(loc, adaptor, results);
+  return inferPool(loc, adaptor, bool(adaptor.getChannelsLast()), results);
 }
 
 LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -20,23 +20,32 @@ static double lowestPadValue(Type et) {
   return isUnsignedInt(et) ? 0.0 : -std::ldexp(1.0, et.getIntOrFloatBitWidth() - 1);
 }
 
+// Where a pool's spatial dims start: after N and C, or channels last right after N.
+template <typename PoolOp>
+static size_t firstSpatialDim(PoolOp op) {
+  if constexpr (std::is_same_v<PoolOp, MaxPoolIndicesOp>)
+    return 2;
+  else
+    return op.getChannelsLast() ? 1 : 2;
+}
+
 // The input padded with `padValue` so that every window tap of the output is in bounds: the
 // pads past the input (ceil mode) are added to the end pads.
 template <typename PoolOp>
 static Value padForWindows(KernelBuilder &kb, PoolOp op, double padValue) {
   auto outType = llvm::cast<RankedTensorType>(op.getType());
   auto inType = llvm::cast<RankedTensorType>(op.getInput().getType());
-  size_t spatial = outType.getRank() - 2;
+  size_t spatial = outType.getRank() - 2, first = firstSpatialDim(op);
   ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
   SmallVector<int64_t> fullPads(pads);
   for (size_t i = 0; i < spatial; ++i) {
-    int64_t needed = (outType.getDimSize(i + 2) - 1) * op.getStrides()[i] +
+    int64_t needed = (outType.getDimSize(i + first) - 1) * op.getStrides()[i] +
                      (kernel[i] - 1) * op.getDilations()[i] + 1;
-    int64_t have = inType.getDimSize(i + 2) + pads[i] + pads[i + spatial];
+    int64_t have = inType.getDimSize(i + first) + pads[i] + pads[i + spatial];
     if (needed > have)
       fullPads[i + spatial] += needed - have;
   }
-  return emitPad(kb, op.getInput(), fullPads, padValue);
+  return emitPad(kb, op.getInput(), fullPads, padValue, first);
 }
 
 template <typename PoolOp>
@@ -52,17 +61,26 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
   ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
   Value padded = padForWindows(kb, op, isMax ? lowestPadValue(elementType) : 0.0);
 
-  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}, {"c", outType.getDimSize(1)}};
+  // Axes in the buffers' own order (n, c, spatial... or channels last n, spatial..., c), then
+  // the window taps: the innermost spatial axis is the one contiguous in memory.
+  bool last = op.getChannelsLast();
+  size_t first = last ? 1 : 2, channel = last ? spatial + 1 : 1;
+  SmallVector<Axis> axes(spatial + 2);
+  axes[0] = {"n", outType.getDimSize(0)};
+  axes[channel] = {"c", outType.getDimSize(channel)};
   for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i), outType.getDimSize(i + 2)});
+    axes[first + i] = {spatialAxisName(i), outType.getDimSize(first + i)};
   for (size_t i = 0; i < spatial; ++i)
     axes.push_back({spatialAxisName(i, "r"), kernel[i], true});
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> inputIdx = {d(0), d(1)}, outIdx = {d(0), d(1)};
-  for (size_t i = 0; i < spatial; ++i) {
-    inputIdx.push_back(d(2 + i) * op.getStrides()[i] + d(2 + spatial + i) * op.getDilations()[i]);
-    outIdx.push_back(d(2 + i));
+  SmallVector<AffineExpr> inputIdx, outIdx;
+  for (size_t k = 0; k < spatial + 2; ++k) {
+    bool isSpatial = k >= first && k < first + spatial;
+    size_t i = k - first;
+    inputIdx.push_back(isSpatial ? d(k) * op.getStrides()[i] + d(spatial + 2 + i) * op.getDilations()[i]
+                                 : d(k));
+    outIdx.push_back(d(k));
   }
   // Average: each element is scaled by 1/count, count being the window size, or the number
   // of taps inside the unpadded input when count_include_pad is false.
@@ -88,12 +106,12 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
             Value total = rb.create<arith::ConstantIndexOp>(loc, 1);
             for (size_t i = 0; i < spatial; ++i) {
               int64_t s = op.getStrides()[i], dl = op.getDilations()[i], k = kernel[i];
-              int64_t begin = pads[i], size = inType.getDimSize(i + 2);
+              int64_t begin = pads[i], size = inType.getDimSize(i + first);
               Value valid = rb.create<arith::ConstantIndexOp>(loc, 0);
               Value one = rb.create<arith::ConstantIndexOp>(loc, 1);
               for (int64_t t = 0; t < k; ++t) {
                 auto pos = rb.create<affine::AffineApplyOp>(
-                    loc, AffineMap::get(1, 0, d(0) * s + t * dl), ValueRange{iv[2 + i]});
+                    loc, AffineMap::get(1, 0, d(0) * s + t * dl), ValueRange{iv[first + i]});
                 Value lo = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, pos,
                                                     rb.create<arith::ConstantIndexOp>(loc, begin));
                 Value hi = rb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, pos,

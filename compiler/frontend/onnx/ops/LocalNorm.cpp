@@ -149,7 +149,7 @@ LogicalResult convertLRN(OpBinder &b) {
   auto mean = b.create<kg::AveragePoolOp>(
       *viewed, ob.getDenseI64ArrayAttr({size, 1}), ob.getDenseI64ArrayAttr({1, 1}),
       ob.getDenseI64ArrayAttr({(size - 1) / 2, 0, size / 2, 0}), ob.getDenseI64ArrayAttr({1, 1}),
-      ob.getBoolAttr(false), ob.getBoolAttr(true));
+      ob.getBoolAttr(false), ob.getBoolAttr(true), UnitAttr());
   if (failed(mean))
     return failure();
   auto meanOfSquares = b.reshape(*mean, type.getShape());

@@ -54,7 +54,8 @@ LogicalResult convertMaxPool(OpBinder &b) {
   if (failed(p))
     return failure();
   auto result =
-      b.create<kg::MaxPoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode);
+      b.create<kg::MaxPoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode,
+                              UnitAttr());
   if (failed(result))
     return failure();
   if (!b.outputUsed(1))
@@ -76,7 +77,8 @@ LogicalResult convertAveragePool(OpBinder &b) {
     return failure();
   auto result =
       b.create<kg::AveragePoolOp>(*x, p->kernel, p->strides, p->pads, p->dilations, p->ceilMode,
-                                  b.builder().getBoolAttr(b.intAttr("count_include_pad", 0) != 0));
+                                  b.builder().getBoolAttr(b.intAttr("count_include_pad", 0) != 0),
+                                  UnitAttr());
   return failed(result) ? failure() : b.setResults({*result});
 }
 
@@ -102,7 +104,7 @@ LogicalResult convertLpPool(OpBinder &b) {
   if (failed(powered))
     return failure();
   auto mean = b.create<kg::AveragePoolOp>(*powered, p->kernel, p->strides, p->pads, p->dilations,
-                                          p->ceilMode, b.builder().getBoolAttr(true));
+                                          p->ceilMode, b.builder().getBoolAttr(true), UnitAttr());
   if (failed(mean))
     return failure();
   auto sum = b.create<kg::MulOp>(*mean, b.scalar(et, double(p->windowSize)));

@@ -45,3 +45,16 @@ func.func private @task_nhwc_depthwise(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1
   %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
   return %c : tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// A channels-last max pool pads H and W with -inf and runs n, y, x, c over the taps: the
+// channel is the innermost spatial axis, contiguous in memory.
+// CHECK-LABEL: func.func @task_nhwc_max_pool_kernel
+// CHECK: %[[PAD:.*]] = memref.alloc() : memref<1x7x7x8xf32>
+// CHECK: kl.block "max_pool" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 3, %[[XX:.*]]: spatial 3, %[[C:.*]]: spatial 8, %[[RY:.*]]: reduce 3, %[[RX:.*]]: reduce 3)
+// CHECK: affine.load %[[PAD]][%[[N]], %[[Y]] * 2 + %[[RY]], %[[XX]] * 2 + %[[RX]], %[[C]]]
+func.func private @task_nhwc_max_pool(%x: tensor<1x5x5x8xf32>) -> tensor<1x3x3x8xf32> attributes {kiln.task} {
+  %p = kg.max_pool %x {channels_last, ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x5x5x8xf32>) -> tensor<1x3x3x8xf32>
+  return %p : tensor<1x3x3x8xf32>
+}

@@ -26,13 +26,14 @@ func.func @residual(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32> {
 // -----
 
 // A per-channel constant (C x 1 x 1, broadcast) follows the layout as a folded 1x1x1xC
-// constant; the max pool keeps ONNX's layout, so the transpose back comes before it.
+// constant; the max pool runs channels last too, so the transpose back comes after it.
 // CHECK-LABEL: func.func @bias_then_pool
 // CHECK: %[[B:.*]] = kg.constant dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00]]]]> : tensor<1x1x1x8xf32>
 // CHECK: kg.conv {{.*}}channels_last
 // CHECK: %[[ADD:.*]] = kg.add %{{.*}}, %[[B]] : (tensor<1x4x4x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x4x4x8xf32>
-// CHECK: %[[BACK:.*]] = kg.transpose %[[ADD]] {perm = array<i64: 0, 3, 1, 2>}
-// CHECK: kg.max_pool %[[BACK]]
+// CHECK: %[[POOL:.*]] = kg.max_pool %[[ADD]] {{{.*}}channels_last{{.*}}} : (tensor<1x4x4x8xf32>) -> tensor<1x2x2x8xf32>
+// CHECK: %[[BACK:.*]] = kg.transpose %[[POOL]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[BACK]]
 func.func @bias_then_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x8x2x2xf32> {
   %w = kg.constant dense<1.0> : tensor<8x2x1x1xf32> : tensor<8x2x1x1xf32>
   %b = kg.constant dense<[[[1.0]], [[2.0]], [[3.0]], [[4.0]], [[5.0]], [[6.0]], [[7.0]], [[8.0]]]> : tensor<8x1x1xf32> : tensor<8x1x1xf32>
@@ -54,4 +55,20 @@ func.func @stays_nchw(%x: tensor<1x4x4x4xf32>, %w2: tensor<8x4x1x1xf32>) -> (ten
   %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
   %d = kg.conv %x, %w2 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32>
   return %c, %d : tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// A global average pool after a channels-last conv is a mean over H and W along channel
+// vectors, and its 1x1x1xC result a reshape to 1xCx1x1: no transpose is left.
+// CHECK-LABEL: func.func @global_pool
+// CHECK-NOT: kg.transpose %{{.*}}perm = array<i64: 0, 3, 1, 2>
+// CHECK: %[[MEAN:.*]] = kg.reduce_mean %{{.*}} {axes = array<i64: 1, 2>, keepdims = true} : (tensor<1x4x4x8xf32>) -> tensor<1x1x1x8xf32>
+// CHECK: %[[OUT:.*]] = kg.reshape %[[MEAN]] : tensor<1x1x1x8xf32> -> tensor<1x8x1x1xf32>
+// CHECK: return %[[OUT]]
+func.func @global_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x8x1x1xf32> {
+  %w = kg.constant dense<1.0> : tensor<8x2x1x1xf32> : tensor<8x2x1x1xf32>
+  %c = kg.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<8x2x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %g = kg.global_avg_pool %c : (tensor<1x8x4x4xf32>) -> tensor<1x8x1x1xf32>
+  return %g : tensor<1x8x1x1xf32>
 }
