@@ -1,11 +1,11 @@
 // Convolutions in channels-last layout, with the layout changes moved to where they cancel.
 //
-// Every convolution with a constant f32 weight becomes transpose -> conv {channels_last} -> transpose back. The
-// transposes back then sink through the elementwise ops and max/average pools that follow
-// (activations, residual adds, ResNet's stem pool) and meet the next convolution's transpose,
-// where the pair composes to the identity: a chain of them keeps channels last from its first
-// convolution to its last, paying one transpose at each end (a global pool, a concat or a
-// graph output).
+// Every convolution with a constant f32 weight becomes transpose -> conv {channels_last} ->
+// transpose back. The transposes back then sink through the elementwise ops and max/average
+// pools that follow (activations, residual adds, ResNet's stem pool) and meet the next
+// convolution's transpose, where the pair composes to the identity: a chain of them keeps
+// channels last from its first convolution to its last, paying one transpose at each end (a
+// concat or a graph output; a global average pool becomes a mean over H and W).
 #include "ir/graph/ConstantData.h"
 #include "passes/graph/Passes.h"
 
@@ -51,13 +51,14 @@ Value channelsLastWeight(ConvOp conv, PatternRewriter &rewriter) {
   if (!values)
     return {};
   ArrayRef<int64_t> shape = type.getShape();
-  int64_t outChannels = shape[0], inChannels = shape[1], taps = type.getNumElements() /
-                                                                (outChannels * inChannels);
+  int64_t outChannels = shape[0], inChannels = shape[1];
+  int64_t taps = type.getNumElements() / (outChannels * inChannels);
   std::vector<float> laidOut(values->size());
   for (int64_t f = 0; f < outChannels; ++f)
     for (int64_t c = 0; c < inChannels; ++c)
       for (int64_t t = 0; t < taps; ++t)
-        laidOut[(t * inChannels + c) * outChannels + f] = float((*values)[(f * inChannels + c) * taps + t]);
+        laidOut[(t * inChannels + c) * outChannels + f] =
+            float((*values)[(f * inChannels + c) * taps + t]);
   SmallVector<int64_t> newShape(shape.drop_front(2));
   newShape.append({inChannels, outChannels});
   return rewriter.create<ConstantOp>(

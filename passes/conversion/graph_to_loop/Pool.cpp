@@ -78,8 +78,8 @@ static LogicalResult lowerPool(KernelBuilder &kb, Operation *operation, Value ou
   for (size_t k = 0; k < spatial + 2; ++k) {
     bool isSpatial = k >= first && k < first + spatial;
     size_t i = k - first;
-    inputIdx.push_back(isSpatial ? d(k) * op.getStrides()[i] + d(spatial + 2 + i) * op.getDilations()[i]
-                                 : d(k));
+    AffineExpr tap = isSpatial ? d(spatial + 2 + i) * op.getDilations()[i] : AffineExpr();
+    inputIdx.push_back(isSpatial ? d(k) * op.getStrides()[i] + tap : d(k));
     outIdx.push_back(d(k));
   }
   // Average: each element is scaled by 1/count, count being the window size, or the number
