@@ -348,13 +348,14 @@ static std::optional<std::string> scheduleRfactor(Schedule &s, BlockOp block,
   return parallelLoop;
 }
 
-// For a transpose-like block (a read whose last dim follows an outer loop, not the
-// innermost one the stores run along): that outer loop, whose tile then keeps the lines
-// the vector gathers touch in cache for the next iterations.
+// For a transpose-like block (a read gathered along the innermost loop, the one the stores
+// run along, and contiguous along an outer loop): that outer loop, whose tile then keeps the
+// lines the vector gathers touch in cache for the next iterations. A read that does not move
+// along the innermost loop (a per-channel bias) is a broadcast, not a gather.
 static std::optional<unsigned> gatherSourceLoop(BlockOp block, unsigned numLoops) {
   unsigned inner = numLoops - 1;
   for (const BufferAccess &a : collectAccesses(block, /*includeInit=*/false)) {
-    if (a.isWrite || !a.map || a.map.getNumResults() == 0)
+    if (a.isWrite || !a.map || a.map.getNumResults() == 0 || !a.map.isFunctionOfDim(inner))
       continue;
     AffineExpr last = a.map.getResult(a.map.getNumResults() - 1);
     if (last.isFunctionOfDim(inner))
@@ -376,7 +377,7 @@ static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blo
   std::optional<unsigned> source =
       gatherSourceLoop(findBlock(s.getKernel(), blockName), loops.size());
   std::string sourceName = source ? outer[*source] : "";
-  int64_t sourceExtent = source ? loops[*source].getExtent() : 0;
+  int64_t sourceExtent = source ? loops[*source].getExtent() : 1;
   std::string vecLoop;
   ForOp last = loops.back();
   int64_t extent = last.getExtent(), width = vectorWidth(extent);
