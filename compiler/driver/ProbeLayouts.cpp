@@ -208,6 +208,8 @@ bool ProbeComparison::propagateInterleaved(func::CallOp call, Interleaved &inter
               "compiler/driver/ProbeLayouts.cpp); fix the symbolic dims with --input-shape";
     return false;
   }
+  // Tasks have one result (ExtractTasks), written through the argument after the inputs.
+  assert(call.getNumResults() == 1 && "a task call has one result");
   Value result = call.getResult(0);
   Value resultArg = kernel.getArgument(call.getNumOperands());
   for (unsigned d = 0; d < llvm::cast<ShapedType>(result.getType()).getRank(); ++d)
