@@ -163,10 +163,13 @@ def KG_ConvTransposeOp : KG_InferredOp<"conv_transpose"> {
     Output size per spatial dim: (in - 1) * stride + (k - 1) * dilation + 1 - pad_begin -
     pad_end. Pads (begins then ends) may be negative: ONNX's output_padding, output_shape
     and auto_pad all resolve to pads, a negative one adding rows that only the bias reaches.
+    With `channels_last`, input, weight and result are N x spatial... x C, kernel... x C x
+    F/group and N x spatial... x F (see kg.conv).
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                    Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
-                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                   UnitAttr:$channels_last);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

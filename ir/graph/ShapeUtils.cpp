@@ -1,6 +1,8 @@
 // Shape arithmetic shared by the kg ops' inference and the lowering.
 #include "ir/graph/ShapeUtils.h"
 
+#include <algorithm>
+
 #include <string>
 
 namespace kiln::graph {
@@ -44,6 +46,13 @@ llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape) {
   for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
     strides[i] = strides[i + 1] * shape[i + 1];
   return strides;
+}
+
+llvm::SmallVector<int64_t> channelsFirstShape(llvm::ArrayRef<int64_t> shape, bool channelsLast) {
+  llvm::SmallVector<int64_t> nchw(shape);
+  if (channelsLast && nchw.size() > 1)
+    std::rotate(nchw.begin() + 1, nchw.end() - 1, nchw.end());
+  return nchw;
 }
 
 std::string formatShape(llvm::ArrayRef<int64_t> shape) {

@@ -23,6 +23,10 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape);
 // Row-major strides of a shape.
 llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 
+// A convolution or pool activation shape in N x C x spatial... order: `shape` itself, or
+// with `channelsLast` (N x spatial... x C) its channel dim moved to position 1.
+llvm::SmallVector<int64_t> channelsFirstShape(llvm::ArrayRef<int64_t> shape, bool channelsLast);
+
 // "1x3x224x224"
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 

@@ -1,6 +1,6 @@
 // Convolutions in channels-last layout, with the layout changes moved to where they cancel.
 //
-// Every convolution with a constant f32 weight becomes transpose -> conv {channels_last} ->
+// Every convolution (and transposed convolution) with a constant f32 weight becomes transpose -> conv {channels_last} ->
 // transpose back. The transposes back then sink through the elementwise ops and max/average
 // pools that follow (activations, residual adds, ResNet's stem pool) and meet the next
 // convolution's transpose, where the pair composes to the identity: a chain of them keeps
@@ -40,52 +40,61 @@ SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
   return inv;
 }
 
-// A constant f32 weight F x C/group x kernel... re-laid out as kernel... x C/group x F, or null
-// when the weight is not such a constant.
-Value channelsLastWeight(ConvOp conv, PatternRewriter &rewriter) {
-  auto constant = conv.getWeight().getDefiningOp<ConstantOp>();
-  RankedTensorType type = conv.getWeight().getType();
+// A constant f32 weight A x B x kernel... re-laid out as kernel... x B x A (`swap`) or
+// kernel... x A x B, or null when the weight is not such a constant.
+Value channelsLastWeight(Value weight, bool swap, PatternRewriter &rewriter) {
+  auto constant = weight.getDefiningOp<ConstantOp>();
+  auto type = llvm::cast<RankedTensorType>(weight.getType());
   if (!constant || !type.getElementType().isF32())
     return {};
   std::optional<std::vector<double>> values = readAsDouble(constant.getValue());
   if (!values)
     return {};
   ArrayRef<int64_t> shape = type.getShape();
-  int64_t outChannels = shape[0], inChannels = shape[1];
-  int64_t taps = type.getNumElements() / (outChannels * inChannels);
+  int64_t rows = shape[0], cols = shape[1];
+  int64_t taps = type.getNumElements() / (rows * cols);
   std::vector<float> laidOut(values->size());
-  for (int64_t f = 0; f < outChannels; ++f)
-    for (int64_t c = 0; c < inChannels; ++c)
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t b = 0; b < cols; ++b)
       for (int64_t t = 0; t < taps; ++t)
-        laidOut[(t * inChannels + c) * outChannels + f] =
-            float((*values)[(f * inChannels + c) * taps + t]);
+        laidOut[swap ? (t * cols + b) * rows + a : (t * rows + a) * cols + b] =
+            float((*values)[(a * cols + b) * taps + t]);
   SmallVector<int64_t> newShape(shape.drop_front(2));
-  newShape.append({inChannels, outChannels});
+  if (swap)
+    newShape.append({cols, rows});
+  else
+    newShape.append({rows, cols});
   return rewriter.create<ConstantOp>(
-      conv.getLoc(), makeResourceF32(type.clone(newShape), laidOut, "channels_last_weight"));
+      weight.getLoc(), makeResourceF32(type.clone(newShape), laidOut, "channels_last_weight"));
 }
 
-// Whether `conv` is rewritten: enough output channels to fill the lanes, and a constant f32
-// weight, whose new layout is then free at run time.
-bool convertible(ConvOp conv) {
-  auto weight = conv.getWeight().getDefiningOp<ConstantOp>();
+// Whether a convolution is rewritten: enough output channels to fill the lanes, and a
+// constant f32 weight, whose new layout is then free at run time.
+template <typename ConvLike>
+bool convertible(ConvLike conv) {
+  auto weight = conv.getWeight().template getDefiningOp<ConstantOp>();
   return !conv.getChannelsLast() && conv.getType().getDimSize(1) >= kMinOutputChannels &&
          weight && conv.getWeight().getType().getElementType().isF32();
 }
 
-struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
+// conv(x) = transpose back(conv {channels_last}(transpose(x))), the weight F x C/group x
+// kernel... (ConvOp) or C x F/group x kernel... (ConvTransposeOp) re-laid out with the output
+// channels innermost.
+template <typename ConvLike>
+struct ConvToChannelsLast : OpRewritePattern<ConvLike> {
+  using OpRewritePattern<ConvLike>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvLike conv, PatternRewriter &rewriter) const override {
     if (!convertible(conv))
       return failure();
     RankedTensorType type = conv.getType();
-    Value weight = channelsLastWeight(conv, rewriter);
+    Value weight = channelsLastWeight(conv.getWeight(), std::is_same_v<ConvLike, ConvOp>,
+                                      rewriter);
     if (!weight)
       return failure();
     SmallVector<int64_t> perm = toChannelsLast(type.getRank());
     Location loc = conv.getLoc();
     Value input = rewriter.create<TransposeOp>(loc, conv.getInput(), perm);
-    auto lastConv = rewriter.create<ConvOp>(
+    auto lastConv = rewriter.create<ConvLike>(
         loc, input, weight, conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupAttr(), rewriter.getUnitAttr());
     rewriter.replaceOpWithNewOp<TransposeOp>(conv, lastConv.getResult(), inverse(perm));
@@ -205,11 +214,16 @@ struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
     // Without a convolution to convert, the graph's own transposes stay where they are.
     bool any = false;
-    getOperation().walk([&](ConvOp conv) { any |= convertible(conv); });
+    getOperation().walk([&](Operation *op) {
+      if (auto conv = llvm::dyn_cast<ConvOp>(op))
+        any |= convertible(conv);
+      else if (auto convTranspose = llvm::dyn_cast<ConvTransposeOp>(op))
+        any |= convertible(convTranspose);
+    });
     if (!any)
       return;
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToChannelsLast, ComposeTransposes, SinkTransposeThroughElementwise,
+    patterns.add<ConvToChannelsLast<ConvOp>, ConvToChannelsLast<ConvTransposeOp>, ComposeTransposes, SinkTransposeThroughElementwise,
                  PoolToChannelsLast<MaxPoolOp>, PoolToChannelsLast<AveragePoolOp>,
                  GlobalPoolToChannelsLast>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

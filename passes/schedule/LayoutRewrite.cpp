@@ -42,7 +42,9 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
   unsigned rank = type.getRank();
   SmallVector<int64_t> windows, locals, copyDomain;
   for (auto [d, dim] : llvm::enumerate(region->dims)) {
-    if (dim.shift != 0)
+    // A dim the whole block reads in one fixed range (no windows) may start anywhere: the
+    // copy takes just that range. A windowed dim must start at 0.
+    if (dim.shift != 0 && dim.modulus)
       return fail(what + "the region of dim " + Twine(d) + " starts at an offset");
     int64_t size = type.getDimSize(d);
     windows.push_back(dim.modulus ? llvm::divideCeil(size, dim.modulus) : 1);
@@ -105,12 +107,13 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
                              SmallVector<int64_t>(rank, 0));
   builder.setInsertionPoint(copy.getBodyBlock()->getTerminator());
   ValueRange iterVars = copy.getBodyBlock()->getArguments();
-  SmallVector<AffineExpr> identity;
+  SmallVector<AffineExpr> source; // the copy's iter vars, offset to a fixed range's start
   for (unsigned d = 0; d < rank; ++d)
-    identity.push_back(getAffineDimExpr(d, ctx));
-  Value value = builder.create<affine::AffineLoadOp>(loc, region->buffer, iterVars);
+    source.push_back(getAffineDimExpr(d, ctx) + (region->dims[d].modulus ? 0 : region->dims[d].shift));
+  Value value = builder.create<affine::AffineLoadOp>(
+      loc, region->buffer, AffineMap::get(rank, 0, source, ctx), iterVars);
   builder.create<affine::AffineStoreOp>(
-      loc, value, packed, AffineMap::get(rank, 0, packedIndex(identity), ctx), iterVars);
+      loc, value, packed, AffineMap::get(rank, 0, packedIndex(source), ctx), iterVars);
 
   for (auto [load, map] : llvm::zip(region->loads, region->maps))
     rewriteLoad(load, packed, packedIndex(map.getResults()));

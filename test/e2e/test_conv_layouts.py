@@ -29,7 +29,34 @@ def _conv2d_asymmetric():
                          nn.Conv2d(24, 24, 3, groups=24, padding=1), nn.Sigmoid()), (2, 3, 17, 23)
 
 
-MODELS = {"conv1d": _conv1d, "conv3d": _conv3d, "conv2d_asymmetric": _conv2d_asymmetric}
+# Transposed convolutions run channels last by output phase (ConvTransposeChannelsLast.cpp).
+def _deconv2d_dcgan():
+    return nn.Sequential(nn.ConvTranspose2d(16, 32, 4, stride=2, padding=1), nn.ReLU(),
+                         nn.ConvTranspose2d(32, 8, 4, stride=2, padding=1, bias=False),
+                         nn.Tanh()), (1, 16, 5, 5)
+
+
+def _deconv2d_odd():
+    # Unequal strides, output padding, a dilation sharing a factor with the stride (some phases
+    # get no tap: only the bias reaches them), and groups.
+    return nn.Sequential(nn.ConvTranspose2d(6, 16, (3, 5), stride=(2, 3), padding=(1, 2),
+                                            output_padding=(1, 2), dilation=(2, 3), groups=2),
+                         nn.ReLU()), (2, 6, 7, 6)
+
+
+def _deconv1d_sparse():
+    # A kernel shorter than the stride: a third of the outputs are the bias alone.
+    return nn.Sequential(nn.ConvTranspose1d(8, 12, 2, stride=3, padding=1, output_padding=2),
+                         nn.ConvTranspose1d(12, 8, 5, stride=1, padding=3)), (1, 8, 11)
+
+
+def _deconv3d():
+    return nn.ConvTranspose3d(4, 8, 3, stride=2, padding=1, output_padding=1), (1, 4, 3, 4, 5)
+
+
+MODELS = {"conv1d": _conv1d, "conv3d": _conv3d, "conv2d_asymmetric": _conv2d_asymmetric,
+          "deconv2d_dcgan": _deconv2d_dcgan, "deconv2d_odd": _deconv2d_odd,
+          "deconv1d_sparse": _deconv1d_sparse, "deconv3d": _deconv3d}
 
 
 @pytest.mark.parametrize("layout", ["nhwc", "nchw"])

@@ -34,14 +34,6 @@ static LogicalResult inferWindow(std::optional<Location> loc, ArrayRef<int64_t> 
 // The channel dim of a conv's input and result: 1 in ONNX's layout, last with channels_last.
 static int64_t channelDim(int64_t rank, bool channelsLast) { return channelsLast ? rank - 1 : 1; }
 
-// `shape` in N x C x spatial... order (the layout the window helpers work in).
-static SmallVector<int64_t> channelsFirst(ArrayRef<int64_t> shape, bool channelsLast) {
-  SmallVector<int64_t> nchw(shape);
-  if (channelsLast)
-    std::rotate(nchw.begin() + 1, nchw.end() - 1, nchw.end());
-  return nchw;
-}
-
 // A weight's shape in F x C/group x kernel... order; channels last it is kernel... x C/group x F.
 static SmallVector<int64_t> weightChannelsFirst(ArrayRef<int64_t> shape, bool channelsLast) {
   if (!channelsLast)
@@ -61,7 +53,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   bool channelsLast = bool(adaptor.getChannelsLast());
   SmallVector<int64_t> weightShape = weightChannelsFirst(weight.getShape(), channelsLast);
   SmallVector<int64_t> shape = {input.getDimSize(0), weightShape[0]};
-  if (failed(inferWindow(loc, channelsFirst(input.getShape(), channelsLast),
+  if (failed(inferWindow(loc, channelsFirstShape(input.getShape(), channelsLast),
                          ArrayRef<int64_t>(weightShape).drop_front(2), adaptor.getStrides(),
                          adaptor.getPads(), adaptor.getDilations(), /*ceilMode=*/false, shape)))
     return failure();
@@ -94,7 +86,7 @@ static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor, boo
   auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 3)
     return emitOptionalError(loc, "pooling input must have rank >= 3");
-  SmallVector<int64_t> nchw = channelsFirst(input.getShape(), channelsLast);
+  SmallVector<int64_t> nchw = channelsFirstShape(input.getShape(), channelsLast);
   SmallVector<int64_t> shape = {nchw[0], nchw[1]};
   if (failed(inferWindow(loc, nchw, adaptor.getKernelShape(), adaptor.getStrides(),
                          adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(), shape)))

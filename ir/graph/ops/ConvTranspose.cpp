@@ -6,50 +6,68 @@ using namespace mlir;
 
 namespace kiln::graph {
 
+// The weight's shape in C x F/group x kernel... order; channels last it is kernel... x C x
+// F/group.
+static SmallVector<int64_t> weightChannelsFirst(ArrayRef<int64_t> shape, bool channelsLast) {
+  if (!channelsLast || shape.size() < 2)
+    return SmallVector<int64_t>(shape);
+  SmallVector<int64_t> cfk(shape.take_back(2));
+  llvm::append_range(cfk, shape.drop_back(2));
+  return cfk;
+}
+
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  auto input = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
-  auto weight = llvm::cast<RankedTensorType>(adaptor.getWeight().getType());
-  if (input.getRank() < 3 || weight.getRank() != input.getRank())
-    return emitOptionalError(loc, "conv_transpose input ", formatShape(input.getShape()),
-                             " and weight ", formatShape(weight.getShape()),
+  auto inputType = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weightType = llvm::cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (inputType.getRank() < 3 || weightType.getRank() != inputType.getRank())
+    return emitOptionalError(loc, "conv_transpose input ", formatShape(inputType.getShape()),
+                             " and weight ", formatShape(weightType.getShape()),
                              " must have the same rank >= 3");
+  bool channelsLast = bool(adaptor.getChannelsLast());
+  SmallVector<int64_t> input = channelsFirstShape(inputType.getShape(), channelsLast);
+  SmallVector<int64_t> weight = weightChannelsFirst(weightType.getShape(), channelsLast);
   int64_t group = adaptor.getGroup();
   if (group <= 0)
     return emitOptionalError(loc, "conv_transpose group must be positive, got ", group);
-  size_t spatial = input.getRank() - 2;
+  size_t spatial = input.size() - 2;
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations();
   if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
     return emitOptionalError(loc, "conv_transpose expects ", spatial,
                              " stride and dilation entries and ", 2 * spatial, " pads");
-  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(1) * group};
+  SmallVector<int64_t> shape = {input[0], weight[1] * group};
   for (size_t i = 0; i < spatial; ++i) {
-    if (strides[i] <= 0 || dilations[i] <= 0 || weight.getDimSize(i + 2) <= 0)
+    if (strides[i] <= 0 || dilations[i] <= 0 || weight[i + 2] <= 0)
       return emitOptionalError(loc, "conv_transpose has a non-positive stride, dilation or kernel");
-    int64_t size = (input.getDimSize(i + 2) - 1) * strides[i] +
-                   (weight.getDimSize(i + 2) - 1) * dilations[i] + 1 - pads[i] - pads[i + spatial];
+    int64_t size = (input[i + 2] - 1) * strides[i] + (weight[i + 2] - 1) * dilations[i] + 1 -
+                   pads[i] - pads[i + spatial];
     if (size <= 0)
       return emitOptionalError(loc, "conv_transpose pads leave no output along spatial dim ", i);
     shape.push_back(size);
   }
-  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  if (channelsLast)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
+  results.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
 
 LogicalResult ConvTransposeOp::verify() {
-  auto input = getInput().getType();
-  auto weight = getWeight().getType();
+  SmallVector<int64_t> input = channelsFirstShape(getInput().getType().getShape(), getChannelsLast());
+  SmallVector<int64_t> weight =
+      weightChannelsFirst(getWeight().getType().getShape(), getChannelsLast());
   int64_t group = getGroup();
-  if (input.getDimSize(1) != weight.getDimSize(0) || weight.getDimSize(0) % group)
-    return emitOpError("input has ") << input.getDimSize(1) << " channels but the weight "
-                                     << formatShape(weight.getShape()) << " expects "
-                                     << weight.getDimSize(0) << ", divisible by group " << group;
-  if (weight.getElementType() != input.getElementType())
+  if (input[1] != weight[0] || weight[0] % group)
+    return emitOpError("input has ") << input[1] << " channels but the weight "
+                                     << formatShape(getWeight().getType().getShape())
+                                     << " expects " << weight[0] << ", divisible by group "
+                                     << group;
+  if (getWeight().getType().getElementType() != getInput().getType().getElementType())
     return emitOpError("input and weight element types differ");
+  int64_t outChannels = weight[1] * group;
   if (getBias() && (getBias().getType().getRank() != 1 ||
-                    getBias().getType().getDimSize(0) != getType().getDimSize(1)))
-    return emitOpError("bias must have shape ") << getType().getDimSize(1);
+                    getBias().getType().getDimSize(0) != outChannels))
+    return emitOpError("bias must have shape ") << outChannels;
   return success();
 }
 

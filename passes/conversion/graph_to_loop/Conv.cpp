@@ -102,11 +102,11 @@ SmallVector<Axis> convolutionAxes(RankedTensorType outType, int64_t channelsPerG
 void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes, Value input,
                           ArrayRef<AffineExpr> inputIdx, Value weight,
                           ArrayRef<AffineExpr> weightIdx, Value bias, Value out,
-                          unsigned channelDim) {
+                          unsigned channelDim, ArrayRef<AffineExpr> outIndex) {
   MLIRContext *ctx = kb.b.getContext();
   auto outType = llvm::cast<MemRefType>(out.getType());
-  SmallVector<AffineExpr> outIdx;
-  for (int64_t i = 0; i < outType.getRank(); ++i)
+  SmallVector<AffineExpr> outIdx(outIndex);
+  for (int64_t i = 0; outIndex.empty() && i < outType.getRank(); ++i)
     outIdx.push_back(getAffineDimExpr(i, ctx));
   Location loc = kb.loc;
   kb.emitBlock(

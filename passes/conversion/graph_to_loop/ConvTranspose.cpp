@@ -17,6 +17,9 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
+LogicalResult lowerChannelsLastConvTranspose(KernelBuilder &kb, ConvTransposeOp op,
+                                             Value out); // ConvTransposeChannelsLast.cpp
+
 // U[n, c, u...] with u = i * stride + offset for input pixel i, zero elsewhere; its spatial
 // extents are the output's plus the dilated kernel span minus one.
 static Value emitZeroInserted(KernelBuilder &kb, ConvTransposeOp op) {
@@ -73,6 +76,8 @@ static Value emitZeroInserted(KernelBuilder &kb, ConvTransposeOp op) {
 
 static LogicalResult lowerConvTranspose(KernelBuilder &kb, Operation *operation, Value out) {
   auto op = llvm::cast<ConvTransposeOp>(operation);
+  if (op.getChannelsLast())
+    return lowerChannelsLastConvTranspose(kb, op, out);
   auto outType = op.getType();
   Type elementType = outType.getElementType();
   if (!isMulAddType(elementType))

@@ -30,13 +30,14 @@ inline bool isMulAddType(mlir::Type elementType) {
 llvm::SmallVector<Axis> convolutionAxes(mlir::RankedTensorType outType, int64_t channelsPerGroup,
                                         llvm::ArrayRef<int64_t> kernel);
 
-// out[...] = bias[f] (or 0) + sum over the reduce axes of input * weight, read at `inputIdx` /
-// `weightIdx` (affine in `axes`, whose leading spatial axes index `out` in order); the output
-// channel f is out's dim `channelDim`.
+// out[outIdx] = bias[f] (or 0) + sum over the reduce axes of input * weight, read at
+// `inputIdx` / `weightIdx` (affine in `axes`); the output channel f is out's dim `channelDim`.
+// An empty `outIdx` means the leading spatial axes index `out` in order.
 void emitConvolutionBlock(KernelBuilder &kb, llvm::StringRef name, llvm::ArrayRef<Axis> axes,
                           mlir::Value input, llvm::ArrayRef<mlir::AffineExpr> inputIdx,
                           mlir::Value weight, llvm::ArrayRef<mlir::AffineExpr> weightIdx,
-                          mlir::Value bias, mlir::Value out, unsigned channelDim = 1);
+                          mlir::Value bias, mlir::Value out, unsigned channelDim = 1,
+                          llvm::ArrayRef<mlir::AffineExpr> outIdx = {});
 
 } // namespace kiln::lowering
 

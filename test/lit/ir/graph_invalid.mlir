@@ -39,3 +39,12 @@ func.func @bad_channels_last_conv(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x2x4xf3
   %r = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x3xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
   return %r : tensor<1x6x6x4xf32>
 }
+
+// -----
+
+// Channels last, a transposed convolution's weight is kernel x C x F: C is its second-to-last dim.
+func.func @bad_channels_last_conv_transpose(%x: tensor<1x4x4x3xf32>, %w: tensor<2x2x4x8xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error@+1 {{input has 3 channels but the weight 2x2x4x8 expects 4}}
+  %r = kg.conv_transpose %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x4x3xf32>, tensor<2x2x4x8xf32>) -> tensor<1x8x8x8xf32>
+  return %r : tensor<1x8x8x8xf32>
+}

@@ -75,7 +75,8 @@ LogicalResult convertConvTranspose(OpBinder &b) {
   OpBuilder &ob = b.builder();
   auto result = b.create<kg::ConvTransposeOp>(
       *x, *weight, b.input(2), ob.getDenseI64ArrayAttr(strides), ob.getDenseI64ArrayAttr(pads),
-      ob.getDenseI64ArrayAttr(dilations), ob.getI64IntegerAttr(b.intAttr("group", 1)));
+      ob.getDenseI64ArrayAttr(dilations), ob.getI64IntegerAttr(b.intAttr("group", 1)),
+      UnitAttr());
   return failed(result) ? failure() : b.setResults({*result});
 }
 

@@ -58,3 +58,38 @@ func.func private @task_nhwc_max_pool(%x: tensor<1x5x5x8xf32>) -> tensor<1x3x3x8
   %p = kg.max_pool %x {channels_last, ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x5x5x8xf32>) -> tensor<1x3x3x8xf32>
   return %p : tensor<1x3x3x8xf32>
 }
+
+// -----
+
+// A channels-last transposed conv (stride 2, kernel 4, pad 1) runs one block per output
+// phase: even outputs take the odd taps, odd outputs the even ones, each a stride-1 conv of
+// the input padded once (one row before, one after) and flipped taps, written at q * 2 + phase.
+// CHECK-LABEL: func.func @task_deconv_kernel
+// CHECK-SAME: (%[[X:.*]]: memref<1x5x4xf32>, %[[W:.*]]: memref<4x4x8xf32>, %[[OUT:.*]]: memref<1x10x8xf32>)
+// CHECK: %[[PAD:.*]] = memref.alloc() : memref<1x7x4xf32>
+// CHECK: kl.block "conv_transpose_p0" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Q:.*]]: spatial 5, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 4, %[[R:.*]]: reduce 2)
+// CHECK: affine.load %[[PAD]][%[[N]], %[[Q]] + %[[R]], %[[RC]]]
+// CHECK: affine.load %[[W]][%[[R]] * -2 + 3, %[[RC]], %[[F]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N]], %[[Q]] * 2, %[[F]]]
+// CHECK: kl.block "conv_transpose_p1" {{.*}} iter_vars(%[[N1:.*]]: spatial 1, %[[Q1:.*]]: spatial 5, %[[F1:.*]]: spatial 8, %[[RC1:.*]]: reduce 4, %[[R1:.*]]: reduce 2)
+// CHECK: affine.load %[[PAD]][%[[N1]], %[[Q1]] + %[[R1]] + 1, %[[RC1]]]
+// CHECK: affine.load %[[W]][%[[R1]] * -2 + 2, %[[RC1]], %[[F1]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N1]], %[[Q1]] * 2 + 1, %[[F1]]]
+func.func private @task_deconv(%x: tensor<1x5x4xf32>, %w: tensor<4x4x8xf32>) -> tensor<1x10x8xf32> attributes {kiln.task} {
+  %c = kg.conv_transpose %x, %w {channels_last, dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x5x4xf32>, tensor<4x4x8xf32>) -> tensor<1x10x8xf32>
+  return %c : tensor<1x10x8xf32>
+}
+
+// -----
+
+// A kernel shorter than the stride leaves a phase no tap reaches: it is the bias alone.
+// CHECK-LABEL: func.func @task_deconv_sparse_kernel
+// CHECK: kl.block "conv_transpose_p0" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 2, {{.*}}: spatial 8, {{.*}}: reduce 4, {{.*}}: reduce 1)
+// CHECK: kl.block "conv_transpose_p1" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 2, {{.*}}: spatial 8, {{.*}}: reduce 4, {{.*}}: reduce 1)
+// CHECK: kl.block "conv_transpose_p2" {{.*}} iter_vars({{.*}}: spatial 1, {{.*}}: spatial 2, {{.*}}: spatial 8) {
+// CHECK-NEXT: affine.load %arg2
+// CHECK-NEXT: affine.store %{{.*}}, %arg3[%{{.*}}, %{{.*}} * 3 + 2, %{{.*}}]
+func.func private @task_deconv_sparse(%x: tensor<1x2x4xf32>, %w: tensor<2x4x8xf32>, %b: tensor<8xf32>) -> tensor<1x6x8xf32> attributes {kiln.task} {
+  %c = kg.conv_transpose %x, %w, %b {channels_last, dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, -1>, strides = array<i64: 3>} : (tensor<1x2x4xf32>, tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+  return %c : tensor<1x6x8xf32>
+}

@@ -72,3 +72,22 @@ func.func @global_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x8x1x1xf32> {
   %g = kg.global_avg_pool %c : (tensor<1x8x4x4xf32>) -> tensor<1x8x1x1xf32>
   return %g : tensor<1x8x1x1xf32>
 }
+
+// -----
+
+// A transposed convolution with a constant weight runs channels last too, its C x F x kernel
+// weight laid out kernel x C x F; the relu between it and the next one follows the layout.
+// CHECK-LABEL: func.func @deconv_chain
+// CHECK: %[[IN:.*]] = kg.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[D1:.*]] = kg.conv_transpose %[[IN]], %{{.*}} {channels_last{{.*}}} : (tensor<1x4x4x16xf32>, tensor<4x4x16x8xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: %[[R:.*]] = kg.relu %[[D1]]
+// CHECK: %[[D2:.*]] = kg.conv_transpose %[[R]], %{{.*}} {channels_last{{.*}}} : (tensor<1x8x8x8xf32>, tensor<4x4x8x8xf32>) -> tensor<1x16x16x8xf32>
+// CHECK: kg.transpose %[[D2]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @deconv_chain(%x: tensor<1x16x4x4xf32>) -> tensor<1x8x16x16xf32> {
+  %w1 = kg.constant dense<1.0> : tensor<16x8x4x4xf32> : tensor<16x8x4x4xf32>
+  %w2 = kg.constant dense<2.0> : tensor<8x8x4x4xf32> : tensor<8x8x4x4xf32>
+  %d1 = kg.conv_transpose %x, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x16x4x4xf32>, tensor<16x8x4x4xf32>) -> tensor<1x8x8x8xf32>
+  %r = kg.relu %d1 : tensor<1x8x8x8xf32>
+  %d2 = kg.conv_transpose %r, %w2 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x8xf32>, tensor<8x8x4x4xf32>) -> tensor<1x8x16x16xf32>
+  return %d2 : tensor<1x8x16x16xf32>
+}

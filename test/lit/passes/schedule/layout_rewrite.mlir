@@ -62,3 +62,39 @@ func.func @local_buffer(%A: memref<16x64xf32>, %C: memref<16x64xf32>) attributes
   }
   return
 }
+
+// -----
+
+// A dim the block reads in one fixed range that does not start at 0 (here plane 1 of B, as
+// each output phase of a transposed convolution reads its own taps) is copied from that range
+// alone.
+// CHECK-LABEL: func.func @fixed_range_at_offset
+// CHECK-SAME: %[[B:[^:]*]]: memref<2x64x32xf32>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<2x4x1x1x16x16xf32>
+// CHECK: kl.for %{{.*}} : "mm.layout1.ax0" in 1 {
+// CHECK: kl.block "mm.layout1" {{.*}} iter_vars(%[[PL:.*]]: spatial 1, %[[K:.*]]: spatial 64, %[[N:.*]]: spatial 32) {
+// CHECK-NEXT: %[[X:.*]] = affine.load %[[B]][%[[PL]] + 1, %[[K]], %[[N]]]
+// CHECK-NEXT: affine.store %[[X]], %[[P]][%[[N]] floordiv 16, %[[K]] floordiv 16, 0, %[[PL]], %[[K]] mod 16, %[[N]] mod 16]
+// CHECK: kl.block "mm" {{.*}} iter_vars(%{{.*}}: spatial 16, %[[VJ:.*]]: spatial 32, %[[VK:.*]]: reduce 64)
+// CHECK: affine.load %[[P]][%[[VJ]] floordiv 16, %[[VK]] floordiv 16, 0, 0, %[[VK]] mod 16, %[[VJ]] mod 16]
+func.func @fixed_range_at_offset(%A: memref<16x64xf32>, %B: memref<2x64x32xf32>, %C: memref<16x32xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["mm.j"], ints = [2, 16]}, {primitive = "split", names = ["mm.k"], ints = [4, 16]}, {primitive = "reorder", names = ["mm.j.0", "mm.k.0", "mm.i", "mm.k.1", "mm.j.1"]}, {primitive = "layout_rewrite", names = ["mm", "mm.k.0"], ints = [1]}, {primitive = "vectorize", names = ["mm.j.1"]}]} {
+  kl.for %i : "mm.i" in 16 {
+    kl.for %j : "mm.j" in 32 {
+      kl.for %k : "mm.k" in 64 {
+        kl.block "mm" [%i, %j, %k] affine_map<(d0, d1, d2) -> (d0, d1, d2)> iter_vars(%vi: spatial 16, %vj: spatial 32, %vk: reduce 64) init {
+        ^bb0(%a: index, %b: index, %c: index):
+          %z = arith.constant 0.0 : f32
+          affine.store %z, %C[%a, %b] : memref<16x32xf32>
+        } {
+          %x = affine.load %A[%vi, %vk] : memref<16x64xf32>
+          %y = affine.load %B[1, %vk, %vj] : memref<2x64x32xf32>
+          %acc = affine.load %C[%vi, %vj] : memref<16x32xf32>
+          %m = arith.mulf %x, %y fastmath<fast> : f32
+          %s = arith.addf %acc, %m fastmath<fast> : f32
+          affine.store %s, %C[%vi, %vj] : memref<16x32xf32>
+        }
+      }
+    }
+  }
+  return
+}
