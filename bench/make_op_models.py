@@ -74,14 +74,14 @@ def _channels_last(model):
 def model_name(op, channels_last=False):
     """The file name (without .onnx) of op's model: convolutions taken channels last get
     their own, so their tuning records stay apart from the NCHW model's."""
-    return op.name + ("_nhwc" if channels_last and op.kind in ("c2d", "dep") else "")
+    return op.name + ("_nhwc" if channels_last and op.kind in ("c2d", "dep", "t2d") else "")
 
 
 def op_model(op, channels_last=False):
     """The ONNX model of one op_shapes.Op; weights are seeded random initializers. With
-    `channels_last`, convolutions (c2d, dep) take and give NHWC activations."""
+    `channels_last`, convolutions (c2d, dep, t2d) take and give NHWC activations."""
     model = _op_model(op)
-    return _channels_last(model) if channels_last and op.kind in ("c2d", "dep") else model
+    return _channels_last(model) if channels_last and op.kind in ("c2d", "dep", "t2d") else model
 
 
 def _op_model(op):
