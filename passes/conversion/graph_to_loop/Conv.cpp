@@ -99,6 +99,14 @@ SmallVector<Axis> convolutionAxes(RankedTensorType outType, int64_t channelsPerG
   return axes;
 }
 
+// bias[channel], or 0 of out's element type without a bias.
+static Value biasOrZero(KernelBuilder &kb, OpBuilder &rb, Value bias, Value out,
+                        AffineExpr channel, ValueRange iv) {
+  if (bias)
+    return kb.load(rb, bias, {channel}, iv);
+  return kb.constantFloat(rb, llvm::cast<MemRefType>(out.getType()).getElementType(), 0);
+}
+
 void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes, Value input,
                           ArrayRef<AffineExpr> inputIdx, Value weight,
                           ArrayRef<AffineExpr> weightIdx, Value bias, Value out,
@@ -118,10 +126,15 @@ void emitConvolutionBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes
         kb.store(rb, emitMulAdd(rb, loc, acc, x, w), out, outIdx, iv);
       },
       [&](OpBuilder &rb, ValueRange iv) {
-        Value init = bias ? kb.load(rb, bias, {outIdx[channelDim]}, iv)
-                          : kb.constantFloat(rb, outType.getElementType(), 0);
-        kb.store(rb, init, out, outIdx, iv);
+        kb.store(rb, biasOrZero(kb, rb, bias, out, outIdx[channelDim], iv), out, outIdx, iv);
       });
+}
+
+void emitBiasBlock(KernelBuilder &kb, StringRef name, ArrayRef<Axis> axes, Value bias, Value out,
+                   ArrayRef<AffineExpr> outIdx, unsigned channelDim) {
+  kb.emitBlock(name, axes, [&](OpBuilder &rb, ValueRange iv) {
+    kb.store(rb, biasOrZero(kb, rb, bias, out, outIdx[channelDim], iv), out, outIdx, iv);
+  });
 }
 
 void populateConvLowerings(LoweringRegistry &registry) {

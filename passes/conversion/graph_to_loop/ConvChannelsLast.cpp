@@ -41,38 +41,110 @@ static LogicalResult lowerPointwise(KernelBuilder &kb, ConvOp op, Value out) {
   return success();
 }
 
+namespace {
+// Output positions [first, first + count) along one spatial dim whose windows all read taps
+// [tapBegin, tapEnd) inside the unpadded input; their other taps fall in the padding.
+struct WindowRange {
+  int64_t first, count, tapBegin, tapEnd;
+};
+
+SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t kernel,
+                                      int64_t stride, int64_t dilation, int64_t padBegin) {
+  SmallVector<WindowRange> ranges;
+  for (int64_t o = 0; o < outSize; ++o) {
+    int64_t start = o * stride - padBegin; // where tap 0 reads
+    int64_t begin = std::min(kernel, start >= 0 ? 0 : llvm::divideCeil(-start, dilation));
+    int64_t end = std::min(kernel, start >= inSize ? 0 : (inSize - 1 - start) / dilation + 1);
+    end = std::max(end, begin);
+    if (!ranges.empty() && ranges.back().tapBegin == begin && ranges.back().tapEnd == end)
+      ++ranges.back().count;
+    else
+      ranges.push_back({o, 1, begin, end});
+  }
+  return ranges;
+}
+
+// Every combination of one range per spatial dim.
+SmallVector<SmallVector<WindowRange>> allRegions(ArrayRef<SmallVector<WindowRange>> perDim) {
+  SmallVector<SmallVector<WindowRange>> regions = {{}};
+  for (const SmallVector<WindowRange> &ranges : perDim) {
+    SmallVector<SmallVector<WindowRange>> next;
+    for (const SmallVector<WindowRange> &prefix : regions)
+      for (const WindowRange &range : ranges) {
+        next.push_back(prefix);
+        next.back().push_back(range);
+      }
+    regions = std::move(next);
+  }
+  return regions;
+}
+} // namespace
+
+// Channels last, a convolution reads a padded copy of its input, or, when the copy would cost
+// as much as the convolution (a depthwise one: one multiply-add per tap and input element),
+// reads the input itself: the output is split into regions whose windows cover the same taps
+// inside the input (the interior reads all of them, each border fewer), one block each.
 LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
   auto outType = op.getType();
   int64_t rank = outType.getRank();
   if (llvm::cast<MemRefType>(out.getType()).getRank() != rank)
     return lowerPointwise(kb, op, out);
+  auto inShape = op.getInput().getType().getShape();
   auto weightShape = op.getWeight().getType().getShape();
   size_t spatial = rank - 2;
-  Value padded = emitPad(kb, op.getInput(), op.getPads(), 0.0, /*firstSpatial=*/1);
-
-  // Axes n, the output's spatial dims, f; then the reduce axes rc and the kernel taps.
-  SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}};
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i), outType.getDimSize(i + 1)});
-  axes.push_back({"f", outType.getDimSize(rank - 1)});
-  axes.push_back({"rc", weightShape[spatial], true});
-  for (size_t i = 0; i < spatial; ++i)
-    axes.push_back({spatialAxisName(i, "r"), weightShape[i], true});
+  bool padded = llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
+  bool implicitPadding = padded && weightShape[spatial] == 1;
+  Value input = implicitPadding ? kb.buffer(op.getInput())
+                                : emitPad(kb, op.getInput(), op.getPads(), 0.0, /*firstSpatial=*/1);
+  // Padded explicitly, one range per dim covers every output and every tap of the copy.
+  SmallVector<SmallVector<WindowRange>> perDim;
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t outSize = outType.getDimSize(i + 1);
+    if (implicitPadding)
+      perDim.push_back(windowRanges(outSize, inShape[i + 1], weightShape[i], op.getStrides()[i],
+                                    op.getDilations()[i], op.getPads()[i]));
+    else
+      perDim.push_back({{0, outSize, 0, weightShape[i]}});
+  }
 
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   unsigned f = spatial + 1, rc = spatial + 2;
-  SmallVector<AffineExpr> inputIdx = {d(0)};
-  for (size_t i = 0; i < spatial; ++i)
-    inputIdx.push_back(d(1 + i) * op.getStrides()[i] + d(rc + 1 + i) * op.getDilations()[i]);
-  inputIdx.push_back(inputChannel(op, d(f), d(rc)));
-  SmallVector<AffineExpr> weightIdx;
-  for (size_t i = 0; i < spatial; ++i)
-    weightIdx.push_back(d(rc + 1 + i));
-  weightIdx.append({d(rc), d(f)});
+  Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
-  emitConvolutionBlock(kb, "conv", axes, padded, inputIdx, kb.buffer(op.getWeight()), weightIdx,
-                       bias, out, /*channelDim=*/rank - 1);
+  for (const SmallVector<WindowRange> &region : allRegions(perDim)) {
+    // Axes n, the region's output positions, f; then the reduce axes rc and the taps.
+    SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}};
+    SmallVector<AffineExpr> outIdx = {d(0)}, inputIdx = {d(0)}, weightIdx;
+    bool interior = true, tapless = false;
+    for (size_t i = 0; i < spatial; ++i) {
+      axes.push_back({spatialAxisName(i), region[i].count});
+      outIdx.push_back(d(1 + i) + region[i].first);
+      interior &= region[i].tapBegin == 0 && region[i].tapEnd == weightShape[i];
+      tapless |= region[i].tapEnd == region[i].tapBegin;
+    }
+    axes.push_back({"f", outType.getDimSize(rank - 1)});
+    outIdx.push_back(d(f));
+    std::string name = interior ? "conv" : "conv_border";
+    if (tapless) { // every tap of these outputs reads padding: the bias alone
+      emitBiasBlock(kb, name, axes, bias, out, outIdx, /*channelDim=*/rank - 1);
+      continue;
+    }
+    axes.push_back({"rc", weightShape[spatial], true});
+    for (size_t i = 0; i < spatial; ++i) {
+      const WindowRange &r = region[i];
+      axes.push_back({spatialAxisName(i, "r"), r.tapEnd - r.tapBegin, true});
+      AffineExpr tap = d(rc + 1 + i) + r.tapBegin;
+      int64_t shift = implicitPadding ? -op.getPads()[i] : 0; // the copy is already padded
+      inputIdx.push_back((d(1 + i) + r.first) * op.getStrides()[i] +
+                         tap * op.getDilations()[i] + shift);
+      weightIdx.push_back(tap);
+    }
+    inputIdx.push_back(inputChannel(op, d(f), d(rc)));
+    weightIdx.append({d(rc), d(f)});
+    emitConvolutionBlock(kb, name, axes, input, inputIdx, weight, weightIdx, bias, out,
+                         /*channelDim=*/rank - 1, outIdx);
+  }
   return success();
 }
 

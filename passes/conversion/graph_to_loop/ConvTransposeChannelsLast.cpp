@@ -117,10 +117,7 @@ LogicalResult lowerChannelsLastConvTranspose(KernelBuilder &kb, ConvTransposeOp 
     axes.push_back({"f", outType.getDimSize(rank - 1)});
     outIdx.push_back(d(f));
     if (biasOnly) { // no tap reaches these outputs (a kernel smaller than the stride)
-      kb.emitBlock(name, axes, [&](OpBuilder &rb, ValueRange iv) {
-        Value init = bias ? kb.load(rb, bias, {d(f)}, iv) : kb.constantFloat(rb, elementType, 0);
-        kb.store(rb, init, out, outIdx, iv);
-      });
+      emitBiasBlock(kb, name, axes, bias, out, outIdx, /*channelDim=*/rank - 1);
       continue;
     }
     axes.push_back({"rc", inPerGroup, true});

@@ -39,6 +39,11 @@ void emitConvolutionBlock(KernelBuilder &kb, llvm::StringRef name, llvm::ArrayRe
                           mlir::Value bias, mlir::Value out, unsigned channelDim = 1,
                           llvm::ArrayRef<mlir::AffineExpr> outIdx = {});
 
+// out[outIdx] = bias[f] (or 0) over spatial `axes`: outputs of a convolution no tap reaches.
+void emitBiasBlock(KernelBuilder &kb, llvm::StringRef name, llvm::ArrayRef<Axis> axes,
+                   mlir::Value bias, mlir::Value out, llvm::ArrayRef<mlir::AffineExpr> outIdx,
+                   unsigned channelDim);
+
 } // namespace kiln::lowering
 
 #endif
