@@ -29,6 +29,15 @@ def _conv2d_asymmetric():
                          nn.Conv2d(24, 24, 3, groups=24, padding=1), nn.Sigmoid()), (2, 3, 17, 23)
 
 
+# Depthwise convolutions read their input unpadded, one block per region of equal taps.
+def _depthwise_borders():
+    # A stride with a dilation; a pad wider than the kernel (the outermost outputs see only
+    # padding: the bias alone); a channel multiplier of 2 (32 outputs from 16 channels).
+    return nn.Sequential(nn.Conv2d(16, 16, 3, stride=2, padding=(3, 1), dilation=2, groups=16),
+                         nn.ReLU6(),
+                         nn.Conv2d(16, 32, (1, 3), padding=(0, 4), groups=16)), (1, 16, 13, 10)
+
+
 # Transposed convolutions run channels last by output phase (ConvTransposeChannelsLast.cpp).
 def _deconv2d_dcgan():
     return nn.Sequential(nn.ConvTranspose2d(16, 32, 4, stride=2, padding=1), nn.ReLU(),
@@ -55,6 +64,7 @@ def _deconv3d():
 
 
 MODELS = {"conv1d": _conv1d, "conv3d": _conv3d, "conv2d_asymmetric": _conv2d_asymmetric,
+          "depthwise_borders": _depthwise_borders,
           "deconv2d_dcgan": _deconv2d_dcgan, "deconv2d_odd": _deconv2d_odd,
           "deconv1d_sparse": _deconv1d_sparse, "deconv3d": _deconv3d}
 

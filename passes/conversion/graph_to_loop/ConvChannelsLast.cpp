@@ -53,7 +53,7 @@ SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t k
   SmallVector<WindowRange> ranges;
   for (int64_t o = 0; o < outSize; ++o) {
     int64_t start = o * stride - padBegin; // where tap 0 reads
-    int64_t begin = std::min(kernel, start >= 0 ? 0 : llvm::divideCeil(-start, dilation));
+    int64_t begin = std::min(kernel, start >= 0 ? 0 : (-start + dilation - 1) / dilation);
     int64_t end = std::min(kernel, start >= inSize ? 0 : (inSize - 1 - start) / dilation + 1);
     end = std::max(end, begin);
     if (!ranges.empty() && ranges.back().tapBegin == begin && ranges.back().tapEnd == end)
@@ -134,11 +134,11 @@ LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
     for (size_t i = 0; i < spatial; ++i) {
       const WindowRange &r = region[i];
       axes.push_back({spatialAxisName(i, "r"), r.tapEnd - r.tapBegin, true});
-      AffineExpr tap = d(rc + 1 + i) + r.tapBegin;
+      int64_t stride = op.getStrides()[i], dilation = op.getDilations()[i];
       int64_t shift = implicitPadding ? -op.getPads()[i] : 0; // the copy is already padded
-      inputIdx.push_back((d(1 + i) + r.first) * op.getStrides()[i] +
-                         tap * op.getDilations()[i] + shift);
-      weightIdx.push_back(tap);
+      inputIdx.push_back(d(1 + i) * stride + d(rc + 1 + i) * dilation +
+                         (r.first * stride + r.tapBegin * dilation + shift));
+      weightIdx.push_back(d(rc + 1 + i) + r.tapBegin);
     }
     inputIdx.push_back(inputChannel(op, d(f), d(rc)));
     weightIdx.append({d(rc), d(f)});

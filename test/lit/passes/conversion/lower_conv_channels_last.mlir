@@ -37,10 +37,22 @@ func.func private @task_nhwc_pointwise(%x: tensor<1x3x4x4xf32>, %w: tensor<1x1x4
 // -----
 
 // A depthwise channels-last conv reads input channel f + rc (rc has extent 1): the lanes
-// along f read the input contiguously.
+// along f read the input contiguously. It reads the input itself, not a padded copy: the
+// output splits into regions whose windows cover the same taps (3 per dim: the first row
+// skips tap 0, the last tap 2), one block each; the interior 2x2 is "conv", with all taps.
 // CHECK-LABEL: func.func @task_nhwc_depthwise_kernel
-// CHECK: kl.block "conv" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 4, %[[XX:.*]]: spatial 4, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 1, %[[RY:.*]]: reduce 3, %[[RX:.*]]: reduce 3)
-// CHECK: affine.load %{{.*}}[%[[N]], %[[Y]] + %[[RY]], %[[XX]] + %[[RX]], %[[F]] + %[[RC]]]
+// CHECK-SAME: (%[[X:.*]]: memref<1x4x4x8xf32>, %[[W:.*]]: memref<3x3x1x8xf32>, %[[OUT:.*]]: memref<1x4x4x8xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: kl.block "conv_border" {{.*}} iter_vars(%[[N0:.*]]: spatial 1, %[[Y0:.*]]: spatial 1, %[[X0:.*]]: spatial 1, %[[F0:.*]]: spatial 8, %[[RC0:.*]]: reduce 1, %[[RY0:.*]]: reduce 2, %[[RX0:.*]]: reduce 2)
+// CHECK: affine.load %[[X]][%[[N0]], %[[Y0]] + %[[RY0]], %[[X0]] + %[[RX0]], %[[F0]] + %[[RC0]]]
+// CHECK: affine.load %[[W]][%[[RY0]] + 1, %[[RX0]] + 1, %[[RC0]], %[[F0]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N0]], %[[Y0]], %[[X0]], %[[F0]]]
+// CHECK-COUNT-3: kl.block "conv_border
+// CHECK: kl.block "conv" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 2, %[[XX:.*]]: spatial 2, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 1, %[[RY:.*]]: reduce 3, %[[RX:.*]]: reduce 3)
+// CHECK: affine.load %[[X]][%[[N]], %[[Y]] + %[[RY]], %[[XX]] + %[[RX]], %[[F]] + %[[RC]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N]], %[[Y]] + 1, %[[XX]] + 1, %[[F]]]
+// CHECK-COUNT-4: kl.block "conv_border
+// CHECK-NOT: kl.block
 func.func private @task_nhwc_depthwise(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32> attributes {kiln.task} {
   %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
   return %c : tensor<1x4x4x8xf32>
