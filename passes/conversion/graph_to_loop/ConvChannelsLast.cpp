@@ -64,20 +64,6 @@ SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t k
   return ranges;
 }
 
-// Every combination of one range per spatial dim.
-SmallVector<SmallVector<WindowRange>> allRegions(ArrayRef<SmallVector<WindowRange>> perDim) {
-  SmallVector<SmallVector<WindowRange>> regions = {{}};
-  for (const SmallVector<WindowRange> &ranges : perDim) {
-    SmallVector<SmallVector<WindowRange>> next;
-    for (const SmallVector<WindowRange> &prefix : regions)
-      for (const WindowRange &range : ranges) {
-        next.push_back(prefix);
-        next.back().push_back(range);
-      }
-    regions = std::move(next);
-  }
-  return regions;
-}
 } // namespace
 
 // Channels last, a convolution reads a padded copy of its input, or, when the copy would cost
@@ -112,7 +98,7 @@ LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
   unsigned f = spatial + 1, rc = spatial + 2;
   Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
-  for (const SmallVector<WindowRange> &region : allRegions(perDim)) {
+  for (const SmallVector<WindowRange> &region : cartesianProduct<WindowRange>(perDim)) {
     // Axes n, the region's output positions, f; then the reduce axes rc and the taps.
     SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}};
     SmallVector<AffineExpr> outIdx = {d(0)}, inputIdx = {d(0)}, weightIdx;

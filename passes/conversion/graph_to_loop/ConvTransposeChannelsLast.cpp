@@ -48,20 +48,10 @@ PhaseTaps phaseTaps(int64_t phase, int64_t stride, int64_t dilation, int64_t pad
   return t;
 }
 
-// Every combination of one phase per spatial dim, the first dim slowest.
-SmallVector<SmallVector<int64_t>> allPhases(ArrayRef<int64_t> strides) {
-  SmallVector<SmallVector<int64_t>> phases = {{}};
-  for (int64_t stride : strides) {
-    SmallVector<SmallVector<int64_t>> next;
-    for (const SmallVector<int64_t> &prefix : phases)
-      for (int64_t r = 0; r < stride; ++r) {
-        next.push_back(prefix);
-        next.back().push_back(r);
-      }
-    phases = std::move(next);
-  }
-  return phases;
-}
+// How a merged dim's first tap and input offset change from one phase to the next.
+struct PhaseStep {
+  int64_t firstTap, inputBase;
+};
 } // namespace
 
 LogicalResult lowerChannelsLastConvTranspose(KernelBuilder &kb, ConvTransposeOp op, Value out) {
@@ -93,43 +83,78 @@ LogicalResult lowerChannelsLastConvTranspose(KernelBuilder &kb, ConvTransposeOp 
   Value weight = kb.buffer(op.getWeight());
   Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
 
+  // A dim whose phases all have the same output and tap counts, and whose first tap and input
+  // offset are affine in the phase (always so for stride 2), iterates its phases as a spatial
+  // axis of one block; the others take a block per phase.
+  SmallVector<std::optional<PhaseStep>> mergedSteps(spatial);
+  SmallVector<SmallVector<int64_t>> phaseChoices(spatial);
+  for (size_t i = 0; i < spatial; ++i) {
+    ArrayRef<PhaseTaps> t = taps[i];
+    bool uniform = t.size() > 1 && t[0].outputs > 0 && t[0].count > 0;
+    for (size_t r = 1; uniform && r < t.size(); ++r)
+      uniform = t[r].outputs == t[0].outputs && t[r].count == t[0].count &&
+                t[r].inputBase - t[r - 1].inputBase == t[1].inputBase - t[0].inputBase &&
+                t[r].firstTap - t[r - 1].firstTap == t[1].firstTap - t[0].firstTap;
+    if (uniform) {
+      mergedSteps[i] = PhaseStep{t[1].firstTap - t[0].firstTap, t[1].inputBase - t[0].inputBase};
+      phaseChoices[i] = {0};
+    } else {
+      for (int64_t r = 0; r < op.getStrides()[i]; ++r)
+        phaseChoices[i].push_back(r);
+    }
+  }
+
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  unsigned f = spatial + 1, rc = spatial + 2;
-  // The input channel of (f, rc): rc alone without groups, so the read is lane-invariant.
-  AffineExpr channel = op.getGroup() == 1 ? d(rc) : d(f).floorDiv(outPerGroup) * inPerGroup + d(rc);
-  AffineExpr weightColumn = op.getGroup() == 1 ? d(f) : d(f) % outPerGroup;
-  for (const SmallVector<int64_t> &phase : allPhases(op.getStrides())) {
-    std::string name = "conv_transpose_p";
+  for (const SmallVector<int64_t> &phase : cartesianProduct<int64_t>(phaseChoices)) {
+    // Axes n, per dim its quotient q (and phase p when merged), f; then rc and the taps.
+    std::string name = "conv_transpose";
     SmallVector<Axis> axes = {{"n", outType.getDimSize(0)}};
     SmallVector<AffineExpr> outIdx = {d(0)}, inputIdx = {d(0)}, weightIdx;
+    SmallVector<AffineExpr> quotient, phaseExpr;
     bool empty = false, biasOnly = false;
     for (size_t i = 0; i < spatial; ++i) {
       const PhaseTaps &t = taps[i][phase[i]];
-      name += std::to_string(phase[i]);
+      quotient.push_back(d(axes.size()));
       axes.push_back({spatialAxisName(i), t.outputs});
-      outIdx.push_back(d(1 + i) * op.getStrides()[i] + phase[i]);
+      if (mergedSteps[i]) {
+        phaseExpr.push_back(d(axes.size()));
+        axes.push_back({spatialAxisName(i, "p"), op.getStrides()[i]});
+      } else {
+        name += "_p" + std::to_string(phase[i]);
+        phaseExpr.push_back(getAffineConstantExpr(phase[i], ctx));
+      }
+      outIdx.push_back(quotient[i] * op.getStrides()[i] + phaseExpr[i]);
       empty |= t.outputs == 0;
       biasOnly |= t.count == 0;
     }
     if (empty)
       continue;
+    AffineExpr f = d(axes.size());
     axes.push_back({"f", outType.getDimSize(rank - 1)});
-    outIdx.push_back(d(f));
+    outIdx.push_back(f);
     if (biasOnly) { // no tap reaches these outputs (a kernel smaller than the stride)
       emitBiasBlock(kb, name, axes, bias, out, outIdx, /*channelDim=*/rank - 1);
       continue;
     }
+    AffineExpr rc = d(axes.size());
     axes.push_back({"rc", inPerGroup, true});
+    // The input channel of (f, rc): rc alone without groups, so the read is lane-invariant.
+    AffineExpr channel = op.getGroup() == 1 ? rc : f.floorDiv(outPerGroup) * inPerGroup + rc;
     for (size_t i = 0; i < spatial; ++i) {
       const PhaseTaps &t = taps[i][phase[i]];
+      AffineExpr tap = d(axes.size());
       axes.push_back({spatialAxisName(i, "r"), t.count, true});
-      AffineExpr tap = d(rc + 1 + i);
-      inputIdx.push_back(d(1 + i) + t.inputBase + pads[i] + tap * t.inputStep);
-      weightIdx.push_back(tap * -t.tapStep + (t.firstTap + (t.count - 1) * t.tapStep));
+      // A merged dim's first tap and input offset step along the phase axis (phase 0's here).
+      int64_t baseStep = mergedSteps[i] ? mergedSteps[i]->inputBase : 0;
+      int64_t tapStep = mergedSteps[i] ? mergedSteps[i]->firstTap : 0;
+      inputIdx.push_back(quotient[i] + tap * t.inputStep + phaseExpr[i] * baseStep +
+                         (t.inputBase + pads[i]));
+      weightIdx.push_back(tap * -t.tapStep + phaseExpr[i] * tapStep +
+                          (t.firstTap + (t.count - 1) * t.tapStep));
     }
     inputIdx.push_back(channel);
-    weightIdx.append({channel, weightColumn});
+    weightIdx.append({channel, op.getGroup() == 1 ? f : f % outPerGroup});
     emitConvolutionBlock(kb, name, axes, padded, inputIdx, weight, weightIdx, bias, out,
                          /*channelDim=*/rank - 1, outIdx);
   }

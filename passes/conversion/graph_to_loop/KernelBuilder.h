@@ -79,6 +79,22 @@ private:
 // Axes "i0".."iN" over a shape, all spatial.
 llvm::SmallVector<Axis> spatialAxes(llvm::ArrayRef<int64_t> shape);
 
+// Every combination of one element of each of `choices`, the first list slowest.
+template <typename T>
+llvm::SmallVector<llvm::SmallVector<T>> cartesianProduct(llvm::ArrayRef<llvm::SmallVector<T>> choices) {
+  llvm::SmallVector<llvm::SmallVector<T>> combinations = {{}};
+  for (const llvm::SmallVector<T> &options : choices) {
+    llvm::SmallVector<llvm::SmallVector<T>> next;
+    for (const llvm::SmallVector<T> &prefix : combinations)
+      for (const T &option : options) {
+        next.push_back(prefix);
+        next.back().push_back(option);
+      }
+    combinations = std::move(next);
+  }
+  return combinations;
+}
+
 // "y", "x", "z", "w", then "s4"...: the name of spatial dim i of a window op, with `prefix`
 // ("r" for the window's taps).
 std::string spatialAxisName(size_t i, const char *prefix = "");

@@ -73,20 +73,19 @@ func.func private @task_nhwc_max_pool(%x: tensor<1x5x5x8xf32>) -> tensor<1x3x3x8
 
 // -----
 
-// A channels-last transposed conv (stride 2, kernel 4, pad 1) runs one block per output
-// phase: even outputs take the odd taps, odd outputs the even ones, each a stride-1 conv of
-// the input padded once (one row before, one after) and flipped taps, written at q * 2 + phase.
+// A channels-last transposed conv (stride 2, kernel 4, pad 1) computes each output phase as
+// a stride-1 conv of the input padded once (one row before, one after) with its own flipped
+// taps: even outputs take the odd taps, odd outputs the even ones. With stride 2 the phase's
+// first tap (3 - p) and input offset (+ p) are affine in it, so the phases are one spatial
+// axis p of a single block, written at q * 2 + p.
 // CHECK-LABEL: func.func @task_deconv_kernel
 // CHECK-SAME: (%[[X:.*]]: memref<1x5x4xf32>, %[[W:.*]]: memref<4x4x8xf32>, %[[OUT:.*]]: memref<1x10x8xf32>)
 // CHECK: %[[PAD:.*]] = memref.alloc() : memref<1x7x4xf32>
-// CHECK: kl.block "conv_transpose_p0" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Q:.*]]: spatial 5, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 4, %[[R:.*]]: reduce 2)
-// CHECK: affine.load %[[PAD]][%[[N]], %[[Q]] + %[[R]], %[[RC]]]
-// CHECK: affine.load %[[W]][%[[R]] * -2 + 3, %[[RC]], %[[F]]]
-// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N]], %[[Q]] * 2, %[[F]]]
-// CHECK: kl.block "conv_transpose_p1" {{.*}} iter_vars(%[[N1:.*]]: spatial 1, %[[Q1:.*]]: spatial 5, %[[F1:.*]]: spatial 8, %[[RC1:.*]]: reduce 4, %[[R1:.*]]: reduce 2)
-// CHECK: affine.load %[[PAD]][%[[N1]], %[[Q1]] + %[[R1]] + 1, %[[RC1]]]
-// CHECK: affine.load %[[W]][%[[R1]] * -2 + 2, %[[RC1]], %[[F1]]]
-// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N1]], %[[Q1]] * 2 + 1, %[[F1]]]
+// CHECK: kl.block "conv_transpose" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Q:.*]]: spatial 5, %[[P:.*]]: spatial 2, %[[F:.*]]: spatial 8, %[[RC:.*]]: reduce 4, %[[R:.*]]: reduce 2)
+// CHECK: affine.load %[[PAD]][%[[N]], %[[Q]] + %[[R]] + %[[P]], %[[RC]]]
+// CHECK: affine.load %[[W]][%[[R]] * -2 - %[[P]] + 3, %[[RC]], %[[F]]]
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N]], %[[Q]] * 2 + %[[P]], %[[F]]]
+// CHECK-NOT: kl.block "conv_transpose
 func.func private @task_deconv(%x: tensor<1x5x4xf32>, %w: tensor<4x4x8xf32>) -> tensor<1x10x8xf32> attributes {kiln.task} {
   %c = kg.conv_transpose %x, %w {channels_last, dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x5x4xf32>, tensor<4x4x8xf32>) -> tensor<1x10x8xf32>
   return %c : tensor<1x10x8xf32>
