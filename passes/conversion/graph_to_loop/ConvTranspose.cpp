@@ -1,4 +1,7 @@
-// Lowering of transposed convolution as zero insertion + a stride-1 convolution.
+// Lowering of transposed convolution in ONNX's layout as zero insertion + a stride-1
+// convolution. Channels last (the default for constant f32 weights, see ChannelsLast.cpp),
+// ConvTransposeChannelsLast.cpp computes each output phase densely instead; this form remains
+// for run-time weights and for fewer than 8 output channels.
 //
 // The scatter form (each input pixel adds its kernel-sized window into the output) writes
 // overlapping windows, so it neither vectorizes nor parallelizes over output pixels. The
