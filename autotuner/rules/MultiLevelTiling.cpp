@@ -122,9 +122,22 @@ static bool isWhole(ArrayRef<int64_t> tile, int64_t extent) {
 }
 
 std::optional<std::string> SketchGenerator::fuseParallel(ArrayRef<std::string> chain,
-                                                         int64_t count) {
+                                                         int64_t &count) {
   if (count == 0 || chain.empty())
     return std::nullopt;
+  // A parallel loop of one iteration runs on one thread (and no loop inside it may run in
+  // parallel): fuse on past loops that leave the extent at 1 (a tile of the whole dim).
+  auto fusedExtent = [&](int64_t n) {
+    int64_t extent = 1;
+    for (const std::string &name : chain.take_front(n))
+      if (ForOp loop = findLoop(kernel, name))
+        extent *= loop.getExtent();
+    return extent;
+  };
+  while (count < int64_t(chain.size()) && fusedExtent(count) == 1)
+    ++count;
+  if (fusedExtent(count) == 1)
+    return std::nullopt; // nothing to share out
   std::string fused = chain.front();
   if (count > 1) {
     auto name = s.fuse(SmallVector<std::string>(chain.take_front(count)));

@@ -73,8 +73,8 @@ bool SketchGenerator::rfactorReduction(BlockOp block, SmallVector<ForOp> loops, 
     SmallVector<double> parWeights{0.2};
     for (unsigned c = 1; c <= outer.size(); ++c)
       parWeights.push_back(c == outer.size() ? 3 : 1);
-    if (std::optional<std::string> fused =
-            fuseParallel(outer, count("par:" + outer.front(), parWeights)))
+    int64_t fusedCount = count("par:" + outer.front(), parWeights);
+    if (std::optional<std::string> fused = fuseParallel(outer, fusedCount))
       locations.push_back(*fused);
   }
   if (auto init = s.decomposeReduction(*partial, otherPart); succeeded(init))

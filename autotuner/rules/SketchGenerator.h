@@ -72,7 +72,8 @@ private:
   // Moves `consumer` under one of `locations` (or leaves it); true when it moved.
   bool fuseConsumer(const std::string &consumer, llvm::ArrayRef<std::string> locations);
   // Fuses the first `count` loops of `chain` and parallelizes the result; returns its name.
-  std::optional<std::string> fuseParallel(llvm::ArrayRef<std::string> chain, int64_t count);
+  // `count` grows past loops that would leave the parallel extent at 1.
+  std::optional<std::string> fuseParallel(llvm::ArrayRef<std::string> chain, int64_t &count);
   // Vectorizes the loop around `block` (split by a vector width when longer than 64) if the
   // decision keyed by that loop says so.
   void vectorizeInnermost(const std::string &block, bool choice);

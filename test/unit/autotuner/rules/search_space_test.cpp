@@ -75,7 +75,8 @@ protected:
   struct Stats {
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
-             packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0;
+             packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0,
+             parallelOfOne = 0;
   };
 
   // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
@@ -91,6 +92,17 @@ protected:
     return found;
   }
 
+  // True when the trace leaves a parallel loop of one iteration: it would run on one thread.
+  static bool parallelizesOneIteration(func::FuncOp kernel, const schedule::Trace &trace) {
+    auto scheduled = ScheduledKernel::apply(kernel, trace, nullptr);
+    if (failed(scheduled))
+      return false;
+    bool found = false;
+    scheduled->kernel().walk([&](loop::ForOp loop) {
+      found |= loop.getKind() == loop::ForOp::kParallel && loop.getExtent() == 1;
+    });
+    return found;
+  }
   // `count` samples and one mutation of each, all checked; returns what they covered.
   Stats explore(const char *text, unsigned count, uint64_t seed) {
     Stats stats;
@@ -114,6 +126,7 @@ protected:
       stats.parallel += text.find("\"parallel\"") != std::string::npos;
       stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
       stats.predicatedVector += vectorizesPredicated(kernel, *trace);
+      stats.parallelOfOne += parallelizesOneIteration(kernel, *trace);
       // A packed operand whose copy loops ("<block>.pack<i>.ax<d>") are then scheduled.
       stats.packed += text.find("\"cache_read\"") != std::string::npos &&
                       text.find(".pack") != std::string::npos;
@@ -174,6 +187,9 @@ TEST_F(SearchSpaceTest, Depthwise) {
   Stats s = explore(kDepthwiseLowered, 50, 5);
   EXPECT_GE(s.samples.size(), 40u);
   EXPECT_GE(s.mutated, 45u);
+  // A tile covering a whole dim outermost (extent 1) fuses on with the next loops rather
+  // than become a parallel loop of one iteration.
+  EXPECT_EQ(s.parallelOfOne, 0u);
 }
 
 TEST_F(SearchSpaceTest, Reductions) {
