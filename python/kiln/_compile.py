@@ -95,7 +95,7 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
 
 def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0,
          tune_threads=0, progress=True, seed=0, mcpu="native", input_shapes=None,
-         dim_ranges=None):
+         dim_ranges=None, conv_layout=None):
     """Tunes every task of an ONNX model, appending each measured schedule to tuning_db (a
     JSON-lines file, created when missing), then compiles with the fastest ones and returns
     the Module, like `kilnc --tune --trials N --tuning-db DB`.
@@ -104,8 +104,9 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
     where an interrupted one stopped. tune_threads: threads candidates are timed with (0: all
     cores); num_threads: the returned Module's. The per-task table is printed to stdout, the
     live progress (when progress) to stderr. Ctrl-C stops tuning with every record kept and
-    raises KeyboardInterrupt. input_shapes and dim_ranges as for kiln.compile (symbolic dims'
-    kernels are tuned at the range maxima)."""
+    raises KeyboardInterrupt. input_shapes, dim_ranges and conv_layout as for kiln.compile
+    (symbolic dims' kernels are tuned at the range maxima; records of one conv_layout do not
+    apply to the other's kernels)."""
     if tuning_db is None:
         raise ValueError("kiln.tune needs a tuning_db path to keep its records in")
     if isinstance(trials, bool) or int(trials) < 0:
@@ -119,12 +120,13 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
                                        threads=int(tune_threads), progress=bool(progress),
                                        seed=int(seed), mcpu=str(mcpu),
                                        input_shapes=_shape_strings(input_shapes),
-                                       dim_ranges=_range_strings(dim_ranges))
+                                       dim_ranges=_range_strings(dim_ranges),
+                                       conv_layout=conv_layout)
         print(report, end="")
         if interrupted:
             raise KeyboardInterrupt(f"tuning interrupted; every record so far is in {tuning_db}")
         return compile(source, mcpu=mcpu, input_shapes=input_shapes, dim_ranges=dim_ranges,
-                       num_threads=num_threads, tuning_db=tuning_db)
+                       num_threads=num_threads, tuning_db=tuning_db, conv_layout=conv_layout)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

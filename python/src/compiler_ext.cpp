@@ -137,9 +137,10 @@ std::pair<std::string, bool> tune(const std::string &modelPath, const std::strin
                                   int64_t trials, int64_t trialsPerTask, int threads,
                                   bool progress, uint64_t seed, const std::string &mcpu,
                                   std::vector<std::string> inputShapes,
-                                  std::vector<std::string> dimRanges) {
+                                  std::vector<std::string> dimRanges,
+                                  std::optional<std::string> convLayout) {
   CompileOptions options("cpu", 3, mcpu, std::nullopt, std::move(inputShapes), tuningDb,
-                         std::move(dimRanges));
+                         std::move(dimRanges), std::move(convLayout));
   kiln_tune_options tuneOptions;
   kiln_tune_options_init(&tuneOptions);
   tuneOptions.trials = trials;
@@ -183,7 +184,7 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::arg("trials") = 1000, py::arg("trials_per_task") = 0, py::arg("threads") = 0,
         py::arg("progress") = true, py::arg("seed") = 0, py::arg("mcpu") = "native",
         py::arg("input_shapes") = std::vector<std::string>{},
-        py::arg("dim_ranges") = std::vector<std::string>{},
+        py::arg("dim_ranges") = std::vector<std::string>{}, py::arg("conv_layout") = py::none(),
         "Tunes every task of the model into tuning_db; returns (report, interrupted).");
   m.def("tune_report", &tuneReport, py::arg("tuning_db"), py::arg("output_path"),
         "Draws the tuning curves of tuning_db to an HTML page or an SVG file.");

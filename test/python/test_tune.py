@@ -43,6 +43,24 @@ def test_tuned_module_matches_numpy(tmp_path, rng, capsys, builder):
     np.testing.assert_allclose(reused(*inputs), reference(*inputs), rtol=RTOL, atol=ATOL)
 
 
+def test_conv_layout_tunes_that_layouts_kernels(tmp_path, rng):
+    # 16 filters: channels last applies, and the model's convolution sits between transposes
+    # (three tasks); in NCHW it is one task.
+    model, reference = onnx_models.conv_relu(filters=16)
+    x = rng.standard_normal((1, 3, 8, 8)).astype(np.float32)
+    tasks = {}
+    for layout in ("nhwc", "nchw"):
+        db = tmp_path / f"{layout}.jsonl"
+        module = kiln.tune(model, trials=2, tuning_db=db, progress=False, conv_layout=layout)
+        np.testing.assert_allclose(module(x), reference(x), rtol=RTOL, atol=ATOL)
+        tasks[layout] = {r["task_name"] for r in records(db)}
+    assert len(tasks["nchw"]) == 1, tasks
+    assert any("transpose" in name for name in tasks["nhwc"]), tasks
+    with pytest.raises(kiln.CompileError, match="conv-layout|conv_layout|layout"):
+        kiln.tune(model, trials=1, tuning_db=tmp_path / "bad.jsonl", progress=False,
+                  conv_layout="nchw16c")
+
+
 def test_tune_report(tmp_path):
     model, _ = onnx_models.matmul_add(m=32, k=64, n=48)
     db = tmp_path / "db.jsonl"
