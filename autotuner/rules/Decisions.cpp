@@ -41,6 +41,8 @@ Decisions decodeDecisions(const schedule::Trace &trace) {
       d.values["layout:" + suffix] = {{1}, ""};
     } else if (step.primitive == "rfactor" && step.names.size() == 2) {
       d.values["rfactor:" + first] = {{}, step.names[1]};
+    } else if (step.primitive == "fuse_siblings" && step.names.size() == 2) {
+      d.values["siblings:" + step.names[1]] = {{1}, ""};
     } else if (step.primitive == "cache_write") {
       d.values["cache:" + first] = {{1}, ""};
     }

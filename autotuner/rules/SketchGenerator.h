@@ -51,6 +51,8 @@ private:
 
   // --- rules (SketchRules.cpp, MultiLevelTiling.cpp)
   void inlineProducers();
+  // Merges adjacent top-level parallel loops of one extent (row-wise stages) where legal.
+  void fuseSiblingLoops();
   void scheduleSpatial(llvm::SmallVector<loop::ForOp> loops);
   // Tiles a reduction block SSRSRS; returns the loops above its reduce loops (outermost
   // first) where consumers may be computed.

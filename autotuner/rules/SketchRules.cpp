@@ -28,8 +28,9 @@ void SketchGenerator::inlineProducers() {
       SmallVector<BlockOp> readers = readersOf(kernel, written[0]);
       if (readers.size() != 1 || readers[0] == block)
         continue;
-      // Inlining an expensive producer into a reduction is a choice (off by default).
-      if (readers[0].hasReduction() && expensiveToRecompute(block) &&
+      // Inlining an expensive producer where it would run more often (into a reduction, or
+      // a broadcast) is a choice (off by default).
+      if (expensiveToRecompute(block) && inliningMultipliesWork(block, readers[0]) &&
           !flag("inline:" + name, 0.25)) {
         kept.insert(name);
         continue;
@@ -113,6 +114,24 @@ static bool hasSpatialConsumer(func::FuncOp kernel, BlockOp block) {
   return false;
 }
 
+void SketchGenerator::fuseSiblingLoops() {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Operation &op : kernel.getBody().front()) {
+      auto first = llvm::dyn_cast<ForOp>(&op);
+      auto second = first ? llvm::dyn_cast_or_null<ForOp>(op.getNextNode()) : ForOp();
+      if (!second || first.getKind() != ForOp::kParallel ||
+          second.getKind() != ForOp::kParallel || first.getExtent() != second.getExtent())
+        continue;
+      std::string a = first.getLoopName().str(), b = second.getLoopName().str();
+      if (flag("siblings:" + b, 0.5) && succeeded(s.fuseSiblings(a, b))) {
+        changed = true;
+        break;
+      }
+    }
+  }
+}
+
 void SketchGenerator::run() {
   inlineProducers();
   llvm::StringSet<> processed;
@@ -160,6 +179,7 @@ void SketchGenerator::run() {
       }
     }
   }
+  fuseSiblingLoops();
 }
 
 } // namespace kiln::autotuner::detail

@@ -83,7 +83,7 @@ static void inlineProducers(func::FuncOp kernel, Schedule &s) {
         continue;
       SmallVector<BlockOp> readers = readersOf(kernel, written[0]);
       if (readers.size() != 1 || readers[0] == block ||
-          (readers[0].hasReduction() && expensiveToRecompute(block)))
+          (expensiveToRecompute(block) && inliningMultipliesWork(block, readers[0])))
         continue;
       if (succeeded(s.computeInline(name))) {
         changed = true;

@@ -30,6 +30,16 @@ std::optional<SmallVector<ForOp>> freshNest(BlockOp block) {
   return loops;
 }
 
+bool inliningMultipliesWork(BlockOp producer, BlockOp reader) {
+  auto volume = [](BlockOp block) {
+    int64_t n = 1;
+    for (int64_t d : block.getDomains())
+      n *= d;
+    return n;
+  };
+  return reader.hasReduction() || volume(reader) > volume(producer);
+}
+
 bool expensiveToRecompute(BlockOp block) {
   WalkResult r = block.getBody().walk([](Operation *op) {
     if (llvm::isa<arith::SelectOp, scf::IfOp, affine::AffineIfOp>(op) ||

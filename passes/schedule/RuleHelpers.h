@@ -23,6 +23,11 @@ std::optional<llvm::SmallVector<loop::ForOp>> freshNest(loop::BlockOp block);
 // than the memory traffic of keeping them as a nest of their own.
 bool expensiveToRecompute(loop::BlockOp block);
 
+// True when inlining `producer` into `reader` would recompute it more often than it runs now:
+// the reader is a reduction, or its domain is larger (it broadcasts the producer's values,
+// as a per-row 1 / sqrt(var) is read by every element of the row).
+bool inliningMultipliesWork(loop::BlockOp producer, loop::BlockOp reader);
+
 // True when `buffer` is a kernel argument the lowering marked constant (kiln.constant_args:
 // every call passes a weight), so layout_rewrite's copy runs at compile time.
 bool isConstantArgument(mlir::Value buffer);

@@ -33,6 +33,8 @@ const PrimitiveInfo kPrimitives[] = {
      [](Schedule &s, const TraceStep &t) {
        return s.reorder(SmallVector<std::string>(t.names.begin(), t.names.end()));
      }},
+    {"fuse_siblings", 2, 0,
+     [](Schedule &s, const TraceStep &t) { return s.fuseSiblings(t.names[0], t.names[1]); }},
     {"parallel", 1, 0, [](Schedule &s, const TraceStep &t) { return s.parallel(t.names[0]); }},
     {"vectorize", 1, 0,
      [](Schedule &s, const TraceStep &t) { return s.vectorize(t.names[0]); }},

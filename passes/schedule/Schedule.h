@@ -35,6 +35,11 @@ public:
   // Gives the named serial loops (one perfect chain from the outermost to the innermost named
   // loop) the given order; unnamed loops of the chain keep their positions.
   mlir::LogicalResult reorder(llvm::ArrayRef<std::string> loops);
+  // Merges loop `second` into loop `first`, which it must directly follow with the same extent
+  // and kind (serial or parallel): each iteration runs first's body, then second's. Every
+  // buffer one writes and the other touches must be split by both alike into one slab per
+  // iteration (SiblingFusion.cpp). Trace: {fuse_siblings, names [first, second]}.
+  mlir::LogicalResult fuseSiblings(llvm::StringRef first, llvm::StringRef second);
 
   // --- annotations (Annotations.cpp): serial loops only. parallel: no reduce iter var bound
   // to it, no parallel loop around or inside. vectorize: innermost, extent <= 64, only blocks

@@ -86,12 +86,20 @@ static LogicalResult lowerLayerNorm(KernelBuilder &kb, Operation *operation, Val
     Value sq = rb.create<arith::MulFOp>(loc, rb.create<arith::MulFOp>(loc, c, c, fm), inv(rb), fm);
     kb.store(rb, rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), sq, fm), var, row, iv);
   }, zero(var));
+  // 1 / sqrt(var + eps) once per row, so that normalizing is a multiply per element.
   double eps = op.getEpsilon().convertToDouble();
+  Value rstd = kb.allocate(statType);
+  kb.emitBlock("ln_rstd", spatialAxes(statShape), [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), kb.constantFloat(rb, et, eps), fm);
+    Value one = kb.constantFloat(rb, et, 1.0);
+    kb.store(rb, rb.create<arith::DivFOp>(loc, one, rb.create<math::SqrtOp>(loc, v, fm), fm), rstd,
+             row, iv);
+  });
   kb.emitBlock("ln_norm", spatialAxes(type.getShape()), [&](OpBuilder &rb, ValueRange iv) {
     auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
     Value c = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, mean, row, iv), fm);
-    Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), kb.constantFloat(rb, et, eps), fm);
-    Value r = rb.create<arith::DivFOp>(loc, c, rb.create<math::SqrtOp>(loc, v, fm), fm);
+    Value r = rb.create<arith::MulFOp>(loc, c, kb.load(rb, rstd, row, iv), fm);
     r = rb.create<arith::MulFOp>(loc, r, kb.loadBroadcast(rb, op.getScale(), iv), fm);
     if (op.getBias())
       r = rb.create<arith::AddFOp>(loc, r, kb.loadBroadcast(rb, op.getBias(), iv), fm);

@@ -82,15 +82,23 @@ static LogicalResult lowerSoftmax(KernelBuilder &kb, Operation *operation, Value
     Value e = isLog ? shiftedExp(rb, iv) : kb.load(rb, exps, all, iv);
     kb.store(rb, rb.create<arith::AddFOp>(loc, kb.load(rb, sum, row, iv), e, fm), sum, row, iv);
   }, [&](OpBuilder &rb, ValueRange iv) { kb.store(rb, kb.constantFloat(rb, et, 0), sum, row, iv); });
+  // Once per row: 1 / sum, or max + log(sum); then one multiply or subtract per element.
+  SmallVector<Axis> rowAxes = s.spatial;
+  rowAxes.back().extent = 1;
+  Value perRow = kb.allocate(s.statType);
+  kb.emitBlock(base + (isLog ? "_lse" : "_recip"), rowAxes, [&](OpBuilder &rb, ValueRange iv) {
+    auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+    Value total = kb.load(rb, sum, row, iv);
+    Value r = isLog ? Value(rb.create<arith::AddFOp>(loc, kb.load(rb, max, row, iv),
+                                                     rb.create<math::LogOp>(loc, total, fm), fm))
+                    : Value(rb.create<arith::DivFOp>(loc, kb.constantFloat(rb, et, 1.0), total, fm));
+    kb.store(rb, r, perRow, row, iv);
+  });
   kb.emitBlock(base + (isLog ? "_out" : "_div"), s.spatial, [&](OpBuilder &rb, ValueRange iv) {
     auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-    Value r;
-    if (isLog) {
-      Value shifted = rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), kb.load(rb, max, row, iv), fm);
-      r = rb.create<arith::SubFOp>(loc, shifted, rb.create<math::LogOp>(loc, kb.load(rb, sum, row, iv), fm), fm);
-    } else {
-      r = rb.create<arith::DivFOp>(loc, kb.load(rb, exps, all, iv), kb.load(rb, sum, row, iv), fm);
-    }
+    Value scale = kb.load(rb, perRow, row, iv);
+    Value r = isLog ? Value(rb.create<arith::SubFOp>(loc, kb.load(rb, input, all, iv), scale, fm))
+                    : Value(rb.create<arith::MulFOp>(loc, kb.load(rb, exps, all, iv), scale, fm));
     kb.store(rb, r, out, all, iv);
   });
   return success();
