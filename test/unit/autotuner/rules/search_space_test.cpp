@@ -76,7 +76,7 @@ protected:
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
              packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0,
-             parallelOfOne = 0;
+             parallelOfOne = 0, siblingsFused = 0;
   };
 
   // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
@@ -131,6 +131,7 @@ protected:
       stats.packed += text.find("\"cache_read\"") != std::string::npos &&
                       text.find(".pack") != std::string::npos;
       stats.laidOut += text.find("\"layout_rewrite\"") != std::string::npos;
+      stats.siblingsFused += text.find("\"fuse_siblings\"") != std::string::npos;
       for (const schedule::TraceStep &step : trace->steps)
         if (step.primitive == "rfactor") {
           bool inner = llvm::StringRef(step.names[1]).ends_with(".1");
@@ -198,6 +199,15 @@ TEST_F(SearchSpaceTest, Reductions) {
     EXPECT_GE(s.samples.size(), 15u);
     EXPECT_GE(s.mutated, 40u);
   }
+}
+
+// Two row-wise stages whose parallel loops run over the same rows: some samples merge them
+// (fuse_siblings), and every sample, merged or not, computes the unscheduled kernel's result.
+TEST_F(SearchSpaceTest, RowStagesShareTheirParallelLoop) {
+  Stats s = explore(kRowNormalizeLowered, 60, 9);
+  EXPECT_GE(s.siblingsFused, 5u);
+  EXPECT_LE(s.siblingsFused, 55u);
+  EXPECT_GE(s.mutated, 45u);
 }
 
 // Rows read contiguously along the reduction: rfactor into vector partials, or (24 rows
