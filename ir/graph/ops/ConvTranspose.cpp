@@ -53,7 +53,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Loc
 }
 
 LogicalResult ConvTransposeOp::verify() {
-  SmallVector<int64_t> input = channelsFirstShape(getInput().getType().getShape(), getChannelsLast());
+  SmallVector<int64_t> input =
+      channelsFirstShape(getInput().getType().getShape(), getChannelsLast());
   SmallVector<int64_t> weight =
       weightChannelsFirst(getWeight().getType().getShape(), getChannelsLast());
   int64_t group = getGroup();

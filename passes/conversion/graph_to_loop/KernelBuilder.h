@@ -81,7 +81,8 @@ llvm::SmallVector<Axis> spatialAxes(llvm::ArrayRef<int64_t> shape);
 
 // Every combination of one element of each of `choices`, the first list slowest.
 template <typename T>
-llvm::SmallVector<llvm::SmallVector<T>> cartesianProduct(llvm::ArrayRef<llvm::SmallVector<T>> choices) {
+llvm::SmallVector<llvm::SmallVector<T>>
+cartesianProduct(llvm::ArrayRef<llvm::SmallVector<T>> choices) {
   llvm::SmallVector<llvm::SmallVector<T>> combinations = {{}};
   for (const llvm::SmallVector<T> &options : choices) {
     llvm::SmallVector<llvm::SmallVector<T>> next;

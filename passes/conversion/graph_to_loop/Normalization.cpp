@@ -91,7 +91,8 @@ static LogicalResult lowerLayerNorm(KernelBuilder &kb, Operation *operation, Val
   Value rstd = kb.allocate(statType);
   kb.emitBlock("ln_rstd", spatialAxes(statShape), [&](OpBuilder &rb, ValueRange iv) {
     auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
-    Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv), kb.constantFloat(rb, et, eps), fm);
+    Value v = rb.create<arith::AddFOp>(loc, kb.load(rb, var, row, iv),
+                                       kb.constantFloat(rb, et, eps), fm);
     Value one = kb.constantFloat(rb, et, 1.0);
     kb.store(rb, rb.create<arith::DivFOp>(loc, one, rb.create<math::SqrtOp>(loc, v, fm), fm), rstd,
              row, iv);
