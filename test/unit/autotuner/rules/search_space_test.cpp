@@ -79,30 +79,32 @@ protected:
              parallelOfOne = 0, siblingsFused = 0;
   };
 
-  // True when the trace vectorizes a loop over a predicated block (an imperfect tile).
-  static bool vectorizesPredicated(func::FuncOp kernel, const schedule::Trace &trace) {
+  // True when some loop of the kernel `trace` schedules satisfies `test`.
+  static bool anyScheduledLoop(func::FuncOp kernel, const schedule::Trace &trace,
+                               llvm::function_ref<bool(loop::ForOp)> test) {
     auto scheduled = ScheduledKernel::apply(kernel, trace, nullptr);
     if (failed(scheduled))
       return false;
     bool found = false;
-    scheduled->kernel().walk([&](loop::ForOp loop) {
-      if (loop.getKind() == loop::ForOp::kVectorized)
-        loop.walk([&](loop::BlockOp block) { found |= !loop::bindingsStayInDomain(block); });
-    });
+    scheduled->kernel().walk([&](loop::ForOp loop) { found |= test(loop); });
     return found;
+  }
+  // A vector loop over a predicated block (an imperfect tile).
+  static bool vectorizesPredicated(func::FuncOp kernel, const schedule::Trace &trace) {
+    return anyScheduledLoop(kernel, trace, [](loop::ForOp loop) {
+      bool predicated = false;
+      if (loop.getKind() == loop::ForOp::kVectorized)
+        loop.walk([&](loop::BlockOp block) { predicated |= !loop::bindingsStayInDomain(block); });
+      return predicated;
+    });
+  }
+  // A parallel loop of one iteration: the kernel would run on one thread.
+  static bool parallelizesOneIteration(func::FuncOp kernel, const schedule::Trace &trace) {
+    return anyScheduledLoop(kernel, trace, [](loop::ForOp loop) {
+      return loop.getKind() == loop::ForOp::kParallel && loop.getExtent() == 1;
+    });
   }
 
-  // True when the trace leaves a parallel loop of one iteration: it would run on one thread.
-  static bool parallelizesOneIteration(func::FuncOp kernel, const schedule::Trace &trace) {
-    auto scheduled = ScheduledKernel::apply(kernel, trace, nullptr);
-    if (failed(scheduled))
-      return false;
-    bool found = false;
-    scheduled->kernel().walk([&](loop::ForOp loop) {
-      found |= loop.getKind() == loop::ForOp::kParallel && loop.getExtent() == 1;
-    });
-    return found;
-  }
   // `count` samples and one mutation of each, all checked; returns what they covered.
   Stats explore(const char *text, unsigned count, uint64_t seed) {
     Stats stats;
