@@ -279,3 +279,37 @@ func.func @conv_register_block(%P: memref<1x8x6x6xf32>, %W: memref<32x8x3x3xf32>
   }
   return
 }
+
+// -----
+
+// A per-row 1 / sqrt(v) (a layer norm's factor) read by every element of its row: inlining it
+// would take a square root and a divide per element instead of per row, so it stays a block.
+// CHECK-LABEL: func.func @per_row_factor
+// CHECK: kl.block "rstd"
+// CHECK: kl.block "norm"
+// CHECK-NOT: math.sqrt
+func.func @per_row_factor(%v: memref<16x1xf32>, %x: memref<16x64xf32>, %out: memref<16x64xf32>) attributes {kiln.kernel} {
+  %r = memref.alloc() : memref<16x1xf32>
+  kl.for %i : "rstd.i0" in 16 {
+    kl.for %j : "rstd.i1" in 1 {
+      kl.block "rstd" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 16, %vj: spatial 1) {
+        %a = affine.load %v[%vi, %vj] : memref<16x1xf32>
+        %s = math.sqrt %a : f32
+        %one = arith.constant 1.0 : f32
+        %q = arith.divf %one, %s : f32
+        affine.store %q, %r[%vi, %vj] : memref<16x1xf32>
+      }
+    }
+  }
+  kl.for %i : "norm.i0" in 16 {
+    kl.for %j : "norm.i1" in 64 {
+      kl.block "norm" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 16, %vj: spatial 64) {
+        %a = affine.load %x[%vi, %vj] : memref<16x64xf32>
+        %f = affine.load %r[%vi, 0] : memref<16x1xf32>
+        %y = arith.mulf %a, %f : f32
+        affine.store %y, %out[%vi, %vj] : memref<16x64xf32>
+      }
+    }
+  }
+  return
+}
