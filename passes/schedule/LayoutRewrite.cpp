@@ -66,10 +66,31 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
   llvm::sort(order, [&](unsigned a, unsigned b) {
     return std::make_pair(firstLoop(a), a) < std::make_pair(firstLoop(b), b);
   });
+  // Local dims in the order the loops inside `loop` step through them, the buffer's last dim
+  // (the vector lanes') kept innermost: the block then reads each window front to back, not
+  // in strides of a whole tap or channel plane.
+  AffineMap onLoops = region->maps.front().compose(block.getBindings());
+  auto innerDepth = [&](unsigned d) {
+    unsigned depth = ~0u;
+    for (auto [j, v] : llvm::enumerate(block.getLoopVars())) {
+      auto inner = llvm::dyn_cast<ForOp>(llvm::cast<BlockArgument>(v).getOwner()->getParentOp());
+      if (!inner || !loop->isProperAncestor(inner) ||
+          !onLoops.getResult(d).isFunctionOfDim(unsigned(j)))
+        continue;
+      depth = std::min(depth, unsigned(enclosingLoops(inner).size()));
+    }
+    return depth == ~0u ? 0u : depth;
+  };
+  SmallVector<unsigned> localOrder;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    localOrder.push_back(d);
+  llvm::stable_sort(localOrder, [&](unsigned a, unsigned b) { return innerDepth(a) < innerDepth(b); });
+  localOrder.push_back(rank - 1);
   SmallVector<int64_t> shape;
   for (unsigned d : order)
     shape.push_back(windows[d]);
-  shape.append(locals);
+  for (unsigned d : localOrder)
+    shape.push_back(locals[d]);
   auto packedType = MemRefType::get(shape, type.getElementType());
   int64_t bytes = packedType.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
   if (bytes > kMaxLayoutBytes)
@@ -82,8 +103,8 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
       results.push_back(dim.modulus ? index[d].floorDiv(dim.modulus)
                                     : getAffineConstantExpr(0, ctx));
     }
-    for (auto [d, dim] : llvm::enumerate(region->dims))
-      results.push_back(dim.local(index[d]));
+    for (unsigned d : localOrder)
+      results.push_back(region->dims[d].local(index[d]));
     return results;
   };
 
