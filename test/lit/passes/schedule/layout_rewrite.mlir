@@ -98,3 +98,35 @@ func.func @fixed_range_at_offset(%A: memref<16x64xf32>, %B: memref<2x64x32xf32>,
   }
   return
 }
+
+// -----
+
+// A weight stored taps x channels x lanes but read with the channel loop outside the tap loop
+// is packed channels x taps x lanes: the block reads it front to back (the lanes stay last).
+// CHECK-LABEL: func.func @local_dims_follow_the_loops
+// CHECK-SAME: %[[W:[^:]*]]: memref<3x4x16xf32>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<1x1x1x4x3x16xf32>
+// CHECK: kl.block "mm.layout0" {{.*}} iter_vars(%[[T:.*]]: spatial 3, %[[C:.*]]: spatial 4, %[[J:.*]]: spatial 16) {
+// CHECK-NEXT: %[[X:.*]] = affine.load %[[W]][%[[T]], %[[C]], %[[J]]]
+// CHECK-NEXT: affine.store %[[X]], %[[P]][0, 0, 0, %[[C]], %[[T]], %[[J]]]
+func.func @local_dims_follow_the_loops(%W: memref<3x4x16xf32>, %x: memref<4x3xf32>, %out: memref<16xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "split", names = ["mm.j"], ints = [1, 16]}, {primitive = "reorder", names = ["mm.j.0", "mm.c", "mm.t", "mm.j.1"]}, {primitive = "layout_rewrite", names = ["mm", "mm.j.0"], ints = [0]}]} {
+  kl.for %j : "mm.j" in 16 {
+    kl.for %c : "mm.c" in 4 {
+      kl.for %t : "mm.t" in 3 {
+        kl.block "mm" [%j, %c, %t] affine_map<(d0, d1, d2) -> (d0, d1, d2)> iter_vars(%vj: spatial 16, %vc: reduce 4, %vt: reduce 3) init {
+        ^bb0(%a: index, %b: index, %e: index):
+          %z = arith.constant 0.0 : f32
+          affine.store %z, %out[%a] : memref<16xf32>
+        } {
+          %w = affine.load %W[%vt, %vc, %vj] : memref<3x4x16xf32>
+          %v = affine.load %x[%vc, %vt] : memref<4x3xf32>
+          %acc = affine.load %out[%vj] : memref<16xf32>
+          %m = arith.mulf %w, %v fastmath<fast> : f32
+          %s = arith.addf %acc, %m fastmath<fast> : f32
+          affine.store %s, %out[%vj] : memref<16xf32>
+        }
+      }
+    }
+  }
+  return
+}
