@@ -84,8 +84,10 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
   SmallVector<unsigned> localOrder;
   for (unsigned d = 0; d + 1 < rank; ++d)
     localOrder.push_back(d);
-  llvm::stable_sort(localOrder, [&](unsigned a, unsigned b) { return innerDepth(a) < innerDepth(b); });
-  localOrder.push_back(rank - 1);
+  llvm::stable_sort(localOrder,
+                    [&](unsigned a, unsigned b) { return innerDepth(a) < innerDepth(b); });
+  if (rank > 0)
+    localOrder.push_back(rank - 1);
   SmallVector<int64_t> shape;
   for (unsigned d : order)
     shape.push_back(windows[d]);
@@ -130,7 +132,8 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
   ValueRange iterVars = copy.getBodyBlock()->getArguments();
   SmallVector<AffineExpr> source; // the copy's iter vars, offset to a fixed range's start
   for (unsigned d = 0; d < rank; ++d)
-    source.push_back(getAffineDimExpr(d, ctx) + (region->dims[d].modulus ? 0 : region->dims[d].shift));
+    source.push_back(getAffineDimExpr(d, ctx) +
+                     (region->dims[d].modulus ? 0 : region->dims[d].shift));
   Value value = builder.create<affine::AffineLoadOp>(
       loc, region->buffer, AffineMap::get(rank, 0, source, ctx), iterVars);
   builder.create<affine::AffineStoreOp>(
