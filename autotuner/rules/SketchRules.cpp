@@ -120,8 +120,10 @@ void SketchGenerator::fuseSiblingLoops() {
     for (Operation &op : kernel.getBody().front()) {
       auto first = llvm::dyn_cast<ForOp>(&op);
       auto second = first ? llvm::dyn_cast_or_null<ForOp>(op.getNextNode()) : ForOp();
+      // Only legal merges of parallel loops become choices (a mutation of any other would
+      // change nothing).
       if (!second || first.getKind() != ForOp::kParallel ||
-          second.getKind() != ForOp::kParallel || first.getExtent() != second.getExtent())
+          !schedule::siblingFusionBlocker(first, second).empty())
         continue;
       std::string a = first.getLoopName().str(), b = second.getLoopName().str();
       if (flag("siblings:" + b, 0.5) && succeeded(s.fuseSiblings(a, b))) {

@@ -1,11 +1,12 @@
 // Convolutions in channels-last layout, with the layout changes moved to where they cancel.
 //
-// Every convolution (and transposed convolution) with a constant f32 weight becomes transpose -> conv {channels_last} ->
-// transpose back. The transposes back then sink through the elementwise ops and max/average
-// pools that follow (activations, residual adds, ResNet's stem pool) and meet the next
-// convolution's transpose, where the pair composes to the identity: a chain of them keeps
-// channels last from its first convolution to its last, paying one transpose at each end (a
-// concat or a graph output; a global average pool becomes a mean over H and W).
+// Every convolution or transposed convolution with a constant f32 weight becomes transpose ->
+// conv {channels_last} -> transpose back. The transposes back then sink through the
+// elementwise ops and max/average pools that follow (activations, residual adds, ResNet's stem
+// pool) and meet the next convolution's transpose, where the pair composes to the identity: a
+// chain of them keeps channels last from its first convolution to its last, paying one
+// transpose at each end (a concat or a graph output; a global average pool becomes a mean
+// over H and W).
 #include "ir/graph/ConstantData.h"
 #include "passes/graph/Passes.h"
 
@@ -223,9 +224,9 @@ struct ChannelsLastPass : impl::ChannelsLastBase<ChannelsLastPass> {
     if (!any)
       return;
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToChannelsLast<ConvOp>, ConvToChannelsLast<ConvTransposeOp>, ComposeTransposes, SinkTransposeThroughElementwise,
-                 PoolToChannelsLast<MaxPoolOp>, PoolToChannelsLast<AveragePoolOp>,
-                 GlobalPoolToChannelsLast>(&getContext());
+    patterns.add<ConvToChannelsLast<ConvOp>, ConvToChannelsLast<ConvTransposeOp>,
+                 ComposeTransposes, SinkTransposeThroughElementwise, PoolToChannelsLast<MaxPoolOp>,
+                 PoolToChannelsLast<AveragePoolOp>, GlobalPoolToChannelsLast>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

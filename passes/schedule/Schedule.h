@@ -113,6 +113,10 @@ private:
   std::string error;
 };
 
+// Why fuse_siblings(first, second) would be refused, or "" when it is legal: lets a rule
+// offer the choice only where it exists.
+std::string siblingFusionBlocker(loop::ForOp first, loop::ForOp second);
+
 // The names of the registered primitives, as they appear in traces.
 llvm::SmallVector<llvm::StringRef> primitiveNames();
 

@@ -33,37 +33,38 @@ bool sameSlabPerIteration(ArrayRef<std::optional<DimRegion>> a,
   for (auto [ra, rb] : llvm::zip(a, b)) {
     if (!ra || !rb || *ra != *rb)
       continue;
+    // The start must read iv through exactly one term, c * iv: another (iv floordiv 2, say)
+    // could bring two iterations' slabs together.
     SmallVector<AffineExpr> terms;
     addTerms(ra->start, terms);
+    int64_t coefficient = 0;
+    unsigned termsOfIv = 0;
     for (AffineExpr term : terms) {
-      int64_t coefficient = 0;
-      if (auto dim = llvm::dyn_cast<AffineDimExpr>(term); dim && dim.getPosition() == ivIndex)
+      if (!term.isFunctionOfDim(ivIndex))
+        continue;
+      ++termsOfIv;
+      if (auto dim = llvm::dyn_cast<AffineDimExpr>(term))
         coefficient = 1;
       else if (auto mul = llvm::dyn_cast<AffineBinaryOpExpr>(term);
-               mul && mul.getKind() == AffineExprKind::Mul)
-        if (auto d = llvm::dyn_cast<AffineDimExpr>(mul.getLHS()); d && d.getPosition() == ivIndex)
-          if (auto c = llvm::dyn_cast<AffineConstantExpr>(mul.getRHS()))
-            coefficient = c.getValue();
-      if (coefficient >= ra->extent && coefficient > 0)
-        return true;
+               mul && mul.getKind() == AffineExprKind::Mul &&
+               llvm::isa<AffineDimExpr>(mul.getLHS()))
+        if (auto c = llvm::dyn_cast<AffineConstantExpr>(mul.getRHS()))
+          coefficient = c.getValue();
     }
+    if (termsOfIv == 1 && coefficient > 0 && coefficient >= ra->extent)
+      return true;
   }
   return false;
 }
 } // namespace
 
-LogicalResult Schedule::fuseSiblings(StringRef firstName, StringRef secondName) {
-  ForOp first = getLoop(firstName);
-  ForOp second = first ? getLoop(secondName) : ForOp();
-  if (!first || !second)
-    return failure();
-  std::string what = ("cannot fuse loop '" + secondName + "' into loop '" + firstName + "': ").str();
+std::string siblingFusionBlocker(ForOp first, ForOp second) {
   if (first->getNextNode() != second.getOperation())
-    return fail(what + "the second loop does not directly follow the first");
+    return "the second loop does not directly follow the first";
   if (first.getExtent() != second.getExtent() || first.getKind() != second.getKind())
-    return fail(what + "the loops differ in extent or kind");
+    return "the loops differ in extent or kind";
   if (first.getKind() != ForOp::kSerial && first.getKind() != ForOp::kParallel)
-    return fail(what + "only serial or parallel loops fuse");
+    return "only serial or parallel loops fuse";
 
   // Every buffer one loop writes and the other touches must be split into per-iteration slabs
   // the same way by both.
@@ -79,11 +80,20 @@ LogicalResult Schedule::fuseSiblings(StringRef firstName, StringRef secondName) 
       if (b.map)
         rb = accessRegion(blockB, b.map, second, /*exact=*/false);
       if (ra.empty() || rb.empty() || !sameSlabPerIteration(ra, rb, ivIndex))
-        return fail(what + "iterations of block '" + blockB.getBlockName() +
-                    "' touch what other iterations of block '" + blockA.getBlockName() +
-                    "' touch");
+        return ("iterations of block '" + blockB.getBlockName() +
+                "' touch what other iterations of block '" + blockA.getBlockName() + "' touch")
+            .str();
     }
+  return "";
+}
 
+LogicalResult Schedule::fuseSiblings(StringRef firstName, StringRef secondName) {
+  ForOp first = getLoop(firstName);
+  ForOp second = first ? getLoop(secondName) : ForOp();
+  if (!first || !second)
+    return failure();
+  if (std::string why = siblingFusionBlocker(first, second); !why.empty())
+    return fail("cannot fuse loop '" + secondName + "' into loop '" + firstName + "': " + why);
   second.getInductionVar().replaceAllUsesWith(first.getInductionVar());
   Block *into = first.getBodyBlock(), *from = second.getBodyBlock();
   into->getOperations().splice(Block::iterator(into->getTerminator()), from->getOperations(),

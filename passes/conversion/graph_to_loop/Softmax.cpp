@@ -91,7 +91,8 @@ static LogicalResult lowerSoftmax(KernelBuilder &kb, Operation *operation, Value
     Value total = kb.load(rb, sum, row, iv);
     Value r = isLog ? Value(rb.create<arith::AddFOp>(loc, kb.load(rb, max, row, iv),
                                                      rb.create<math::LogOp>(loc, total, fm), fm))
-                    : Value(rb.create<arith::DivFOp>(loc, kb.constantFloat(rb, et, 1.0), total, fm));
+                    : Value(rb.create<arith::DivFOp>(loc, kb.constantFloat(rb, et, 1.0), total,
+                                                     fm));
     kb.store(rb, r, perRow, row, iv);
   });
   kb.emitBlock(base + (isLog ? "_out" : "_div"), s.spatial, [&](OpBuilder &rb, ValueRange iv) {

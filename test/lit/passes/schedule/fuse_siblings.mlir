@@ -70,3 +70,25 @@ func.func @reads_other_rows(%A: memref<8x16xf32>, %out: memref<8x8xf32>) attribu
   }
   return
 }
+
+// -----
+
+// Both loops touch t[i - i floordiv 2]: the same element per iteration, but iterations 1 and 2
+// share slot 1, which the fused loop would read (B at 1) before its last write (A at 2).
+// expected-error @+1 {{step 0 (fuse_siblings): cannot fuse loop 'use.i' into loop 'put.i': iterations of block 'use' touch what other iterations of block 'put' touch}}
+func.func @iterations_share_a_slot(%x: memref<8xf32>, %out: memref<8xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "fuse_siblings", names = ["put.i", "use.i"]}]} {
+  %t = memref.alloc() : memref<8xf32>
+  kl.for %i : "put.i" in 8 {
+    kl.block "put" [%i] affine_map<(d0) -> (d0)> iter_vars(%vi: spatial 8) {
+      %a = affine.load %x[%vi] : memref<8xf32>
+      affine.store %a, %t[%vi - %vi floordiv 2] : memref<8xf32>
+    }
+  }
+  kl.for %i : "use.i" in 8 {
+    kl.block "use" [%i] affine_map<(d0) -> (d0)> iter_vars(%vi: spatial 8) {
+      %a = affine.load %t[%vi - %vi floordiv 2] : memref<8xf32>
+      affine.store %a, %out[%vi] : memref<8xf32>
+    }
+  }
+  return
+}
