@@ -1,4 +1,5 @@
 #include "autotuner/task/Task.h"
+#include "autotuner/task/Variants.h"
 
 #include "ir/loop/LoopDialect.h"
 
@@ -79,6 +80,9 @@ std::vector<TuningTask> extractTasks(ModuleOp lowered) {
     task.workloadKey = key;
     task.weight = 1;
     task.flops = countOperations(kernel);
+    std::string direct = directKernelName(lowered, task.kernelName);
+    auto directKernel = lowered.lookupSymbol<func::FuncOp>(direct);
+    task.formOf = direct == task.kernelName || !directKernel ? key : workloadKey(directKernel);
     tasks.push_back(std::move(task));
   }
   return tasks;

@@ -21,6 +21,9 @@ struct TuningTask {
   std::string workloadKey; // 64 hex digits
   double weight = 0;       // how many kernels of the model share the key
   double flops = 0;        // arithmetic operations of one run of the kernel
+  // The workload key of the direct form this task is an algorithm variant of (Variants.h),
+  // its own key otherwise: of the tasks sharing it, the model runs the fastest.
+  std::string formOf;
 };
 
 // The target description tuning records are kept under: "<triple>/<cpu>", with the host's

@@ -79,6 +79,19 @@ bool toDriverOptions(const kiln_compile_options *in, kiln::driver::CompileOption
     return false;
   }
   out.channelsLast = !layout || !std::strcmp(layout, "nhwc");
+  const char *algorithm =
+      in->struct_size >= offsetof(kiln_compile_options, conv_algorithm) + sizeof(const char *)
+          ? in->conv_algorithm
+          : nullptr;
+  if (algorithm) {
+    out.convAlgorithm = algorithm;
+    if (out.convAlgorithm != "auto" && out.convAlgorithm != "direct" &&
+        out.convAlgorithm != "winograd") {
+      error = std::string("unknown conv algorithm '") + algorithm +
+              "' (expected auto, direct or winograd)";
+      return false;
+    }
+  }
   if (in->struct_size < offsetof(kiln_compile_options, dim_ranges) + sizeof(const char *const *))
     return true;
   for (int32_t i = 0; i < in->num_dim_ranges; ++i) {

@@ -29,6 +29,10 @@ typedef struct kiln_compile_options {
                                     run time (default 1:128); MIN == MAX fixes it */
   const char *conv_layout; /* "nhwc" (default when NULL): convolutions run channels last at
                               -O1 and above; "nchw" keeps ONNX's layout */
+  const char *conv_algorithm; /* "auto" (default when NULL): with a tuning database, each
+                                 3x3 stride-1 convolution runs direct or by Winograd, whichever
+                                 its records found fastest; "direct"; "winograd": every such
+                                 convolution by Winograd (channels last only) */
 } kiln_compile_options;
 
 void kiln_compile_options_init(kiln_compile_options *options);

@@ -4,6 +4,7 @@
 #include "autotuner/database/Database.h"
 #include "autotuner/task/ApplyRecords.h"
 #include "autotuner/task/Task.h"
+#include "autotuner/task/Variants.h"
 #include "autotuner/task_scheduler/Interrupt.h"
 #include "autotuner/task_scheduler/TuningSession.h"
 #include "codegen/target/BuildModel.h"
@@ -102,6 +103,10 @@ bool checkOptions(const CompileOptions &options, std::string &error) {
     error = "unsupported target '" + options.target + "' (supported: cpu)";
   else if (options.optLevel < 0 || options.optLevel > 3)
     error = "optimization level must be 0..3";
+  else if (options.convAlgorithm != "auto" && options.convAlgorithm != "direct" &&
+           options.convAlgorithm != "winograd")
+    error = "unknown conv algorithm '" + options.convAlgorithm +
+            "' (expected auto, direct or winograd)";
   return error.empty();
 }
 
@@ -109,10 +114,11 @@ enum class Stop { Graph, Lowered, Scheduled };
 
 // Steps 1-3 with every input's shape fixed: import ONNX into the kg dialect; simplify the
 // graph (fold constants and shape arithmetic, BatchNorm into conv, convolutions channels last);
-// fuse into tasks and, unless `stop` is Graph, lower each to a kl kernel.
+// fuse into tasks, give 3x3 convolutions their Winograd forms (kiln-winograd's `winograd`
+// mode, none when empty) and, unless `stop` is Graph, lower each task to a kl kernel.
 OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPath,
                                     const onnx_frontend::ImportOptions &importOptions,
-                                    bool channelsLast, Stop stop,
+                                    bool channelsLast, const std::string &winograd, Stop stop,
                                     DiagnosticCollector &diagnostics, std::string &error) {
   OwningOpRef<ModuleOp> module = onnx_frontend::importOnnxFile(ctx, modelPath, importOptions, error);
   if (!module)
@@ -126,6 +132,8 @@ OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPa
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(graph::createExtractTasks());
+  if (!winograd.empty())
+    pm.addPass(graph::createWinograd(graph::WinogradOptions{winograd}));
   if (stop != Stop::Graph)
     pm.addPass(conversion::createLowerGraphToLoop());
   if (failed(pm.run(*module))) {
@@ -154,7 +162,14 @@ OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelP
     for (auto &shape : symbols.shapesAt(values))
       importOptions.inputShapes.push_back(shape);
     bool channelsLast = options.channelsLast && options.optLevel >= 1;
-    return importAndFuse(ctx, modelPath, importOptions, channelsLast, stop, diagnostics, error);
+    // Without a database nothing could choose a variant: only the direct forms are built.
+    std::string winograd;
+    if (channelsLast && options.convAlgorithm == "winograd")
+      winograd = "all";
+    else if (channelsLast && options.convAlgorithm == "auto" && !options.tuningDb.empty())
+      winograd = "variants";
+    return importAndFuse(ctx, modelPath, importOptions, channelsLast, winograd, stop,
+                         diagnostics, error);
   };
   OwningOpRef<ModuleOp> module = symbols.empty() || stop == Stop::Graph
                                      ? lowerAt(symbols.maxima())
@@ -176,9 +191,12 @@ OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelP
     error = llvm::toString(db.takeError());
     return nullptr;
   }
+  std::string target = autotuner::targetDescription(options.mcpu, options.mtriple);
+  std::vector<std::string> choices;
+  if (failed(autotuner::chooseVariants(*module, db->get(), target, choices)))
+    return failWith("choosing convolution algorithms from " + options.tuningDb + " failed");
   autotuner::ApplyStats stats;
-  if (failed(autotuner::scheduleFromRecords(
-          *module, **db, autotuner::targetDescription(options.mcpu, options.mtriple), stats)))
+  if (failed(autotuner::scheduleFromRecords(*module, **db, target, stats)))
     return failWith("scheduling from " + options.tuningDb + " failed");
   for (const std::string &warning : stats.warnings)
     llvm::errs() << "kiln: warning: " << warning << "\n";

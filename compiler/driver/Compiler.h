@@ -28,6 +28,10 @@ struct CompileOptions {
   // At -O1 and above, convolutions run channels last (passes/graph/ChannelsLast.cpp);
   // `--conv-layout=nchw` keeps ONNX's layout.
   bool channelsLast = true;
+  // How 3x3 stride-1 channels-last convolutions run (passes/graph/Winograd.cpp): "auto"
+  // tunes their direct and Winograd forms side by side and builds the fastest by the
+  // database's records (direct without a database); "direct"; "winograd" for all of them.
+  std::string convAlgorithm = "auto";
 };
 
 // What `kilnc --tune` asks for; see autotuner/task_scheduler/TuningSession.h.

@@ -175,6 +175,22 @@ def KG_ConvTransposeOp : KG_InferredOp<"conv_transpose"> {
   let hasVerifier = 1;
 }
 
+def KG_WinogradConvOp : KG_InferredOp<"winograd_conv"> {
+  let summary = "3x3 stride-1 channels-last convolution by Winograd minimal filtering F(m x m, 3 x 3)";
+  let description = [{
+    The input N x H x W x C is cut into m x m output tiles, each read as an (m + 2) x (m + 2)
+    patch; `weight` is the filter already transformed, G g G^T per (c, f): (m + 2) x (m + 2) x
+    C x F (ir/graph/Winograd.h). The result, N x (H + pads - 2) x (W + pads - 2) x F, is what
+    kg.conv {channels_last} of the untransformed filter gives, up to rounding. Pads are begins
+    then ends; `tile` is m, 2 or 4.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$pads, I64Attr:$tile);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 class KG_PoolOp<string mnemonic, dag extra> : KG_InferredOp<mnemonic> {
   let arguments = !con((ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                         DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,

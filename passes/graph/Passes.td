@@ -44,4 +44,26 @@ def ExtractTasks : Pass<"kiln-extract-tasks", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::graph::KilnGraphDialect", "mlir::func::FuncDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Algorithms
+//===----------------------------------------------------------------------===//
+
+def Winograd : Pass<"kiln-winograd", "mlir::ModuleOp"> {
+  let summary = "give 3x3 stride-1 convolutions their Winograd forms";
+  let description = [{
+    Runs after task extraction, on tasks whose anchor is a channels-last 3x3 convolution with
+    stride 1, dilation 1, one group, at least 16 input channels and a constant f32 weight.
+    With mode=variants (for the tuner) each such task keeps its direct form and gets siblings
+    "<task>_winograd2" and "<task>_winograd4" (F(2x2, 3x3) and F(4x4, 3x3), the latter where
+    both output dims are at least 4): the conv becomes kg.winograd_conv of the transformed
+    weight, carried in `kiln.variant_weight` (argument `kiln.variant_weight_arg`) until a
+    variant is chosen (autotuner/task/Variants.h); `kiln.variant_of` names the direct task.
+    With mode=all every such convolution runs by Winograd, F(4x4) where it can.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"variants\"", "variants or all">,
+  ];
+  let dependentDialects = ["kiln::graph::KilnGraphDialect", "mlir::func::FuncDialect"];
+}
+
 #endif

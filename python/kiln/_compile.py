@@ -59,7 +59,7 @@ def _model_file(model, folder):
 
 def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  # noqa: A001
             input_shapes=None, dim_ranges=None, num_threads=0, tuning_db=None,
-            conv_layout=None):
+            conv_layout=None, conv_algorithm=None):
     """Compiles an ONNX model (a path, an onnx.ModelProto or its bytes) and loads it.
 
     Symbolic dimensions stay symbolic: the Module runs at every size in each one's range,
@@ -68,7 +68,9 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
     ["input=1x3x224x224"]. num_threads is for the returned Module's context (<= 0: all
     cores). tuning_db: a tuning database (see kiln.tune) whose fastest schedule each kernel
     with a record uses. conv_layout: "nhwc" (the default: convolutions run channels last) or
-    "nchw". Raises kiln.CompileError with the compiler's message when the model is rejected.
+    "nchw". conv_algorithm: how 3x3 stride-1 convolutions run: "auto" (the default: direct
+    or by Winograd, whichever tuning_db's records found faster; direct without one), "direct"
+    or "winograd". Raises kiln.CompileError with the compiler's message when the model is rejected.
     The .so lives in a temporary folder until the Module is gone; Module.export()
     keeps it."""
     ext = _extension()
@@ -79,6 +81,8 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
         options["dim_ranges"] = _range_strings(dim_ranges)
     if conv_layout is not None:
         options["conv_layout"] = conv_layout
+    if conv_algorithm is not None:
+        options["conv_algorithm"] = conv_algorithm
     folder = tempfile.mkdtemp(prefix="kiln-compile-")
     try:
         source = _model_file(model, folder)
@@ -95,7 +99,7 @@ def compile(model, target="cpu", opt_level=3, mcpu="native", *, mtriple=None,  #
 
 def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0,
          tune_threads=0, progress=True, seed=0, mcpu="native", input_shapes=None,
-         dim_ranges=None, conv_layout=None):
+         dim_ranges=None, conv_layout=None, conv_algorithm=None):
     """Tunes every task of an ONNX model, appending each measured schedule to tuning_db (a
     JSON-lines file, created when missing), then compiles with the fastest ones and returns
     the Module, like `kilnc --tune --trials N --tuning-db DB`.
@@ -104,9 +108,10 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
     where an interrupted one stopped. tune_threads: threads candidates are timed with (0: all
     cores); num_threads: the returned Module's. The per-task table is printed to stdout, the
     live progress (when progress) to stderr. Ctrl-C stops tuning with every record kept and
-    raises KeyboardInterrupt. input_shapes, dim_ranges and conv_layout as for kiln.compile
-    (symbolic dims' kernels are tuned at the range maxima; records of one conv_layout do not
-    apply to the other's kernels)."""
+    raises KeyboardInterrupt. input_shapes, dim_ranges, conv_layout and conv_algorithm as for
+    kiln.compile (symbolic dims' kernels are tuned at the range maxima; records of one
+    conv_layout do not apply to the other's kernels; with conv_algorithm "auto" each 3x3
+    convolution's direct and Winograd forms are tuned side by side)."""
     if tuning_db is None:
         raise ValueError("kiln.tune needs a tuning_db path to keep its records in")
     if isinstance(trials, bool) or int(trials) < 0:
@@ -121,12 +126,14 @@ def tune(model, trials=1000, tuning_db=None, *, trials_per_task=0, num_threads=0
                                        seed=int(seed), mcpu=str(mcpu),
                                        input_shapes=_shape_strings(input_shapes),
                                        dim_ranges=_range_strings(dim_ranges),
-                                       conv_layout=conv_layout)
+                                       conv_layout=conv_layout,
+                                       conv_algorithm=conv_algorithm)
         print(report, end="")
         if interrupted:
             raise KeyboardInterrupt(f"tuning interrupted; every record so far is in {tuning_db}")
         return compile(source, mcpu=mcpu, input_shapes=input_shapes, dim_ranges=dim_ranges,
-                       num_threads=num_threads, tuning_db=tuning_db, conv_layout=conv_layout)
+                       num_threads=num_threads, tuning_db=tuning_db, conv_layout=conv_layout,
+                       conv_algorithm=conv_algorithm)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -21,10 +21,12 @@ public:
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
                  std::optional<std::string> tuningDb = std::nullopt,
                  std::vector<std::string> dimRanges = {},
-                 std::optional<std::string> convLayout = std::nullopt)
+                 std::optional<std::string> convLayout = std::nullopt,
+                 std::optional<std::string> convAlgorithm = std::nullopt)
       : target_(std::move(target)), mcpu_(std::move(mcpu)), mtriple_(std::move(mtriple)),
         inputShapes_(std::move(inputShapes)), dimRanges_(std::move(dimRanges)),
-        tuningDb_(std::move(tuningDb)), convLayout_(std::move(convLayout)) {
+        tuningDb_(std::move(tuningDb)), convLayout_(std::move(convLayout)),
+        convAlgorithm_(std::move(convAlgorithm)) {
     kiln_compile_options_init(&options_);
     options_.target = target_.c_str();
     options_.opt_level = optLevel;
@@ -40,6 +42,7 @@ public:
     options_.num_dim_ranges = static_cast<int32_t>(rangePointers_.size());
     options_.dim_ranges = rangePointers_.empty() ? nullptr : rangePointers_.data();
     options_.conv_layout = convLayout_ ? convLayout_->c_str() : nullptr;
+    options_.conv_algorithm = convAlgorithm_ ? convAlgorithm_->c_str() : nullptr;
   }
   CompileOptions(const CompileOptions &) = delete;
   CompileOptions &operator=(const CompileOptions &) = delete;
@@ -56,6 +59,7 @@ private:
   std::vector<const char *> rangePointers_;
   std::optional<std::string> tuningDb_;
   std::optional<std::string> convLayout_;
+  std::optional<std::string> convAlgorithm_;
   kiln_compile_options options_;
 };
 
@@ -82,9 +86,11 @@ void compileFile(const std::string &modelPath, const std::string &outputPath,
                  const std::string &target, int optLevel, const std::string &mcpu,
                  std::optional<std::string> mtriple, std::vector<std::string> inputShapes,
                  std::optional<std::string> tuningDb, std::vector<std::string> dimRanges,
-                 std::optional<std::string> convLayout) {
+                 std::optional<std::string> convLayout,
+                 std::optional<std::string> convAlgorithm) {
   CompileOptions options(target, optLevel, mcpu, std::move(mtriple), std::move(inputShapes),
-                         std::move(tuningDb), std::move(dimRanges), std::move(convLayout));
+                         std::move(tuningDb), std::move(dimRanges), std::move(convLayout),
+                         std::move(convAlgorithm));
   char *error = nullptr;
   int rc;
   {
@@ -138,9 +144,10 @@ std::pair<std::string, bool> tune(const std::string &modelPath, const std::strin
                                   bool progress, uint64_t seed, const std::string &mcpu,
                                   std::vector<std::string> inputShapes,
                                   std::vector<std::string> dimRanges,
-                                  std::optional<std::string> convLayout) {
+                                  std::optional<std::string> convLayout,
+                                  std::optional<std::string> convAlgorithm) {
   CompileOptions options("cpu", 3, mcpu, std::nullopt, std::move(inputShapes), tuningDb,
-                         std::move(dimRanges), std::move(convLayout));
+                         std::move(dimRanges), std::move(convLayout), std::move(convAlgorithm));
   kiln_tune_options tuneOptions;
   kiln_tune_options_init(&tuneOptions);
   tuneOptions.trials = trials;
@@ -178,13 +185,14 @@ PYBIND11_MODULE(_kiln_compiler, m) {
         py::arg("mcpu") = "native", py::arg("mtriple") = py::none(),
         py::arg("input_shapes") = std::vector<std::string>{},
         py::arg("tuning_db") = py::none(), py::arg("dim_ranges") = std::vector<std::string>{},
-        py::arg("conv_layout") = py::none(),
+        py::arg("conv_layout") = py::none(), py::arg("conv_algorithm") = py::none(),
         "Compiles the ONNX model at model_path into a shared object at output_path.");
   m.def("tune", &tune, py::arg("model_path"), py::arg("tuning_db"), py::kw_only(),
         py::arg("trials") = 1000, py::arg("trials_per_task") = 0, py::arg("threads") = 0,
         py::arg("progress") = true, py::arg("seed") = 0, py::arg("mcpu") = "native",
         py::arg("input_shapes") = std::vector<std::string>{},
         py::arg("dim_ranges") = std::vector<std::string>{}, py::arg("conv_layout") = py::none(),
+        py::arg("conv_algorithm") = py::none(),
         "Tunes every task of the model into tuning_db; returns (report, interrupted).");
   m.def("tune_report", &tuneReport, py::arg("tuning_db"), py::arg("output_path"),
         "Draws the tuning curves of tuning_db to an HTML page or an SVG file.");

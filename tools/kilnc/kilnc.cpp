@@ -15,6 +15,8 @@ static const char kUsage[] =
     "              every size in range, default 1:128; --input-shape fixes an input's dims)\n"
     "             [--tuning-db DB.jsonl]   (use the fastest tuned schedule of each kernel in DB)\n"
     "             [--conv-layout=nhwc|nchw]   (convolutions run channels last unless nchw)\n"
+    "             [--conv-algorithm=auto|direct|winograd]   (3x3 stride-1 convolutions: auto\n"
+    "              tunes direct and Winograd forms and builds the faster by DB's records)\n"
     "             [--tune [--trials N] [--trials-per-task N] [--tune-threads N] [--tune-seed S]\n"
     "              [--no-progress]]   (first tune every task, appending to DB; Ctrl-C stops\n"
     "              with every record kept, and a rerun resumes; N counts DB's trials too)\n"
@@ -109,7 +111,7 @@ int main(int argc, char **argv) {
   std::string model, output, emit = "so", target = "cpu", mcpu = "native", mtriple, value;
   int optLevel = 3;
   bool checkOnly = false, tune = false;
-  std::string tuningDb, tuneReport, convLayout;
+  std::string tuningDb, tuneReport, convLayout, convAlgorithm;
   kiln_tune_options tuneOptions;
   kiln_tune_options_init(&tuneOptions);
   int64_t count = 0;
@@ -147,6 +149,8 @@ int main(int argc, char **argv) {
       tuningDb = value;
     } else if (takeValue(argc, argv, i, "--conv-layout", value)) {
       convLayout = value;
+    } else if (takeValue(argc, argv, i, "--conv-algorithm", value)) {
+      convAlgorithm = value;
     } else if (takeValue(argc, argv, i, "--tune-report", value)) {
       tuneReport = value;
     } else if (takeValue(argc, argv, i, "--trials-per-task", value)) {
@@ -201,6 +205,7 @@ int main(int argc, char **argv) {
   options.input_shapes = shapePtrs.data();
   options.tuning_db = tuningDb.empty() ? nullptr : tuningDb.c_str();
   options.conv_layout = convLayout.empty() ? nullptr : convLayout.c_str();
+  options.conv_algorithm = convAlgorithm.empty() ? nullptr : convAlgorithm.c_str();
   std::vector<const char *> rangePtrs;
   for (const std::string &r : ranges)
     rangePtrs.push_back(r.c_str());

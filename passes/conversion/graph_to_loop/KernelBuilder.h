@@ -122,6 +122,7 @@ using LoweringRegistry = llvm::StringMap<OpLowering>;
 void populateElementwiseLowerings(LoweringRegistry &registry);
 void populateConvLowerings(LoweringRegistry &registry);
 void populateConvTransposeLowerings(LoweringRegistry &registry);
+void populateWinogradLowerings(LoweringRegistry &registry);
 void populatePoolLowerings(LoweringRegistry &registry);
 void populateMatMulLowerings(LoweringRegistry &registry);
 void populateNormalizationLowerings(LoweringRegistry &registry);

@@ -84,6 +84,7 @@ const lowering::LoweringRegistry &registry() {
     lowering::LoweringRegistry r;
     lowering::populateElementwiseLowerings(r);
     lowering::populateConvLowerings(r);
+    lowering::populateWinogradLowerings(r);
     lowering::populateConvTransposeLowerings(r);
     lowering::populatePoolLowerings(r);
     lowering::populateMatMulLowerings(r);
@@ -98,13 +99,18 @@ const lowering::LoweringRegistry &registry() {
 
 // The operands of `task` that every call from @main passes a constant (a weight, possibly
 // reshaped): layout_rewrite may lay them out at compile time.
+// A variant of a task (kiln-winograd) is not called yet: it will take its task's operands,
+// with its transformed weight (a constant) in place of the weight.
 static SmallVector<int64_t> constantOperands(ModuleOp module, func::FuncOp task) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   SmallVector<bool> constant(task.getNumArguments(), true);
   bool called = false;
+  StringRef callee = task.getSymName();
+  if (auto variantOf = task->getAttrOfType<FlatSymbolRefAttr>("kiln.variant_of"))
+    callee = variantOf.getValue();
   if (main)
     main.walk([&](func::CallOp call) {
-      if (call.getCallee() != task.getSymName())
+      if (call.getCallee() != callee)
         return;
       called = true;
       for (auto [i, operand] : llvm::enumerate(call.getOperands())) {
