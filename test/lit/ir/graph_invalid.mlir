@@ -48,3 +48,27 @@ func.func @bad_channels_last_conv_transpose(%x: tensor<1x4x4x3xf32>, %w: tensor<
   %r = kg.conv_transpose %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x4x3xf32>, tensor<2x2x4x8xf32>) -> tensor<1x8x8x8xf32>
   return %r : tensor<1x8x8x8xf32>
 }
+
+// -----
+
+func.func @bad_winograd_tile(%x: tensor<1x8x8x16xf32>, %u: tensor<6x6x16x8xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error@+1 {{tile must be 2 or 4, got 3}}
+  %r = kg.winograd_conv %x, %u {pads = array<i64: 1, 1, 1, 1>, tile = 3 : i64} : (tensor<1x8x8x16xf32>, tensor<6x6x16x8xf32>) -> tensor<1x8x8x8xf32>
+  return %r : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+func.func @bad_winograd_weight(%x: tensor<1x8x8x16xf32>, %u: tensor<4x4x16x8xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error@+1 {{F(4x4, 3x3) takes a 6x6 x C x F transformed weight, got 4x4x16x8}}
+  %r = kg.winograd_conv %x, %u {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x8x8x16xf32>, tensor<4x4x16x8xf32>) -> tensor<1x8x8x8xf32>
+  return %r : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+func.func @bad_winograd_channels(%x: tensor<1x8x8x12xf32>, %u: tensor<6x6x16x8xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error@+1 {{input has 12 channels but the weight 6x6x16x8 expects 16}}
+  %r = kg.winograd_conv %x, %u {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x8x8x12xf32>, tensor<6x6x16x8xf32>) -> tensor<1x8x8x8xf32>
+  return %r : tensor<1x8x8x8xf32>
+}
