@@ -41,30 +41,6 @@ static LogicalResult lowerPointwise(KernelBuilder &kb, ConvOp op, Value out) {
   return success();
 }
 
-namespace {
-// Output positions [first, first + count) along one spatial dim whose windows all read taps
-// [tapBegin, tapEnd) inside the unpadded input; their other taps fall in the padding.
-struct WindowRange {
-  int64_t first, count, tapBegin, tapEnd;
-};
-
-SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t kernel,
-                                      int64_t stride, int64_t dilation, int64_t padBegin) {
-  SmallVector<WindowRange> ranges;
-  for (int64_t o = 0; o < outSize; ++o) {
-    int64_t start = o * stride - padBegin; // where tap 0 reads
-    int64_t begin = std::min(kernel, start >= 0 ? 0 : (-start + dilation - 1) / dilation);
-    int64_t end = std::min(kernel, start >= inSize ? 0 : (inSize - 1 - start) / dilation + 1);
-    end = std::max(end, begin);
-    if (!ranges.empty() && ranges.back().tapBegin == begin && ranges.back().tapEnd == end)
-      ++ranges.back().count;
-    else
-      ranges.push_back({o, 1, begin, end});
-  }
-  return ranges;
-}
-
-} // namespace
 
 // Channels last, a convolution reads a padded copy of its input, or, when the copy would cost
 // as much as the convolution (a depthwise one: one multiply-add per tap and input element),

@@ -13,9 +13,8 @@ namespace kiln::lowering {
 
 static bool isHalfFloat(Type t) { return t.isF16() || t.isBF16(); }
 
-// One element of `op` from its loaded operands; null when the op has no scalar form.
 // float16/bfloat16 arithmetic is computed in float32 and rounded once at the end.
-static Value emitElement(OpBuilder &rb, Location loc, Operation *op, SmallVector<Value> x) {
+Value emitElementwiseScalar(OpBuilder &rb, Location loc, Operation *op, SmallVector<Value> x) {
   Type resultType = getElementTypeOrSelf(op->getResult(0).getType());
   if (auto cast = dyn_cast<CastOp>(op))
     return emitCast(rb, loc, x[0], cast.getInput().getType().getElementType(), resultType);
@@ -50,7 +49,7 @@ static LogicalResult lowerElementwise(KernelBuilder &kb, Operation *op, Value ou
     SmallVector<Value> x;
     for (Value operand : op->getOperands())
       x.push_back(kb.loadBroadcast(rb, operand, iv));
-    Value result = emitElement(rb, loc, op, x);
+    Value result = emitElementwiseScalar(rb, loc, op, x);
     if (!result) {
       supported = false;
       return;

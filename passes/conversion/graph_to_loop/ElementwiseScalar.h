@@ -24,6 +24,11 @@ mlir::Value emitBinaryScalar(mlir::OpBuilder &rb, mlir::Location loc, mlir::Oper
 mlir::Value emitUnaryScalar(mlir::OpBuilder &rb, mlir::Location loc, mlir::Operation *op,
                             mlir::Value x, mlir::Type type);
 
+// One element of elementwise kg op `op` (KG_Elementwise) from its loaded operands `x`; null
+// when the op has no scalar form.
+mlir::Value emitElementwiseScalar(mlir::OpBuilder &rb, mlir::Location loc, mlir::Operation *op,
+                                  llvm::SmallVector<mlir::Value> x);
+
 // A constant of kg element type `type` (integers in their storage type).
 mlir::Value scalarConstant(mlir::OpBuilder &rb, mlir::Location loc, mlir::Type type, double value);
 

@@ -87,6 +87,17 @@ Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ValueRange resul
   return load(rb, memref, exprs, resultIndex);
 }
 
+Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ArrayRef<AffineExpr> resultIndex,
+                                   ValueRange dims) {
+  Value memref = buffer(tensor);
+  auto shape = llvm::cast<MemRefType>(memref.getType()).getShape();
+  size_t offset = resultIndex.size() - shape.size();
+  SmallVector<AffineExpr> exprs;
+  for (size_t d = 0; d < shape.size(); ++d)
+    exprs.push_back(shape[d] == 1 ? rb.getAffineConstantExpr(0) : resultIndex[d + offset]);
+  return load(rb, memref, exprs, dims);
+}
+
 Value KernelBuilder::constantFloat(OpBuilder &rb, Type type, double value) {
   if (auto floatType = llvm::dyn_cast<FloatType>(type))
     return rb.create<arith::ConstantOp>(loc, rb.getFloatAttr(floatType, value));
@@ -107,6 +118,22 @@ bool isUnsignedInt(Type elementType) {
 
 MemRefType bufferType(ArrayRef<int64_t> shape, Type elementType) {
   return MemRefType::get(shape, storageType(elementType));
+}
+
+SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t kernel,
+                                      int64_t stride, int64_t dilation, int64_t padBegin) {
+  SmallVector<WindowRange> ranges;
+  for (int64_t o = 0; o < outSize; ++o) {
+    int64_t start = o * stride - padBegin; // where tap 0 reads
+    int64_t begin = std::min(kernel, start >= 0 ? 0 : (-start + dilation - 1) / dilation);
+    int64_t end = std::min(kernel, start >= inSize ? 0 : (inSize - 1 - start) / dilation + 1);
+    end = std::max(end, begin);
+    if (!ranges.empty() && ranges.back().tapBegin == begin && ranges.back().tapEnd == end)
+      ++ranges.back().count;
+    else
+      ranges.push_back({o, 1, begin, end});
+  }
+  return ranges;
 }
 
 std::string spatialAxisName(size_t i, const char *prefix) {

@@ -61,6 +61,9 @@ public:
   // affine.load of `tensor` at `resultIndex` with numpy broadcasting: `resultIndex` indexes a
   // result of rank >= the tensor's; missing leading dims are dropped, size-1 dims read 0.
   mlir::Value loadBroadcast(mlir::OpBuilder &rb, mlir::Value tensor, mlir::ValueRange resultIndex);
+  // The same at a result index given as affine expressions of `dims`.
+  mlir::Value loadBroadcast(mlir::OpBuilder &rb, mlir::Value tensor,
+                            llvm::ArrayRef<mlir::AffineExpr> resultIndex, mlir::ValueRange dims);
   // affine.load of a memref at affine expressions of `dims`.
   mlir::Value load(mlir::OpBuilder &rb, mlir::Value memref, llvm::ArrayRef<mlir::AffineExpr> exprs,
                    mlir::ValueRange dims);
@@ -96,6 +99,17 @@ cartesianProduct(llvm::ArrayRef<llvm::SmallVector<T>> choices) {
   return combinations;
 }
 
+// Output positions [first, first + count) along one spatial dim whose windows all read taps
+// [tapBegin, tapEnd) inside the unpadded input; their other taps fall in the padding.
+struct WindowRange {
+  int64_t first, count, tapBegin, tapEnd;
+};
+
+// The maximal runs of outputs with equal in-bounds taps, for windows of `kernel` taps spaced
+// `dilation` apart, `stride` apart, starting `padBegin` before the input.
+llvm::SmallVector<WindowRange> windowRanges(int64_t outSize, int64_t inSize, int64_t kernel,
+                                            int64_t stride, int64_t dilation, int64_t padBegin);
+
 // "y", "x", "z", "w", then "s4"...: the name of spatial dim i of a window op, with `prefix`
 // ("r" for the window's taps).
 std::string spatialAxisName(size_t i, const char *prefix = "");
@@ -122,13 +136,20 @@ using LoweringRegistry = llvm::StringMap<OpLowering>;
 void populateElementwiseLowerings(LoweringRegistry &registry);
 void populateConvLowerings(LoweringRegistry &registry);
 void populateConvTransposeLowerings(LoweringRegistry &registry);
-void populateWinogradLowerings(LoweringRegistry &registry);
 void populatePoolLowerings(LoweringRegistry &registry);
 void populateMatMulLowerings(LoweringRegistry &registry);
 void populateNormalizationLowerings(LoweringRegistry &registry);
 void populateQuantizeLowerings(LoweringRegistry &registry);
 void populateReduceLowerings(LoweringRegistry &registry);
 void populateDataMovementLowerings(LoweringRegistry &registry);
+
+// kg.winograd_conv (WinogradConv.cpp). Its output transform also computes `epilogue`, the
+// elementwise ops after it (winogradEpilogue), on each value before storing it to `out`, the
+// last of them's buffer: the output is written once, by blocks no reader could be fused with.
+llvm::SmallVector<mlir::Operation *> winogradEpilogue(mlir::Operation *winogradConv);
+mlir::LogicalResult lowerWinogradConv(KernelBuilder &kb, mlir::Operation *winogradConv,
+                                      llvm::ArrayRef<mlir::Operation *> epilogue,
+                                      mlir::Value out);
 
 } // namespace kiln::lowering
 

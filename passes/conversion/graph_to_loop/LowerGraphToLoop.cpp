@@ -84,7 +84,6 @@ const lowering::LoweringRegistry &registry() {
     lowering::LoweringRegistry r;
     lowering::populateElementwiseLowerings(r);
     lowering::populateConvLowerings(r);
-    lowering::populateWinogradLowerings(r);
     lowering::populateConvTransposeLowerings(r);
     lowering::populatePoolLowerings(r);
     lowering::populateMatMulLowerings(r);
@@ -159,19 +158,35 @@ LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
   for (unsigned i = 0; i < numInputs; ++i)
     kb.bind(task.getArgument(i), entry->getArgument(i));
   auto taskReturn = llvm::cast<func::ReturnOp>(task.getBody().front().getTerminator());
+  // The kernel's output argument for a returned value, else a new buffer.
+  auto bufferFor = [&](Value result) {
+    for (auto [i, v] : llvm::enumerate(taskReturn.getOperands()))
+      if (v == result)
+        return Value(entry->getArgument(numInputs + i));
+    return kb.allocate(toMemRef(result.getType(), flatten));
+  };
+  llvm::SmallPtrSet<Operation *, 4> fused; // epilogue ops lowered with their producer
   for (Operation &op : task.getBody().front().without_terminator()) {
+    if (fused.contains(&op))
+      continue;
+    kb.loc = op.getLoc();
+    if (llvm::isa<graph::WinogradConvOp>(op)) {
+      SmallVector<Operation *> epilogue = lowering::winogradEpilogue(&op);
+      Value out = bufferFor(epilogue.empty() ? op.getResult(0) : epilogue.back()->getResult(0));
+      kb.bind(op.getResult(0), out);
+      for (Operation *e : epilogue) {
+        kb.bind(e->getResult(0), out);
+        fused.insert(e);
+      }
+      if (failed(lowering::lowerWinogradConv(kb, &op, epilogue, out)))
+        return failure();
+      continue;
+    }
     auto it = registry().find(op.getName().getStringRef());
     if (it == registry().end())
       return op.emitOpError("has no lowering to the loop IR");
-    Value result = op.getResult(0);
-    Value out;
-    for (auto [i, v] : llvm::enumerate(taskReturn.getOperands()))
-      if (v == result)
-        out = entry->getArgument(numInputs + i);
-    if (!out)
-      out = kb.allocate(toMemRef(result.getType(), flatten));
-    kb.bind(result, out);
-    kb.loc = op.getLoc();
+    Value out = bufferFor(op.getResult(0));
+    kb.bind(op.getResult(0), out);
     if (failed(it->second(kb, &op, out)))
       return failure();
   }

@@ -9,8 +9,13 @@
 // whole tile per (n, ty, tx, channel): the block body holds the sparse matrix products as
 // straight-line adds and multiplies by the nonzero coefficients, and stores every element of
 // the tile, so its loops run over tiles and channels alone (vectorized along the channel).
+// The input transform reads the input unpadded: tiles whose patch crosses the border get
+// their own blocks, which leave out the rows and columns in the padding (as the depthwise
+// convolution does, ConvChannelsLast.cpp). The output transform applies the task's
+// elementwise epilogue before its one store of each output.
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/Winograd.h"
+#include "passes/conversion/graph_to_loop/ElementwiseScalar.h"
 #include "passes/conversion/graph_to_loop/KernelBuilder.h"
 #include "passes/conversion/graph_to_loop/MulAdd.h"
 
@@ -19,14 +24,15 @@ using namespace kiln::graph;
 
 namespace kiln::lowering {
 
-// sum_k coefficient(k) * x[k] over the nonzero coefficients; +-1 add or subtract.
+// sum_k coefficient(k) * x[k] over the nonzero coefficients, a null x[k] standing for 0;
+// +-1 add or subtract.
 static Value combine(OpBuilder &rb, Location loc, ArrayRef<Value> xs,
                      llvm::function_ref<double(int64_t)> coefficient) {
   auto fm = arith::FastMathFlagsAttr::get(rb.getContext(), kFastMath);
   Value sum;
   for (auto [k, x] : llvm::enumerate(xs)) {
     double c = coefficient(k);
-    if (c == 0)
+    if (c == 0 || !x)
       continue;
     if (c == 1 || c == -1) {
       if (!sum)
@@ -46,12 +52,13 @@ static Value combine(OpBuilder &rb, Location loc, ArrayRef<Value> xs,
   return sum;
 }
 
+using Coefficients = llvm::function_ref<double(int64_t, int64_t)>;
+
 // L x R^T for an r x k matrix L and a c x k matrix R given as coefficient functions, x being
 // k x k values: the two-sided transform of a tile (B^T d B or A^T M A), row-major r x c.
 static SmallVector<Value> transformTile(OpBuilder &rb, Location loc, ArrayRef<Value> x, int64_t k,
-                                        int64_t rows, int64_t cols,
-                                        llvm::function_ref<double(int64_t, int64_t)> left,
-                                        llvm::function_ref<double(int64_t, int64_t)> right) {
+                                        int64_t rows, int64_t cols, Coefficients left,
+                                        Coefficients right) {
   SmallVector<Value> half; // (L x)[r][b], rows x k
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t b = 0; b < k; ++b) {
@@ -83,93 +90,163 @@ SmallVector<TileRange> tileRanges(int64_t outSize, int64_t tile) {
     ranges.push_back({outSize / tile, 1, outSize % tile});
   return ranges;
 }
+
+// The stages' shared facts: the matrices, the tile counts and the affine dims d0...
+struct Stages {
+  KernelBuilder &kb;
+  mutable WinogradConvOp op; // MLIR op handles are not const-correct
+  const WinogradMatrices &w;
+  int64_t batch, channels, filters, tilesY, tilesX;
+
+  AffineExpr d(unsigned i) const { return getAffineDimExpr(i, op.getContext()); }
+  AffineExpr c(int64_t v) const { return getAffineConstantExpr(v, op.getContext()); }
+};
 } // namespace
 
-static LogicalResult lowerWinogradConv(KernelBuilder &kb, Operation *operation, Value out) {
-  auto op = llvm::cast<WinogradConvOp>(operation);
-  const WinogradMatrices &w = *winogradMatrices(op.getTile());
-  int64_t m = w.tile, alpha = w.alpha;
-  auto inShape = op.getInput().getType().getShape();
-  auto outShape = op.getType().getShape();
-  int64_t batch = outShape[0], channels = inShape[3], filters = outShape[3];
-  int64_t tilesY = (outShape[1] + m - 1) / m, tilesX = (outShape[2] + m - 1) / m;
-  ArrayRef<int64_t> pads = op.getPads();
-  // Padded to whole tiles: tile t reads rows [t * m, t * m + alpha) of the copy.
-  SmallVector<int64_t> tilePads = {pads[0], pads[1], tilesY * m + 2 - inShape[1] - pads[0],
-                                   tilesX * m + 2 - inShape[2] - pads[1]};
-  Value padded = emitPad(kb, op.getInput(), tilePads, 0.0, /*firstSpatial=*/1);
-  Location loc = kb.loc;
-  MLIRContext *ctx = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  Type f32 = Float32Type::get(ctx);
+// V[xi, nu, n, ty, tx, c] = (B^T d B)[xi, nu] for the input patch d of each tile, read from the
+// unpadded input: one block per range of tiles whose patches cross the border alike, patch
+// elements in the padding left out of the sums.
+static Value emitInputTransform(const Stages &s) {
+  KernelBuilder &kb = s.kb;
+  int64_t m = s.w.tile, alpha = s.w.alpha;
+  Value input = kb.buffer(s.op.getInput());
+  auto inShape = s.op.getInput().getType().getShape();
+  ArrayRef<int64_t> pads = s.op.getPads();
+  Value transformed = kb.allocate(MemRefType::get(
+      {alpha, alpha, s.batch, s.tilesY, s.tilesX, s.channels}, Float32Type::get(s.op.getContext())));
+  SmallVector<SmallVector<WindowRange>> perDim = {
+      windowRanges(s.tilesY, inShape[1], alpha, m, 1, pads[0]),
+      windowRanges(s.tilesX, inShape[2], alpha, m, 1, pads[1])};
+  for (const SmallVector<WindowRange> &region : cartesianProduct<WindowRange>(perDim)) {
+    const WindowRange &ry = region[0], &rx = region[1];
+    bool interior = ry.tapBegin == 0 && ry.tapEnd == alpha && rx.tapBegin == 0 && rx.tapEnd == alpha;
+    SmallVector<Axis> axes = {
+        {"n", s.batch}, {"ty", ry.count}, {"tx", rx.count}, {"c", s.channels}};
+    AffineExpr ty = s.d(1) + ry.first, tx = s.d(2) + rx.first;
+    kb.emitBlock(interior ? "winograd_input" : "winograd_input_edge", axes,
+                 [&](OpBuilder &rb, ValueRange iv) {
+                   SmallVector<Value> patch(alpha * alpha);
+                   for (int64_t a = ry.tapBegin; a < ry.tapEnd; ++a)
+                     for (int64_t b = rx.tapBegin; b < rx.tapEnd; ++b)
+                       patch[a * alpha + b] =
+                           kb.load(rb, input,
+                                   {s.d(0), ty * m + (a - pads[0]), tx * m + (b - pads[1]), s.d(3)},
+                                   iv);
+                   auto bt = [&](int64_t r, int64_t k) { return s.w.bt(r, k); };
+                   SmallVector<Value> v = transformTile(rb, kb.loc, patch, alpha, alpha, alpha, bt, bt);
+                   for (int64_t xi = 0; xi < alpha; ++xi)
+                     for (int64_t nu = 0; nu < alpha; ++nu)
+                       kb.store(rb, v[xi * alpha + nu], transformed,
+                                {s.c(xi), s.c(nu), s.d(0), ty, tx, s.d(3)}, iv);
+                 });
+  }
+  return transformed;
+}
 
-  // 1. Input transform: axes n, ty, tx, c.
-  Value transformedInput =
-      kb.allocate(MemRefType::get({alpha, alpha, batch, tilesY, tilesX, channels}, f32));
-  SmallVector<Axis> tileAxes = {{"n", batch}, {"ty", tilesY}, {"tx", tilesX}, {"c", channels}};
-  kb.emitBlock("winograd_input", tileAxes, [&](OpBuilder &rb, ValueRange iv) {
-    SmallVector<Value> patch;
-    for (int64_t a = 0; a < alpha; ++a)
-      for (int64_t b = 0; b < alpha; ++b)
-        patch.push_back(kb.load(rb, padded, {d(0), d(1) * m + a, d(2) * m + b, d(3)}, iv));
-    SmallVector<Value> v = transformTile(
-        rb, loc, patch, alpha, alpha, alpha, [&](int64_t r, int64_t a) { return w.bt(r, a); },
-        [&](int64_t c, int64_t b) { return w.bt(c, b); });
-    for (int64_t xi = 0; xi < alpha; ++xi)
-      for (int64_t nu = 0; nu < alpha; ++nu)
-        kb.store(rb, v[xi * alpha + nu], transformedInput,
-                 {getAffineConstantExpr(xi, ctx), getAffineConstantExpr(nu, ctx), d(0), d(1),
-                  d(2), d(3)},
-                 iv);
-  });
+// M[xi, nu, n, ty, tx, f] = sum_rc V[xi, nu, n, ty, tx, rc] * U[xi, nu, rc, f].
+static Value emitProducts(const Stages &s, Value transformedInput) {
+  int64_t alpha = s.w.alpha;
+  Value products = s.kb.allocate(MemRefType::get(
+      {alpha, alpha, s.batch, s.tilesY, s.tilesX, s.filters}, Float32Type::get(s.op.getContext())));
+  SmallVector<Axis> axes = {{"xi", alpha},    {"nu", alpha},     {"n", s.batch},
+                            {"ty", s.tilesY}, {"tx", s.tilesX},  {"f", s.filters},
+                            {"rc", s.channels, true}};
+  emitConvolutionBlock(s.kb, "winograd_gemm", axes, transformedInput,
+                       {s.d(0), s.d(1), s.d(2), s.d(3), s.d(4), s.d(6)},
+                       s.kb.buffer(s.op.getWeight()), {s.d(0), s.d(1), s.d(6), s.d(5)}, Value(),
+                       products, /*channelDim=*/5);
+  return products;
+}
 
-  // 2. The GEMMs: axes xi, nu, n, ty, tx, f, then the reduce axis rc.
-  Value products =
-      kb.allocate(MemRefType::get({alpha, alpha, batch, tilesY, tilesX, filters}, f32));
-  SmallVector<Axis> gemmAxes = {{"xi", alpha},   {"nu", alpha},     {"n", batch},
-                                {"ty", tilesY},  {"tx", tilesX},    {"f", filters},
-                                {"rc", channels, true}};
-  emitConvolutionBlock(kb, "winograd_gemm", gemmAxes, transformedInput,
-                       {d(0), d(1), d(2), d(3), d(4), d(6)}, kb.buffer(op.getWeight()),
-                       {d(0), d(1), d(6), d(5)}, Value(), products, /*channelDim=*/5);
-
-  // 3. Output transform, one block per range of equally cut tiles: axes n, ty, tx, f.
-  Value bias = op.getBias() ? kb.buffer(op.getBias()) : Value();
-  auto fm = arith::FastMathFlagsAttr::get(ctx, kFastMath);
+// out[n, ty * m + i, tx * m + j, f] = epilogue((A^T M A)[i, j] + bias[f]), one block per range
+// of tiles cut alike by the output's end. Returns the epilogue op with no f32 form, if any.
+static Operation *emitOutputTransform(const Stages &s, Value products,
+                                      ArrayRef<Operation *> epilogue, Value out) {
+  KernelBuilder &kb = s.kb;
+  int64_t m = s.w.tile, alpha = s.w.alpha;
+  auto outShape = s.op.getType().getShape();
+  Value bias = s.op.getBias() ? kb.buffer(s.op.getBias()) : Value();
+  auto fm = arith::FastMathFlagsAttr::get(s.op.getContext(), kFastMath);
+  Operation *unsupported = nullptr;
   for (const SmallVector<TileRange> &region :
        cartesianProduct<TileRange>({tileRanges(outShape[1], m), tileRanges(outShape[2], m)})) {
     const TileRange &ry = region[0], &rx = region[1];
+    SmallVector<Axis> axes = {{"n", s.batch}, {"ty", ry.count}, {"tx", rx.count}, {"f", s.filters}};
+    AffineExpr ty = s.d(1) + ry.first, tx = s.d(2) + rx.first;
     bool whole = ry.rows == m && rx.rows == m;
-    SmallVector<Axis> axes = {{"n", batch}, {"ty", ry.count}, {"tx", rx.count}, {"f", filters}};
-    AffineExpr ty = d(1) + ry.first, tx = d(2) + rx.first;
     kb.emitBlock(whole ? "winograd_output" : "winograd_output_edge", axes,
                  [&](OpBuilder &rb, ValueRange iv) {
-                   SmallVector<Value> tile;
-                   for (int64_t xi = 0; xi < alpha; ++xi)
-                     for (int64_t nu = 0; nu < alpha; ++nu)
-                       tile.push_back(kb.load(rb, products,
-                                              {getAffineConstantExpr(xi, ctx),
-                                               getAffineConstantExpr(nu, ctx), d(0), ty, tx,
-                                               d(3)},
-                                              iv));
-                   auto at = [&](int64_t r, int64_t k) { return w.at(r, k); };
-                   SmallVector<Value> y =
-                       transformTile(rb, loc, tile, alpha, ry.rows, rx.rows, at, at);
-                   Value b = bias ? kb.load(rb, bias, {d(3)}, iv) : Value();
-                   for (int64_t i = 0; i < ry.rows; ++i)
-                     for (int64_t j = 0; j < rx.rows; ++j) {
-                       Value v = y[i * rx.rows + j];
-                       if (b)
-                         v = rb.create<arith::AddFOp>(loc, v, b, fm);
-                       kb.store(rb, v, out, {d(0), ty * m + i, tx * m + j, d(3)}, iv);
-                     }
-                 });
+      SmallVector<Value> tile;
+      for (int64_t xi = 0; xi < alpha; ++xi)
+        for (int64_t nu = 0; nu < alpha; ++nu)
+          tile.push_back(kb.load(rb, products, {s.c(xi), s.c(nu), s.d(0), ty, tx, s.d(3)}, iv));
+      auto at = [&](int64_t r, int64_t k) { return s.w.at(r, k); };
+      SmallVector<Value> y = transformTile(rb, kb.loc, tile, alpha, ry.rows, rx.rows, at, at);
+      Value b = bias ? kb.load(rb, bias, {s.d(3)}, iv) : Value();
+      for (int64_t i = 0; i < ry.rows; ++i)
+        for (int64_t j = 0; j < rx.rows; ++j) {
+          Value v = y[i * rx.rows + j];
+          if (b)
+            v = rb.create<arith::AddFOp>(kb.loc, v, b, fm);
+          SmallVector<AffineExpr> index = {s.d(0), ty * m + i, tx * m + j, s.d(3)};
+          Value previous = s.op.getResult();
+          for (Operation *e : epilogue) {
+            SmallVector<Value> operands;
+            for (Value operand : e->getOperands())
+              operands.push_back(operand == previous ? v : kb.loadBroadcast(rb, operand, index, iv));
+            v = emitElementwiseScalar(rb, kb.loc, e, operands);
+            if (!v) {
+              unsupported = e;
+              return;
+            }
+            previous = e->getResult(0);
+          }
+          kb.store(rb, v, out, index, iv);
+        }
+    });
   }
-  return success();
+  return unsupported;
 }
 
-void populateWinogradLowerings(LoweringRegistry &registry) {
-  registry[WinogradConvOp::getOperationName()] = lowerWinogradConv;
+SmallVector<Operation *> winogradEpilogue(Operation *winogradConv) {
+  SmallVector<Operation *> chain;
+  Value value = winogradConv->getResult(0);
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    // Same shape and f32 throughout; every other operand exists before the convolution runs.
+    auto available = [&](Value operand) {
+      auto type = llvm::dyn_cast<RankedTensorType>(operand.getType());
+      Operation *def = operand.getDefiningOp();
+      return type && type.getElementType().isF32() &&
+             (operand == value || !def || def->isBeforeInBlock(winogradConv));
+    };
+    if (!user->hasTrait<ElementwiseOpTrait>() || user->getBlock() != winogradConv->getBlock() ||
+        user->getNumOperands() > 2 || user->getResult(0).getType() != value.getType() ||
+        !llvm::all_of(user->getOperands(), available))
+      break;
+    chain.push_back(user);
+    value = user->getResult(0);
+  }
+  return chain;
+}
+
+LogicalResult lowerWinogradConv(KernelBuilder &kb, Operation *winogradConv,
+                                ArrayRef<Operation *> epilogue, Value out) {
+  auto op = llvm::cast<WinogradConvOp>(winogradConv);
+  const WinogradMatrices &w = *winogradMatrices(op.getTile());
+  auto outShape = op.getType().getShape();
+  Stages s{kb,
+           op,
+           w,
+           outShape[0],
+           op.getInput().getType().getDimSize(3),
+           outShape[3],
+           (outShape[1] + w.tile - 1) / w.tile,
+           (outShape[2] + w.tile - 1) / w.tile};
+  Value products = emitProducts(s, emitInputTransform(s));
+  if (Operation *unsupported = emitOutputTransform(s, products, epilogue, out))
+    return unsupported->emitOpError("has no f32 lowering");
+  return success();
 }
 
 } // namespace kiln::lowering
