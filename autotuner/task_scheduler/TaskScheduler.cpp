@@ -18,6 +18,10 @@ double GradientTaskScheduler::gradient(const TaskProgress &task) const {
       backward = (best - bestBefore) / double(h.back().first - trialsBefore);
   }
   double forward = -best / double(task.trials());
+  if (task.siblingBest && *task.siblingBest < best) {
+    forward = -2 * std::max(0.0, *task.siblingBest - best / 2) / double(task.trials());
+    backward = 0;
+  }
   return task.weight * (options.alpha * backward + (1 - options.alpha) * forward);
 }
 

@@ -170,6 +170,18 @@ std::vector<TaskRun> setUpTasks(mlir::ModuleOp lowered, Database &db, const std:
   return runs;
 }
 
+void noteSiblingForms(const std::vector<TaskRun> &runs, std::vector<TaskProgress> &progress) {
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (size_t j = 0; j < runs.size(); ++j) {
+      if (i == j || runs[j].task.formOf != runs[i].task.formOf || !runs[j].error.empty() ||
+          runs[j].rounds.empty())
+        continue;
+      double best = runs[j].best();
+      if (!progress[i].siblingBest || best < *progress[i].siblingBest)
+        progress[i].siblingBest = best;
+    }
+}
+
 double estimatedLatency(const std::vector<TaskRun> &runs, bool best) {
   // Of a task's forms (direct and algorithm variants), the model runs the fastest; the
   // baseline is the direct form's default schedule.

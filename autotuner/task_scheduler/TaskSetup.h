@@ -55,8 +55,12 @@ std::vector<TaskRun> setUpTasks(mlir::ModuleOp lowered, Database &db, const std:
                                 const TuneOptions &options, const std::string &scratch,
                                 Builder &builder, Runner &runner);
 
-// Sum over tunable tasks of weight x (best or baseline) latency.
+// Sum over tunable tasks of weight x (best or baseline) latency; of a kernel's forms (direct
+// and Winograd), the fastest counts (the direct form's baseline).
 double estimatedLatency(const std::vector<TaskRun> &runs, bool best);
+
+// Sets each progress entry's siblingBest: the best latency of the other forms of its kernel.
+void noteSiblingForms(const std::vector<TaskRun> &runs, std::vector<TaskProgress> &progress);
 
 } // namespace kiln::autotuner
 

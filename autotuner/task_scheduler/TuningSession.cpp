@@ -168,6 +168,7 @@ bool tuneModel(mlir::ModuleOp lowered, const TuneOptions &options, TuneSummary &
     std::vector<TaskProgress> progress;
     for (const TaskRun &run : runs)
       progress.push_back(run.progress(options.trialsPerTask));
+    noteSiblingForms(runs, progress);
     std::optional<size_t> next = scheduler.next(progress);
     if (!next)
       break;

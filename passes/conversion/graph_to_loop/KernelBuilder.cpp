@@ -77,14 +77,10 @@ void KernelBuilder::store(OpBuilder &rb, Value value, Value memref, ArrayRef<Aff
 }
 
 Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ValueRange resultIndex) {
-  Value memref = buffer(tensor);
-  auto shape = llvm::cast<MemRefType>(memref.getType()).getShape();
-  size_t offset = resultIndex.size() - shape.size();
-  SmallVector<AffineExpr> exprs;
-  for (size_t d = 0; d < shape.size(); ++d)
-    exprs.push_back(shape[d] == 1 ? rb.getAffineConstantExpr(0)
-                                  : rb.getAffineDimExpr(d + offset));
-  return load(rb, memref, exprs, resultIndex);
+  SmallVector<AffineExpr> dims;
+  for (size_t d = 0; d < resultIndex.size(); ++d)
+    dims.push_back(rb.getAffineDimExpr(d));
+  return loadBroadcast(rb, tensor, dims, resultIndex);
 }
 
 Value KernelBuilder::loadBroadcast(OpBuilder &rb, Value tensor, ArrayRef<AffineExpr> resultIndex,

@@ -92,3 +92,25 @@ TEST(GradientTaskScheduler, NothingWhenAllAreFinished) {
 }
 
 } // namespace
+
+TEST(GradientTaskScheduler, AFormSlowerThanItsSiblingGainsOnlyBelowIt) {
+  auto scheduler = deterministic();
+  // Two forms of one kernel (direct and Winograd) at 1 ms and 3 ms: halving the slow one
+  // (1.5 ms) would still leave the model running the fast one.
+  TaskProgress fast = progress(1, {1e-3, 1e-3});
+  TaskProgress slow = progress(1, {3e-3, 3e-3});
+  fast.siblingBest = 3e-3;
+  slow.siblingBest = 1e-3;
+  EXPECT_EQ(scheduler.gradient(slow), 0);
+  EXPECT_LT(scheduler.gradient(fast), 0);
+  EXPECT_EQ(scheduler.next({slow, fast}), 1u);
+  // Without the sibling, 3 ms is the larger latency and gets the round.
+  slow.siblingBest.reset();
+  fast.siblingBest.reset();
+  EXPECT_EQ(scheduler.next({slow, fast}), 0u);
+  // A form close behind its sibling may still overtake it: 1.5 ms halved is 0.75 ms, 0.25 ms
+  // below the sibling.
+  TaskProgress close = progress(1, {1.5e-3, 1.5e-3});
+  close.siblingBest = 1e-3;
+  EXPECT_NEAR(scheduler.gradient(close), -(1 - 0.2) * 2 * 0.25e-3 / 32, 1e-12);
+}
