@@ -259,6 +259,12 @@ static std::optional<std::string> scheduleReduction(Schedule &s, BlockOp block,
     std::rotate(outer.begin(), panel, panel + 1);
     panelsFirst = true;
   }
+  // Batch loops (a Winograd convolution's 36 GEMMs) go before the panels: each GEMM's
+  // operands then stay in cache across its panels, instead of every panel sweeping them all.
+  if (weight)
+    for (unsigned k : llvm::reverse(batchIterVars(scheduled, *weight)))
+      if (auto it = llvm::find(outer, names[k]); k != vec && it != outer.end())
+        std::rotate(outer.begin(), it, it + 1);
   // A short register block (a channels-last conv's 7 pixels) takes two vectors of the
   // lane axis (output channels): each broadcast input then feeds twice the accumulators.
   std::string laneGroupLoop;

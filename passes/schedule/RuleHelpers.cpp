@@ -101,6 +101,27 @@ std::optional<int64_t> panelOperand(BlockOp block, unsigned vec) {
   return std::nullopt;
 }
 
+SmallVector<unsigned> batchIterVars(BlockOp block, int64_t panel) {
+  Value panelBuffer = readBuffers(block)[panel];
+  SmallVector<unsigned> batch;
+  SmallVector<BufferAccess> accesses = collectAccesses(block, /*includeInit=*/false);
+  for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
+    if (block.isReduceVar(k))
+      continue;
+    bool inPanel = false, inOther = false;
+    for (const BufferAccess &access : accesses) {
+      if (access.isWrite || !access.map)
+        continue;
+      bool reads = llvm::any_of(access.map.getResults(),
+                                [&](AffineExpr e) { return e.isFunctionOfDim(k); });
+      (access.buffer == panelBuffer ? inPanel : inOther) |= reads;
+    }
+    if (inPanel && inOther)
+      batch.push_back(k);
+  }
+  return batch;
+}
+
 SmallVector<int64_t> rfactorWidths(int64_t extent) {
   SmallVector<int64_t> widths;
   for (int64_t w : {64, 32, 16, 8})

@@ -46,6 +46,11 @@ bool worthLayingOut(loop::BlockOp block, mlir::Value buffer);
 // operand to lay out in vector panels; nullopt when there is none.
 std::optional<int64_t> panelOperand(loop::BlockOp block, unsigned vec);
 
+// The spatial iter vars by which the body indexes both read buffer `panel` (readBuffers
+// order) and another read buffer: the batch dims of a batched matmul (the transform
+// coordinates of a Winograd convolution's GEMMs), along which neither operand is reused.
+llvm::SmallVector<unsigned> batchIterVars(loop::BlockOp block, int64_t panel);
+
 // For a reduction in a fresh nest: the index of its innermost loop when rfactor along it
 // is the way to vector code, i.e. the loop binds a reduce iter var along which every read is
 // contiguous (or invariant), every spatial loop comes first, and the innermost spatial loop

@@ -313,3 +313,36 @@ func.func @per_row_factor(%v: memref<16x1xf32>, %x: memref<16x64xf32>, %out: mem
   }
   return
 }
+
+// -----
+
+// Batched GEMMs with a constant weight per batch (a Winograd convolution's): the batch loop
+// indexes both operands, so it goes first, before the weight's panels: each GEMM's operands
+// stay in cache across its panels.
+// CHECK-LABEL: func.func @batched_gemm
+// CHECK: kl.for %{{.*}} : "gemm.b+gemm.f.0" in 8 parallel {
+// CHECK: kl.for %{{.*}} : "gemm.c" in 16 {
+// CHECK-NEXT: kl.for %{{.*}} : "gemm.t" in 16 unrolled {
+func.func @batched_gemm(%V: memref<4x16x16xf32>, %U: memref<4x16x32xf32>, %out: memref<4x16x32xf32>) attributes {kiln.constant_args = array<i64: 1>, kiln.kernel} {
+  kl.for %b : "gemm.b" in 4 {
+    kl.for %t : "gemm.t" in 16 {
+      kl.for %f : "gemm.f" in 32 {
+        kl.for %c : "gemm.c" in 16 {
+          kl.block "gemm" [%b, %t, %f, %c] affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)> iter_vars(%vb: spatial 4, %vt: spatial 16, %vf: spatial 32, %vc: reduce 16) init {
+          ^bb0(%i: index, %j: index, %k: index, %l: index):
+            %z = arith.constant 0.0 : f32
+            affine.store %z, %out[%i, %j, %k] : memref<4x16x32xf32>
+          } {
+            %v = affine.load %V[%vb, %vt, %vc] : memref<4x16x16xf32>
+            %u = affine.load %U[%vb, %vc, %vf] : memref<4x16x32xf32>
+            %acc = affine.load %out[%vb, %vt, %vf] : memref<4x16x32xf32>
+            %m = arith.mulf %v, %u fastmath<fast> : f32
+            %s = arith.addf %acc, %m fastmath<fast> : f32
+            affine.store %s, %out[%vb, %vt, %vf] : memref<4x16x32xf32>
+          }
+        }
+      }
+    }
+  }
+  return
+}
