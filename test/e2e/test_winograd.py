@@ -154,3 +154,18 @@ def test_unknown_conv_algorithm_is_an_error(tmp_path):
                               "fft")
     with pytest.raises(kiln.CompileError, match="fft"):
         kiln.compile(model, conv_algorithm="fft")
+
+
+def test_winograd_with_a_symbolic_batch():
+    torch.manual_seed(0)
+    block = _Residual(32).eval()
+    x = torch.randn(3, 32, 12, 12, generator=torch.Generator().manual_seed(1))
+    onnx_bytes = io.BytesIO()
+    torch.onnx.export(block, x, onnx_bytes, opset_version=17, input_names=["x"],
+                      dynamic_axes={"x": {0: "batch"}})
+    module = kiln.compile(onnx_bytes.getvalue(), conv_algorithm="winograd",
+                          dim_ranges={"batch": (1, 4)})
+    for batch in (1, 3):
+        with torch.no_grad():
+            expected = block(x[:batch]).numpy()
+        assert _relative_error(module(x[:batch].numpy()), expected) < 1e-4
