@@ -157,23 +157,32 @@ OwningOpRef<ModuleOp> importAndLower(MLIRContext &ctx, const std::string &modelP
   SymbolicInputs symbols;
   if (!findSymbolicInputs(modelPath, options, symbols, error))
     return nullptr;
+  bool channelsLast = options.channelsLast && options.optLevel >= 1;
+  // Without a database nothing could choose a variant: only the direct forms are built.
+  std::string winograd;
+  if (channelsLast && options.convAlgorithm == "winograd")
+    winograd = "all";
+  else if (channelsLast && options.convAlgorithm == "auto" && !options.tuningDb.empty())
+    winograd = "variants";
   auto lowerAt = [&](const std::vector<int64_t> &values) {
     onnx_frontend::ImportOptions importOptions{options.inputShapes};
     for (auto &shape : symbols.shapesAt(values))
       importOptions.inputShapes.push_back(shape);
-    bool channelsLast = options.channelsLast && options.optLevel >= 1;
-    // Without a database nothing could choose a variant: only the direct forms are built.
-    std::string winograd;
-    if (channelsLast && options.convAlgorithm == "winograd")
-      winograd = "all";
-    else if (channelsLast && options.convAlgorithm == "auto" && !options.tuningDb.empty())
-      winograd = "variants";
     return importAndFuse(ctx, modelPath, importOptions, channelsLast, winograd, stop,
                          diagnostics, error);
   };
   OwningOpRef<ModuleOp> module = symbols.empty() || stop == Stop::Graph
                                      ? lowerAt(symbols.maxima())
                                      : lowerWithSymbols(symbols, lowerAt, error);
+  // A Winograd form's tile count is ceil(H / m): a symbolic image size cannot stay symbolic
+  // through it. Forms the tuner may choose are an optimization; without them the direct
+  // convolutions may still follow the symbol.
+  if (!module && !symbols.empty() && winograd == "variants") {
+    winograd.clear();
+    error.clear();
+    diagnostics.messages.clear();
+    module = lowerWithSymbols(symbols, lowerAt, error);
+  }
   if (!module || stop != Stop::Scheduled || options.optLevel < 1)
     return module;
 

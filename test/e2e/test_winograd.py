@@ -169,3 +169,21 @@ def test_winograd_with_a_symbolic_batch():
         with torch.no_grad():
             expected = block(x[:batch]).numpy()
         assert _relative_error(module(x[:batch].numpy()), expected) < 1e-4
+
+
+def test_symbolic_image_size_keeps_the_direct_form(tmp_path):
+    # A Winograd form's tile count, ceil(H / m), cannot follow a symbolic H: with a tuning
+    # database (where forms are offered) the model still builds, direct.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(16, 16, 3), nn.ReLU()).eval()
+    x = torch.randn(1, 16, 40, 20, generator=torch.Generator().manual_seed(1))
+    path = tmp_path / "model.onnx"
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"],
+                      dynamic_axes={"x": {2: "h"}})
+    db = tmp_path / "db.jsonl"
+    db.write_text("")
+    module = kiln.compile(str(path), tuning_db=db, dim_ranges={"h": (32, 64)})
+    for height in (33, 40):
+        with torch.no_grad():
+            expected = model(x[:, :, :height]).numpy()
+        assert _relative_error(module(x[:, :, :height].numpy()), expected) < 1e-5
