@@ -16,8 +16,6 @@ using namespace mlir;
 
 namespace kiln::autotuner {
 
-static constexpr llvm::StringLiteral kKernelSuffix = "_kernel";
-
 std::string targetDescription(const std::string &mcpu, const std::string &mtriple) {
   std::string triple = mtriple.empty() ? llvm::sys::getDefaultTargetTriple() : mtriple;
   std::string cpu = mcpu.empty() || mcpu == "native" ? llvm::sys::getHostCPUName().str() : mcpu;
@@ -62,12 +60,16 @@ double countOperations(func::FuncOp kernel) {
 }
 
 std::vector<TuningTask> extractTasks(ModuleOp lowered) {
+  llvm::StringMap<std::string> keyOf; // kernel name -> workload key, each hashed once
+  for (auto kernel : lowered.getOps<func::FuncOp>())
+    if (kernel->hasAttr("kiln.kernel"))
+      keyOf[kernel.getSymName()] = workloadKey(kernel);
   std::vector<TuningTask> tasks;
   llvm::StringMap<size_t> byKey;
   for (auto kernel : lowered.getOps<func::FuncOp>()) {
     if (!kernel->hasAttr("kiln.kernel"))
       continue;
-    std::string key = workloadKey(kernel);
+    const std::string &key = keyOf[kernel.getSymName()];
     auto [it, inserted] = byKey.try_emplace(key, tasks.size());
     if (!inserted) {
       tasks[it->second].weight += 1;
@@ -80,9 +82,8 @@ std::vector<TuningTask> extractTasks(ModuleOp lowered) {
     task.workloadKey = key;
     task.weight = 1;
     task.flops = countOperations(kernel);
-    std::string direct = directKernelName(lowered, task.kernelName);
-    auto directKernel = lowered.lookupSymbol<func::FuncOp>(direct);
-    task.formOf = direct == task.kernelName || !directKernel ? key : workloadKey(directKernel);
+    auto direct = keyOf.find(directKernelName(lowered, task.kernelName));
+    task.formOf = direct == keyOf.end() ? key : direct->second;
     tasks.push_back(std::move(task));
   }
   return tasks;

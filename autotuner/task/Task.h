@@ -15,6 +15,9 @@
 
 namespace kiln::autotuner {
 
+// The lowering names a task's kernel "<task>_kernel" (conversion::kernelNameFor).
+inline constexpr llvm::StringLiteral kKernelSuffix = "_kernel";
+
 struct TuningTask {
   std::string name;        // the first kernel's task name, e.g. "fused_conv_add_relu_3"
   std::string kernelName;  // its kernel symbol in the lowered module

@@ -16,12 +16,11 @@ static constexpr llvm::StringLiteral kVariantOf = "kiln.variant_of",
                                      kVariantWeight = "kiln.variant_weight",
                                      kVariantWeightArg = "kiln.variant_weight_arg";
 
-// The lowering names a task's kernel "<task>_kernel" (kernelNameOf).
-static std::string kernelNameOf(llvm::StringRef task) { return (task + "_kernel").str(); }
+static std::string kernelNameOf(llvm::StringRef task) { return (task + kKernelSuffix).str(); }
 
 std::string directKernelName(ModuleOp lowered, llvm::StringRef kernelName) {
   llvm::StringRef taskName = kernelName;
-  if (!taskName.consume_back("_kernel"))
+  if (!taskName.consume_back(kKernelSuffix))
     return kernelName.str();
   auto task = lowered.lookupSymbol<func::FuncOp>(taskName);
   auto variantOf = task ? task->getAttrOfType<FlatSymbolRefAttr>(kVariantOf) : nullptr;

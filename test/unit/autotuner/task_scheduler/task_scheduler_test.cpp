@@ -1,6 +1,7 @@
 // The gradient task scheduler: warm-up rounds first, then the task whose trials promise the
 // largest drop of weight x latency; finished tasks are never picked.
 #include "autotuner/task_scheduler/TaskScheduler.h"
+#include "autotuner/task_scheduler/TaskSetup.h"
 
 #include <gtest/gtest.h>
 
@@ -113,4 +114,36 @@ TEST(GradientTaskScheduler, AFormSlowerThanItsSiblingGainsOnlyBelowIt) {
   TaskProgress close = progress(1, {1.5e-3, 1.5e-3});
   close.siblingBest = 1e-3;
   EXPECT_NEAR(scheduler.gradient(close), -(1 - 0.2) * 2 * 0.25e-3 / 32, 1e-12);
+}
+
+// A tuned task of `form` (the direct form's key) with weight 2, its baseline and best.
+static TaskRun formRun(std::string key, std::string form, double baseline, double best) {
+  TaskRun run;
+  run.task.workloadKey = std::move(key);
+  run.task.formOf = std::move(form);
+  run.task.weight = 2;
+  run.baselineSec = baseline;
+  run.bestSearchSec = best;
+  run.closeRound();
+  return run;
+}
+
+TEST(TuningEstimate, CountsTheFastestFormOfEachKernel) {
+  std::vector<TaskRun> runs;
+  runs.push_back(formRun("direct", "direct", 4e-3, 3e-3));
+  runs.push_back(formRun("winograd4", "direct", 5e-3, 1e-3));
+  runs.push_back(formRun("winograd2", "direct", 6e-3, 2e-3));
+  runs.push_back(formRun("other", "other", 1e-3, 1e-3));
+  // Tuned: 2 x 1 ms (the F(4x4) form) + 2 x 1 ms; baseline: the direct form's default.
+  EXPECT_DOUBLE_EQ(estimatedLatency(runs, /*best=*/true), 4e-3);
+  EXPECT_DOUBLE_EQ(estimatedLatency(runs, /*best=*/false), 10e-3);
+
+  std::vector<TaskProgress> progress;
+  for (const TaskRun &run : runs)
+    progress.push_back(run.progress(0));
+  noteSiblingForms(runs, progress);
+  EXPECT_EQ(progress[0].siblingBest, 1e-3);
+  EXPECT_EQ(progress[1].siblingBest, 2e-3);
+  EXPECT_EQ(progress[2].siblingBest, 1e-3);
+  EXPECT_FALSE(progress[3].siblingBest);
 }
