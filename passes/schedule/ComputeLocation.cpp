@@ -58,6 +58,90 @@ static void mergeRegions(SmallVectorImpl<std::optional<DimRegion>> &into,
     a = a && b ? unionRegion(*a, *b, numOuter) : std::nullopt;
 }
 
+// For each dim of `buffer`, the iter var the block writes it at, or -1 for a unit dim written
+// at 0: the block's spatial iter vars of extent > 1 in order, each once (a reduction's
+// keep-dims output, 128x1 for a 128-row sum, qualifies). std::nullopt when some write is not
+// of that form.
+static std::optional<SmallVector<int>> writtenIterVars(BlockOp block, Value buffer) {
+  auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
+  std::optional<SmallVector<int>> result;
+  for (const BufferAccess &access : collectAccesses(block)) {
+    if (!access.isWrite)
+      continue;
+    if (!type || access.buffer != buffer || !access.map)
+      return std::nullopt;
+    SmallVector<int> dims;
+    for (auto [d, expr] : llvm::enumerate(access.map.getResults())) {
+      auto c = llvm::dyn_cast<AffineConstantExpr>(expr);
+      auto var = llvm::dyn_cast<AffineDimExpr>(expr);
+      if (c && c.getValue() == 0 && type.getDimSize(d) == 1)
+        dims.push_back(-1);
+      else if (var && !block.isReduceVar(var.getPosition()))
+        dims.push_back(int(var.getPosition()));
+      else
+        return std::nullopt;
+    }
+    SmallVector<int> expected;
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+      if (!block.isReduceVar(k) && (block.getDomains()[k] > 1 || llvm::is_contained(dims, int(k))))
+        expected.push_back(int(k));
+    if (SmallVector<int>(llvm::make_filter_range(dims, [](int k) { return k >= 0; })) != expected ||
+        (result && *result != dims))
+      return std::nullopt;
+    result = dims;
+  }
+  return result;
+}
+
+// Each written iter var's region is its buffer dim's; the others (a reduce var, a unit dim)
+// keep their whole domain (std::nullopt).
+static SmallVector<std::optional<DimRegion>>
+iterVarRegions(BlockOp block, ArrayRef<int> writtenDims,
+               ArrayRef<std::optional<DimRegion>> bufferRegions) {
+  SmallVector<std::optional<DimRegion>> regions(block.getNumIterVars(), std::nullopt);
+  for (auto [dim, k] : llvm::enumerate(writtenDims))
+    if (k >= 0)
+      regions[k] = bufferRegions[dim];
+  return regions;
+}
+
+// Iter var `k`'s binding takes every value of its domain exactly once: a mixed-radix sum of
+// loop vars (c0 = 1, each next coefficient the previous times its loop's extent). An rfactor
+// block's reduce var, bound to the outer part of a split only, does not, and regenerated over
+// its whole domain it would read past its rows.
+static bool sweepsDomain(BlockOp block, unsigned k) {
+  std::optional<LinearBinding> binding = linearBinding(block, k);
+  if (!binding || binding->constant != 0)
+    return false;
+  SmallVector<std::pair<int64_t, int64_t>> terms; // coefficient, extent
+  for (auto [var, coefficient] : llvm::zip(block.getLoopVars(), binding->coefficients)) {
+    if (coefficient == 0)
+      continue;
+    ForOp loop = loopOf(var);
+    if (!loop)
+      return false;
+    if (loop.getExtent() > 1)
+      terms.push_back({coefficient, loop.getExtent()});
+  }
+  llvm::sort(terms);
+  int64_t expected = 1;
+  for (auto [coefficient, extent] : terms) {
+    if (coefficient != expected)
+      return false;
+    expected *= extent;
+  }
+  return expected == block.getDomains()[k];
+}
+
+// Every read of `buffer` in the block is at the place the block writes it.
+static bool readsOnlyWhereWritten(BlockOp block, Value buffer) {
+  SmallVector<BufferAccess> accesses = collectAccesses(block);
+  auto write = llvm::find_if(accesses, [&](auto &a) { return a.isWrite && a.buffer == buffer; });
+  return llvm::all_of(accesses, [&](const BufferAccess &a) {
+    return a.isWrite || a.buffer != buffer || (a.map && a.map == write->map);
+  });
+}
+
 LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
   BlockOp block = getBlock(blockName);
   ForOp loop = block ? getLoop(loopName) : ForOp();
@@ -65,21 +149,30 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
     return failure();
   std::string what =
       ("cannot compute block '" + blockName + "' at loop '" + loopName + "': ").str();
-  if (block.hasReduction())
-    return fail(what + "the block has a reduce iter var");
+  for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+    if (block.isReduceVar(k) && !sweepsDomain(block, k))
+      return fail(what + "its reduce iter var " + std::to_string(k) +
+                  " does not sweep its domain once");
   SmallVector<Value> written = writtenBuffers(block);
-  if (written.size() != 1 || !writesIdentity(block, written[0]))
+  std::optional<SmallVector<int>> writtenDims;
+  if (written.size() == 1)
+    writtenDims = writtenIterVars(block, written[0]);
+  if (!writtenDims)
     return fail(what + "the block must write one buffer at its iter vars");
   Value buffer = written[0];
   // Moved under a consumer, the block computes only what that consumer reads: a kernel
   // output (an argument) must be written in full, so only intermediates qualify.
   if (!buffer.getDefiningOp<memref::AllocOp>())
     return fail(what + "the block writes a kernel output, not an intermediate buffer");
-  if (llvm::is_contained(readBuffers(block), buffer))
+  // A reduction reads its accumulator where it writes it; moved, it still sweeps its whole
+  // reduce domain for each point the consumer needs, so its init keeps it exact.
+  if (llvm::is_contained(readBuffers(block), buffer) &&
+      (!block.hasReduction() || !readsOnlyWhereWritten(block, buffer)))
     return fail(what + "the block reads the buffer it writes");
   if (writersOf(kernel, buffer).size() != 1)
     return fail(what + "the block is not the only writer of its buffer");
   SmallVector<BlockOp> readers = readersOf(kernel, buffer);
+  llvm::erase(readers, block);
   if (readers.empty())
     return fail(what + "nothing reads the block's buffer");
   for (BlockOp reader : readers) {
@@ -94,7 +187,7 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
     return fail(what + "the block uses a local buffer allocated outside the loop's scope");
   for (Value input : readBuffers(block))
     for (BlockOp writer : writersOf(kernel, input))
-      if (!isBefore(writer, block))
+      if (writer != block && !isBefore(writer, block))
         return fail(what + "block '" + writer.getBlockName() + "' writes its input later");
 
   // Insert after every op of the loop body that (re)writes an input, before every consumer.
@@ -125,7 +218,7 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
         continue;
       SmallVector<std::optional<DimRegion>> r(block.getNumIterVars(), std::nullopt);
       if (access.map)
-        r = accessRegion(reader, access.map, loop, /*exact=*/false);
+        r = iterVarRegions(block, *writtenDims, accessRegion(reader, access.map, loop, /*exact=*/false));
       if (first)
         regions = r;
       else

@@ -3,6 +3,7 @@
 #include "passes/schedule/Region.h"
 #include "passes/schedule/Utils.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/SmallBitVector.h"
 
 #include <numeric>
@@ -115,6 +116,17 @@ FailureOr<ReadRegion> analyzeReadRegion(BlockOp block, int64_t readIndex, ForOp 
              type.getDimSize(d) != block.getDomains()[k]))
           return failWith("the block is predicated on iter var " + Twine(k) +
                           ", which indexes dim " + Twine(d) + " other than one to one");
+  // A local buffer (another cache's, allocated in a loop) holds only what its predicated copy
+  // wrote: copying it where the block's predicate does not cut the copy would read elements
+  // never written.
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (alloc && llvm::isa<ForOp>(alloc->getParentOp()))
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+      if (!inDomain[k] && llvm::none_of(maps, [&](AffineMap map) {
+            return llvm::is_contained(map.getResults(), getAffineDimExpr(k, block.getContext()));
+          }))
+        return failWith("the buffer is a local one and the block is predicated on iter var " +
+                        Twine(k) + ", which indexes none of its dims");
   ReadRegion result{buffer, type, loads, maps, {}};
   for (auto [d, region] : llvm::enumerate(regions)) {
     std::optional<CachedDim> dim = cachedDim(region, type.getDimSize(d), block.getContext());

@@ -31,6 +31,12 @@ FailureOr<std::string> Schedule::decomposeReduction(StringRef blockName, StringR
   if (auto parent = llvm::dyn_cast<ForOp>(loop->getParentOp());
       parent && parent.getKind() == ForOp::kVectorized)
     return fail(what + "its parent loop is vectorized");
+  // The init runs once per point before `loop`: the loops from there down must not come back
+  // to a point, as a reduction moved under a consumer's loop it does not index would.
+  SmallVector<ForOp> fromLoop = enclosingLoops(block);
+  fromLoop.erase(fromLoop.begin(), llvm::find(fromLoop, loop));
+  if (!visitsEachPointOnce(block, fromLoop))
+    return fail(what + "the loops from it down repeat the reduction");
   for (const BufferAccess &access : collectAccesses(block)) {
     if (access.isWrite || block.getBody().isAncestor(access.op->getParentRegion()))
       continue;
@@ -45,9 +51,7 @@ FailureOr<std::string> Schedule::decomposeReduction(StringRef blockName, StringR
       spatial.push_back(k);
   SmallVector<ForOp> copied;
   SmallVector<LoopSpec> specs;
-  SmallVector<ForOp> inside = enclosingLoops(block);
-  inside.erase(inside.begin(), llvm::find(inside, loop));
-  for (ForOp l : inside) {
+  for (ForOp l : fromLoop) {
     if (!llvm::any_of(spatial,
                       [&](unsigned k) { return dependsOn(block, k, l.getInductionVar()); }))
       continue;

@@ -75,6 +75,78 @@ bool dependsOn(BlockOp block, unsigned iv, Value loopVar) {
   return false;
 }
 
+// Adds `expr`'s dim coefficients (times `scale`) to `into`; false when it is not linear.
+static bool addLinearTerms(AffineExpr expr, LinearBinding &into, int64_t scale) {
+  if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr)) {
+    into.coefficients[dim.getPosition()] += scale;
+    return true;
+  }
+  if (auto c = llvm::dyn_cast<AffineConstantExpr>(expr)) {
+    into.constant += scale * c.getValue();
+    return true;
+  }
+  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return addLinearTerms(binary.getLHS(), into, scale) &&
+           addLinearTerms(binary.getRHS(), into, scale);
+  auto factor = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS());
+  return binary.getKind() == AffineExprKind::Mul && factor &&
+         addLinearTerms(binary.getLHS(), into, scale * factor.getValue());
+}
+
+std::optional<LinearBinding> linearBinding(BlockOp block, unsigned iv) {
+  AffineMap bindings = block.getBindings();
+  if (bindings.getNumSymbols() != 0)
+    return std::nullopt;
+  LinearBinding result;
+  result.coefficients.assign(bindings.getNumDims(), 0);
+  if (!addLinearTerms(bindings.getResult(iv), result, 1))
+    return std::nullopt;
+  return result;
+}
+
+ForOp loopOf(Value var) {
+  auto arg = llvm::dyn_cast<BlockArgument>(var);
+  return arg ? llvm::dyn_cast<ForOp>(arg.getOwner()->getParentOp()) : ForOp();
+}
+
+bool visitsEachPointOnce(BlockOp block, ArrayRef<ForOp> loops) {
+  SmallVector<SmallVector<std::pair<int64_t, int64_t>>> termsOf(block.getNumIterVars());
+  for (ForOp loop : loops) {
+    if (loop.getExtent() <= 1)
+      continue;
+    Value var = loop.getInductionVar();
+    auto position = llvm::find(block.getLoopVars(), var);
+    if (position == block.getLoopVars().end())
+      return false;
+    unsigned d = position - block.getLoopVars().begin();
+    unsigned feeds = 0;
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
+      if (!dependsOn(block, k, var))
+        continue;
+      std::optional<LinearBinding> binding = linearBinding(block, k);
+      if (!binding || binding->coefficients[d] <= 0)
+        return false;
+      termsOf[k].push_back({binding->coefficients[d], loop.getExtent()});
+      ++feeds;
+    }
+    if (feeds != 1)
+      return false;
+  }
+  for (auto &terms : termsOf) {
+    llvm::sort(terms);
+    int64_t span = 1;
+    for (auto [coefficient, extent] : terms) {
+      if (coefficient < span)
+        return false;
+      span = coefficient * extent;
+    }
+  }
+  return true;
+}
+
 LoopRole loopRole(ForOp loop) {
   LoopRole role;
   Value iv = loop.getInductionVar();
@@ -330,9 +402,14 @@ namespace kiln::schedule::detail {
 
 Value bufferOutOfScope(BlockOp block, Operation *where) {
   for (const BufferAccess &access : collectAccesses(block))
-    if (Operation *def = access.buffer.getDefiningOp())
+    if (Operation *def = access.buffer.getDefiningOp()) {
       if (!def->getParentOp()->isAncestor(where))
         return access.buffer;
+      // Allocated in an enclosing body, it must come before the op holding `where` there.
+      Operation *holder = ancestorIn(where, def->getBlock());
+      if (holder && holder != def && !def->isBeforeInBlock(holder))
+        return access.buffer;
+    }
   return Value();
 }
 

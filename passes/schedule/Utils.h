@@ -48,6 +48,23 @@ llvm::SmallVector<mlir::AffineExpr> bindingExprs(BlockOp block, OperandList &ope
 // True when iter var `iv` of `block` depends on `loopVar`.
 bool dependsOn(BlockOp block, unsigned iv, mlir::Value loopVar);
 
+// Iter var k's binding as a linear sum: a coefficient per loop var of the block, plus a
+// constant. std::nullopt when it has a floordiv, mod or a product of vars (a fused loop's).
+struct LinearBinding {
+  llvm::SmallVector<int64_t> coefficients;
+  int64_t constant = 0;
+};
+std::optional<LinearBinding> linearBinding(BlockOp block, unsigned iv);
+
+// The kl.for whose induction variable `var` is, if any.
+ForOp loopOf(mlir::Value var);
+
+// True when `loops` (enclosing the block) visit each point of its iteration space at most
+// once: each loop of extent > 1 feeds exactly one iter var, linearly, and the loops feeding an
+// iter var have coefficients that cannot collide (each at least the span of the smaller ones).
+// Conservative: false for fused loops' floordiv/mod bindings.
+bool visitsEachPointOnce(BlockOp block, llvm::ArrayRef<ForOp> loops);
+
 // Which kinds of iter vars of the blocks under `loop` its induction variable feeds.
 struct LoopRole {
   bool spatial = false;
@@ -127,8 +144,9 @@ llvm::SmallVector<BlockOp> readersOf(mlir::Operation *root, mlir::Value buffer);
 llvm::SmallVector<mlir::Value> readBuffers(BlockOp block);
 llvm::SmallVector<mlir::Value> writtenBuffers(BlockOp block);
 
-// A buffer `block` accesses that is allocated inside a loop not enclosing `where`
-// (cache_read's local buffers), or null: the block cannot move under `where`.
+// A buffer `block` accesses that is allocated inside a loop not enclosing `where`, or after
+// `where` in a body enclosing it (cache_read's local buffers), or null: the block cannot move
+// under `where`.
 mlir::Value bufferOutOfScope(BlockOp block, mlir::Operation *where);
 
 // True when every store of `block` (body and init) goes to `buffer` at the block's spatial

@@ -321,6 +321,48 @@ TEST_F(ScheduleTest, CacheReadTakesOneReadIndex) {
   EXPECT_TRUE(loop::findBlock(kernelOf(*module), "matmul.pack1"));
 }
 
+// A row reduction moved under its consumer's row loop sweeps its whole row there (init and
+// all), and can still be split and rfactored in place: layer norm's one-pass-per-row form.
+TEST_F(ScheduleTest, ComputeAtMovesAReductionUnderItsConsumer) {
+  OwningOpRef<ModuleOp> module = parse(kRowReduce);
+  func::FuncOp kernel = kernelOf(*module);
+  std::vector<test::Tensor> expected, actual;
+  ASSERT_TRUE(run(kernel, expected));
+  Schedule s(kernel);
+  ASSERT_TRUE(succeeded(s.apply({"parallel", {"scale.i"}, {}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"compute_at", {"sum", "scale.i"}, {}}))) << s.lastError();
+  loop::ForOp row = loop::findLoop(kernel, "sum.j");
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row.getExtent(), 12);
+  EXPECT_EQ(loop::enclosingLoops(row).front().getLoopName(), "scale.i") << print(kernel);
+  ASSERT_TRUE(succeeded(s.apply({"split", {"sum.j"}, {-1, 4}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"rfactor", {"sum", "sum.j.1"}, {}}))) << s.lastError();
+  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
+  EXPECT_TRUE(same(expected, actual)) << print(kernel);
+  // The rfactor block's reduce var now steps by 4: regenerated over its whole domain it would
+  // read past the row.
+  EXPECT_TRUE(failed(s.apply({"compute_at", {"sum.rf", "sum.j.1.wb"}, {}})));
+  EXPECT_NE(s.lastError().find("does not sweep its domain once"), std::string::npos)
+      << s.lastError();
+}
+
+// Under a consumer loop it does not index (the columns), the reduction runs once per column,
+// init included; its init cannot then move out of that loop.
+TEST_F(ScheduleTest, DecomposeKeepsTheInitOfARepeatedReduction) {
+  OwningOpRef<ModuleOp> module = parse(kRowReduce);
+  func::FuncOp kernel = kernelOf(*module);
+  std::vector<test::Tensor> expected, actual;
+  ASSERT_TRUE(run(kernel, expected));
+  Schedule s(kernel);
+  ASSERT_TRUE(succeeded(s.apply({"compute_at", {"sum", "scale.j"}, {}}))) << s.lastError();
+  EXPECT_TRUE(failed(s.apply({"decompose_reduction", {"sum", "scale.j"}, {}})));
+  EXPECT_NE(s.lastError().find("repeat the reduction"), std::string::npos) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"decompose_reduction", {"sum", "sum.j"}, {}})))
+      << s.lastError();
+  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
+  EXPECT_TRUE(same(expected, actual)) << print(kernel);
+}
+
 TEST_F(ScheduleTest, RandomMatmul) { randomSchedules(context, kMatmulBiasRelu, 150, 16); }
 TEST_F(ScheduleTest, RandomConv) { randomSchedules(context, kConvBiasRelu, 60, 16); }
 TEST_F(ScheduleTest, RandomRowReduce) { randomSchedules(context, kRowReduce, 150, 16); }
