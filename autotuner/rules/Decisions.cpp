@@ -10,8 +10,27 @@ Decisions decodeDecisions(const schedule::Trace &trace) {
   Decisions d;
   d.fromTrace = true;
   llvm::StringSet<> fused; // loops made by fuse: their parallel step is already counted
+  // The row-wise form: its first split (before any compute_at) is the row tile, the first
+  // after one the partial sums.
+  const schedule::TraceStep *firstSplit = nullptr;
+  bool rowwise = false;
+  auto indexOf = [](llvm::ArrayRef<int64_t> options, int64_t value) {
+    return int64_t(llvm::find(options, value) - options.begin()) % int64_t(options.size());
+  };
   for (const schedule::TraceStep &step : trace.steps) {
     const std::string &first = step.names.empty() ? std::string() : step.names[0];
+    if (step.primitive == "split" && !step.ints.empty()) {
+      if (rowwise && !d.find("rowwise:lanes"))
+        d.values["rowwise:lanes"] = {{indexOf(kRowwiseLanes, step.ints.back())}, ""};
+      if (!firstSplit)
+        firstSplit = &step;
+    }
+    if (step.primitive == "compute_at" && !rowwise) {
+      rowwise = true;
+      d.values["rowwise"] = {{1}, ""};
+      int64_t rows = firstSplit ? firstSplit->ints.back() : 1;
+      d.values["rowwise:rows"] = {{indexOf(kRowwiseRows, rows)}, ""};
+    }
     if (step.primitive == "split") {
       d.values["tile:" + first] = {step.ints, ""};
     } else if (step.primitive == "fuse") {

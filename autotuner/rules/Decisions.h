@@ -5,7 +5,9 @@
 // "pack:<block>:<read index>" (cache_read or layout_rewrite location, "" for none),
 // "layout:<block>:<read index>" (flag: layout_rewrite rather than cache_read, for weights),
 // "rfactor:<block>" (the loop rfactored, "" for none), "outer:<loop>" (flag: the loop leads
-// its reorder; the rules use it to put a weight's panel loop first).
+// its reorder; the rules use it to put a weight's panel loop first), "rowwise" (flag: the
+// row-wise form of a layer norm or softmax), "rowwise:rows" and "rowwise:lanes" (indices into
+// kRowwiseRows and kRowwiseLanes).
 #ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
 #define KILN_AUTOTUNER_RULES_DECISIONS_H
 
@@ -15,6 +17,10 @@
 #include <string>
 
 namespace kiln::autotuner::detail {
+
+// The row-wise form's choices: rows per step of the parallel loop, partial sums per row.
+inline constexpr int64_t kRowwiseRows[] = {1, 2, 4, 8};
+inline constexpr int64_t kRowwiseLanes[] = {16, 32, 64};
 
 struct Decision {
   llvm::SmallVector<int64_t> ints; // tile factors (-1: inferred), a count, or a flag (0/1)

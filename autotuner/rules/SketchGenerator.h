@@ -51,6 +51,9 @@ private:
 
   // --- rules (SketchRules.cpp, MultiLevelTiling.cpp)
   void inlineProducers();
+  // The row-wise form (passes/schedule/RowwiseSchedule.h) of a layer norm or softmax, with
+  // its row tile and partial sums drawn; false when not taken (the kernel is untouched).
+  bool scheduleRowwise();
   // Merges adjacent top-level parallel loops of one extent (row-wise stages) where legal.
   void fuseSiblingLoops();
   void scheduleSpatial(llvm::SmallVector<loop::ForOp> loops);

@@ -1,6 +1,7 @@
 // The sketch rules other than multi-level tiling: inlining, spatial blocks, and the driver
 // that picks a rule per block (in program order, as the default schedule does).
 #include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/RowwiseSchedule.h"
 #include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
@@ -134,8 +135,19 @@ void SketchGenerator::fuseSiblingLoops() {
   }
 }
 
+bool SketchGenerator::scheduleRowwise() {
+  if (!schedule::isRowwiseKernel(kernel) || !flag("rowwise", 0.7))
+    return false;
+  schedule::RowwiseChoice choice;
+  choice.rows = kRowwiseRows[count("rowwise:rows", {1, 2, 3, 2})];
+  choice.lanes = kRowwiseLanes[count("rowwise:lanes", {3, 1, 1})];
+  return schedule::scheduleRowwise(kernel, s, choice);
+}
+
 void SketchGenerator::run() {
   inlineProducers();
+  if (scheduleRowwise())
+    return;
   llvm::StringSet<> processed;
   while (true) {
     SmallVector<std::string> order = blockNames(kernel);

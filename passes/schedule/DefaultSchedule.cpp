@@ -27,6 +27,7 @@
 // vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
 #include "passes/schedule/DefaultSchedule.h"
 #include "passes/schedule/Passes.h"
+#include "passes/schedule/RowwiseSchedule.h"
 #include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
 
@@ -64,7 +65,7 @@ static int64_t registerTile(int64_t n, int64_t bound) {
 // Vector width for a loop of extent n: all of it up to 16, else a full 16- or 8-lane vector
 // when one divides n (no remainder, no predicate), else the largest divisor up to 16: for
 // 28-wide rows one 14-lane op beats seven 4-lane ones.
-static int64_t vectorWidth(int64_t n) {
+int64_t vectorWidth(int64_t n) {
   if (n <= 16)
     return n;
   for (int64_t w : {16, 8})
@@ -95,7 +96,7 @@ static void inlineProducers(func::FuncOp kernel, Schedule &s) {
 
 // Vectorizes the loop directly around `block`, splitting off a vector-width loop when it is
 // longer than a vector; returns false when it cannot be vectorized.
-static bool vectorizeInnermost(Schedule &s, BlockOp block) {
+bool vectorizeInnermost(Schedule &s, BlockOp block) {
   auto loop = llvm::dyn_cast<ForOp>(block->getParentOp());
   if (!loop || loop.getExtent() < 2 || !vectorizeBlocker(loop, /*checkStructure=*/false).empty())
     return false;
@@ -422,6 +423,8 @@ static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blo
 
 LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
   inlineProducers(kernel, s);
+  if (scheduleRowwise(kernel, s, RowwiseChoice()))
+    return verify(kernel);
   llvm::StringSet<> done;
   SmallVector<std::string> order = blockNames(kernel);
   for (auto [index, name] : llvm::enumerate(order)) {

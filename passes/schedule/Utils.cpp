@@ -75,8 +75,11 @@ bool dependsOn(BlockOp block, unsigned iv, Value loopVar) {
   return false;
 }
 
-// Adds `expr`'s dim coefficients (times `scale`) to `into`; false when it is not linear.
-static bool addLinearTerms(AffineExpr expr, LinearBinding &into, int64_t scale) {
+// Adds `expr`'s dim coefficients (times `scale`) to `into`; false when a dim in `linearDims`
+// appears other than linearly. A subexpression of the other dims alone (a fused outer loop's
+// floordiv) is an offset and is left out.
+static bool addLinearTerms(AffineExpr expr, LinearBinding &into, int64_t scale,
+                           const llvm::SmallBitVector &linearDims) {
   if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr)) {
     into.coefficients[dim.getPosition()] += scale;
     return true;
@@ -86,25 +89,29 @@ static bool addLinearTerms(AffineExpr expr, LinearBinding &into, int64_t scale) 
     return true;
   }
   auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return false;
-  if (binary.getKind() == AffineExprKind::Add)
-    return addLinearTerms(binary.getLHS(), into, scale) &&
-           addLinearTerms(binary.getRHS(), into, scale);
-  auto factor = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS());
-  return binary.getKind() == AffineExprKind::Mul && factor &&
-         addLinearTerms(binary.getLHS(), into, scale * factor.getValue());
+  auto factor = binary ? llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()) : nullptr;
+  if (binary && binary.getKind() == AffineExprKind::Add)
+    return addLinearTerms(binary.getLHS(), into, scale, linearDims) &&
+           addLinearTerms(binary.getRHS(), into, scale, linearDims);
+  if (binary && binary.getKind() == AffineExprKind::Mul && factor)
+    return addLinearTerms(binary.getLHS(), into, scale * factor.getValue(), linearDims);
+  return llvm::none_of(linearDims.set_bits(), [&](unsigned d) { return expr.isFunctionOfDim(d); });
 }
 
-std::optional<LinearBinding> linearBinding(BlockOp block, unsigned iv) {
+static std::optional<LinearBinding> linearIn(BlockOp block, unsigned iv,
+                                             const llvm::SmallBitVector &linearDims) {
   AffineMap bindings = block.getBindings();
   if (bindings.getNumSymbols() != 0)
     return std::nullopt;
   LinearBinding result;
   result.coefficients.assign(bindings.getNumDims(), 0);
-  if (!addLinearTerms(bindings.getResult(iv), result, 1))
+  if (!addLinearTerms(bindings.getResult(iv), result, 1, linearDims))
     return std::nullopt;
   return result;
+}
+
+std::optional<LinearBinding> linearBinding(BlockOp block, unsigned iv) {
+  return linearIn(block, iv, llvm::SmallBitVector(block.getBindings().getNumDims(), true));
 }
 
 ForOp loopOf(Value var) {
@@ -113,23 +120,28 @@ ForOp loopOf(Value var) {
 }
 
 bool visitsEachPointOnce(BlockOp block, ArrayRef<ForOp> loops) {
-  SmallVector<SmallVector<std::pair<int64_t, int64_t>>> termsOf(block.getNumIterVars());
+  llvm::SmallBitVector inner(block.getLoopVars().size());
+  SmallVector<std::pair<unsigned, int64_t>> dims; // loop var position, extent
   for (ForOp loop : loops) {
     if (loop.getExtent() <= 1)
       continue;
-    Value var = loop.getInductionVar();
-    auto position = llvm::find(block.getLoopVars(), var);
+    auto position = llvm::find(block.getLoopVars(), loop.getInductionVar());
     if (position == block.getLoopVars().end())
       return false;
     unsigned d = position - block.getLoopVars().begin();
+    inner.set(d);
+    dims.push_back({d, loop.getExtent()});
+  }
+  SmallVector<SmallVector<std::pair<int64_t, int64_t>>> termsOf(block.getNumIterVars());
+  for (auto [d, extent] : dims) {
     unsigned feeds = 0;
     for (unsigned k = 0; k < block.getNumIterVars(); ++k) {
-      if (!dependsOn(block, k, var))
+      if (!block.getBindings().getResult(k).isFunctionOfDim(d))
         continue;
-      std::optional<LinearBinding> binding = linearBinding(block, k);
+      std::optional<LinearBinding> binding = linearIn(block, k, inner);
       if (!binding || binding->coefficients[d] <= 0)
         return false;
-      termsOf[k].push_back({binding->coefficients[d], loop.getExtent()});
+      termsOf[k].push_back({binding->coefficients[d], extent});
       ++feeds;
     }
     if (feeds != 1)

@@ -133,9 +133,11 @@ func.func @two_consumers(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes 
 
 // -----
 
-// A reduction cannot be recomputed per tile.
-// expected-error @+1 {{step 0 (compute_at): cannot compute block 'sum' at loop 'scale.i': the block has a reduce iter var}}
-func.func @reduction_producer(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "compute_at", names = ["sum", "scale.i"]}]} {
+// A reduction moves under its consumer's row loop whole: its reduce loop keeps its full
+// extent and its init goes with it. Its rfactor block, whose reduce var steps by 4 (the outer
+// part of the split), cannot: regenerated over its domain it would read past the row.
+// expected-error @+1 {{step 4 (compute_at): cannot compute block 'sum.rf' at loop 'sum.j.1.wb': its reduce iter var 1 does not sweep its domain once}}
+func.func @reduction_producer(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {kiln.kernel, kiln.trace = [{primitive = "compute_at", names = ["sum", "scale.i"]}, {primitive = "split", names = ["sum.j"], ints = [-1, 4]}, {primitive = "rfactor", names = ["sum", "sum.j.1"]}, {primitive = "parallel", names = ["scale.i"]}, {primitive = "compute_at", names = ["sum.rf", "sum.j.1.wb"]}]} {
   %s = memref.alloc() : memref<5xf32>
   kl.for %i : "sum.i" in 5 {
     kl.for %j : "sum.j" in 12 {

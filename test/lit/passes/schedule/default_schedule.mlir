@@ -189,17 +189,18 @@ func.func @transpose(%A: memref<64x32xf32>, %out: memref<32x64xf32>) attributes 
 
 // -----
 
-// A producer with two readers is not inlined; the row sum is parallel over rows, and the
-// scale epilogue joins it per row: its column dim keeps its full range (12, one vector).
+// A row-wise kernel (a producer with two readers is not inlined): the consumer's rows run in
+// parallel (5 rows: no row tile), and each row's shift and sum are computed right before the
+// row is scaled. The 12-wide row is one vector: no partial sums.
 // CHECK-LABEL: func.func @row_reduce
-// CHECK: "shift.i" in 5 parallel {
+// CHECK: kl.for %[[I:.*]] : "scale.i" in 5 parallel {
+// CHECK-NEXT: "shift.i" in 1 {
 // CHECK-NEXT: "shift.j" in 12 vectorized {
 // CHECK-NEXT: kl.block "shift"
-// CHECK: kl.for %[[I:.*]] : "sum.i" in 5 parallel {
-// CHECK-NEXT: kl.block "sum.init" [%[[I]]]
-// CHECK: kl.for %{{.*}} : "sum.j" in 12 {
-// CHECK: kl.for %{{.*}} : "scale.i" in 1 {
-// CHECK-NEXT: kl.for %{{.*}} : "scale.j" in 12 vectorized {
+// CHECK: "sum.i" in 1 {
+// CHECK-NEXT: "sum.j" in 12 {
+// CHECK-NEXT: kl.block "sum"
+// CHECK: kl.for %{{.*}} : "scale.j" in 12 vectorized {
 // CHECK-NEXT: kl.block "scale" [%[[I]],
 func.func @row_reduce(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {kiln.kernel} {
   %p = memref.alloc() : memref<5x12xf32>
@@ -341,6 +342,51 @@ func.func @batched_gemm(%V: memref<4x16x16xf32>, %U: memref<4x16x32xf32>, %out: 
             affine.store %s, %out[%vb, %vt, %vf] : memref<4x16x32xf32>
           }
         }
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// Layer norm's shape: a row mean read by the normalization. Four rows per step of the
+// parallel loop; each row's mean as 16 partial sums, the four rows' chains interleaved
+// inside each step, the partials added after the row; then the four rows normalized.
+// CHECK-LABEL: func.func @row_center
+// CHECK: kl.for %[[R:.*]] : "norm.i.0" in 2 parallel {
+// CHECK: "mean.j.0" in 4 {
+// CHECK-NEXT: "mean.i" in 4 {
+// CHECK-NEXT: "mean.j.1" in 16 vectorized {
+// CHECK-NEXT: kl.block "mean.rf"
+// CHECK: kl.block "mean" [%[[R]],
+// CHECK: "norm.i.1" in 4 {
+// CHECK-NEXT: "norm.j" in 64 vectorized {
+func.func @row_center(%X: memref<8x64xf32>, %Y: memref<8x64xf32>) attributes {kiln.kernel} {
+  %m = memref.alloc() : memref<8x1xf32>
+  kl.for %i : "mean.i" in 8 {
+    kl.for %j : "mean.j" in 64 {
+      kl.block "mean" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: reduce 64) init {
+      ^bb0(%a: index, %b: index):
+        %z = arith.constant 0.0 : f32
+        affine.store %z, %m[%a, 0] : memref<8x1xf32>
+      } {
+        %x = affine.load %X[%vi, %vj] : memref<8x64xf32>
+        %w = arith.constant 0.015625 : f32
+        %xw = arith.mulf %x, %w fastmath<fast> : f32
+        %acc = affine.load %m[%vi, 0] : memref<8x1xf32>
+        %r = arith.addf %acc, %xw fastmath<fast> : f32
+        affine.store %r, %m[%vi, 0] : memref<8x1xf32>
+      }
+    }
+  }
+  kl.for %i : "norm.i" in 8 {
+    kl.for %j : "norm.j" in 64 {
+      kl.block "norm" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 64) {
+        %x = affine.load %X[%vi, %vj] : memref<8x64xf32>
+        %t = affine.load %m[%vi, 0] : memref<8x1xf32>
+        %r = arith.subf %x, %t fastmath<fast> : f32
+        affine.store %r, %Y[%vi, %vj] : memref<8x64xf32>
       }
     }
   }

@@ -76,7 +76,8 @@ protected:
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
              packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0,
-             parallelOfOne = 0, siblingsFused = 0;
+             parallelOfOne = 0, siblingsFused = 0, rowwise = 0;
+    std::set<int64_t> rowTiles; // of the row-wise samples: their first split's factor
   };
 
   // True when some loop of the kernel `trace` schedules satisfies `test`.
@@ -134,6 +135,11 @@ protected:
                       text.find(".pack") != std::string::npos;
       stats.laidOut += text.find("\"layout_rewrite\"") != std::string::npos;
       stats.siblingsFused += text.find("\"fuse_siblings\"") != std::string::npos;
+      if (text.find("\"compute_at\"") != std::string::npos) {
+        ++stats.rowwise;
+        auto split = llvm::find_if(trace->steps, [](auto &t) { return t.primitive == "split"; });
+        stats.rowTiles.insert(split == trace->steps.end() ? 1 : split->ints.back());
+      }
       for (const schedule::TraceStep &step : trace->steps)
         if (step.primitive == "rfactor") {
           bool inner = llvm::StringRef(step.names[1]).ends_with(".1");
@@ -196,19 +202,29 @@ TEST_F(SearchSpaceTest, Depthwise) {
 }
 
 TEST_F(SearchSpaceTest, Reductions) {
-  for (const char *text : {kGlobalAvgPoolLowered, kReduceSumLowered, kRowReduce}) {
+  for (const char *text : {kGlobalAvgPoolLowered, kReduceSumLowered}) {
     Stats s = explore(text, 50, 6);
     EXPECT_GE(s.samples.size(), 15u);
     EXPECT_GE(s.mutated, 40u);
   }
+  // 5 rows of 12: the row-wise form most samples take has one variant (no row tile divides
+  // 5, one vector holds a row); the others vary.
+  Stats s = explore(kRowReduce, 50, 6);
+  EXPECT_GE(s.rowwise, 20u);
+  EXPECT_GE(s.samples.size(), 8u);
+  EXPECT_GE(s.mutated, 40u);
 }
 
-// Two row-wise stages whose parallel loops run over the same rows: some samples merge them
-// (fuse_siblings), and every sample, merged or not, computes the unscheduled kernel's result.
+// Row-wise stages (a row sum read by the normalization): most samples take the row-wise form
+// (each tile of rows summed under the normalization's row loop, the row tile drawn), some of
+// the others merge the stages' parallel loops (fuse_siblings); every sample and mutation
+// computes the unscheduled kernel's result.
 TEST_F(SearchSpaceTest, RowStagesShareTheirParallelLoop) {
   Stats s = explore(kRowNormalizeLowered, 60, 9);
-  EXPECT_GE(s.siblingsFused, 5u);
-  EXPECT_LE(s.siblingsFused, 55u);
+  EXPECT_GE(s.rowwise, 25u);
+  EXPECT_LE(s.rowwise, 55u);
+  EXPECT_GE(s.rowTiles.size(), 3u);
+  EXPECT_GE(s.siblingsFused, 1u);
   EXPECT_GE(s.mutated, 45u);
 }
 
