@@ -1,6 +1,9 @@
 // Fork-join pool: workers spin briefly after a job (kernels come back to back), then sleep on a
-// condition variable. Chunks are claimed with one CAS each, so the caller picks up the chunks of
-// workers that are slow to wake instead of waiting for them.
+// condition variable. Thread t runs chunk t of every job, so a thread finds the rows it touched
+// in the previous kernel in its own core's cache (handing chunks out first come, first served
+// swapped them between the cores now and then: a 128x768 layer norm then took 14 us instead of
+// 7). A thread done with its chunk claims those still unclaimed (one CAS each), so the caller
+// picks up the chunks of workers slow to wake instead of waiting for them.
 #include "runtime/cpu/thread_pool.h"
 
 #include <algorithm>
@@ -41,12 +44,11 @@ template <typename Pred> bool spinUntil(Pred done) {
   }
 }
 
-constexpr uint64_t pack(uint32_t generation, uint32_t chunks, uint32_t next) {
-  return (uint64_t(generation) << 32) | (uint64_t(chunks) << 16) | next;
+constexpr uint64_t pack(uint32_t generation, uint32_t chunks) {
+  return (uint64_t(generation) << 32) | chunks;
 }
 constexpr uint32_t generationOf(uint64_t word) { return uint32_t(word >> 32); }
-constexpr uint32_t chunksOf(uint64_t word) { return uint32_t(word >> 16) & 0xffff; }
-constexpr uint32_t nextOf(uint64_t word) { return uint32_t(word) & 0xffff; }
+constexpr uint32_t chunksOf(uint64_t word) { return uint32_t(word); }
 
 } // namespace
 
@@ -64,7 +66,7 @@ std::unique_ptr<ThreadPool> ThreadPool::create(int numThreads, std::string *erro
   std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads));
   try {
     for (int i = 1; i < numThreads; ++i) {
-      pool->workers_.emplace_back([p = pool.get()] { p->workerLoop(); });
+      pool->workers_.emplace_back([p = pool.get(), i] { p->workerLoop(i); });
       pthread_setname_np(pool->workers_.back().native_handle(), "kiln-worker");
     }
   } catch (const std::system_error &e) {
@@ -101,14 +103,17 @@ void ThreadPool::parallelFor(int64_t n, kiln_task_fn task, void *const *args) {
   numIterations_ = n;
   chunksDone_.store(0, std::memory_order_relaxed);
   uint32_t generation = ++generation_;
+  // Each chunk is claimable by this generation alone (see chunkStamps_).
+  for (uint32_t c = 0; c < chunks; ++c)
+    chunkStamps_[c].store(generation - 1, std::memory_order_relaxed);
   {
     // Published under the mutex so a worker checking its wait predicate cannot miss it.
     std::lock_guard<std::mutex> lock(mutex_);
-    claim_.store(pack(generation, chunks, 0), std::memory_order_release);
+    job_.store(pack(generation, chunks), std::memory_order_release);
   }
   workCv_.notify_all();
 
-  runChunks(generation);
+  runChunks(generation, 0);
 
   auto allDone = [&] { return chunksDone_.load(std::memory_order_acquire) == chunks; };
   if (!spinUntil(allDone)) {
@@ -117,35 +122,35 @@ void ThreadPool::parallelFor(int64_t n, kiln_task_fn task, void *const *args) {
   }
 }
 
-void ThreadPool::runChunks(uint32_t generation) {
+void ThreadPool::runChunks(uint32_t generation, int self) {
   tlsActivePool = this;
-  uint64_t word = claim_.load(std::memory_order_acquire);
-  for (;;) {
-    if (generationOf(word) != generation || nextOf(word) >= chunksOf(word))
-      break;
-    if (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
-                                      std::memory_order_acquire))
-      continue; // `word` now holds the current value
+  uint64_t job = job_.load(std::memory_order_acquire);
+  uint32_t chunks = chunksOf(job);
+  for (uint32_t k = 0; generationOf(job) == generation && k < chunks; ++k) {
+    uint32_t c = (uint32_t(self) + k) % chunks;
+    uint32_t unclaimed = generation - 1;
+    if (chunkStamps_[c].load(std::memory_order_relaxed) != unclaimed ||
+        !chunkStamps_[c].compare_exchange_strong(unclaimed, generation,
+                                                 std::memory_order_acq_rel))
+      continue;
     // Chunk `c` of `chunks`: sizes differ by at most one, larger chunks first.
-    int64_t chunks = chunksOf(word), c = nextOf(word);
     int64_t base = numIterations_ / chunks, extra = numIterations_ % chunks;
-    int64_t begin = c * base + std::min(c, extra);
+    int64_t begin = c * base + std::min<int64_t>(c, extra);
     int64_t end = begin + base + (c < extra ? 1 : 0);
     task_(args_, begin, end);
     if (chunksDone_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
       std::lock_guard<std::mutex> lock(mutex_);
       doneCv_.notify_one();
     }
-    word = claim_.load(std::memory_order_acquire);
   }
   tlsActivePool = nullptr;
 }
 
-void ThreadPool::workerLoop() {
+void ThreadPool::workerLoop(int self) {
   uint32_t seen = 0;
   auto hasWork = [&] {
     return stop_.load(std::memory_order_relaxed) ||
-           generationOf(claim_.load(std::memory_order_acquire)) != seen;
+           generationOf(job_.load(std::memory_order_acquire)) != seen;
   };
   for (;;) {
     if (!spinUntil(hasWork)) {
@@ -154,8 +159,8 @@ void ThreadPool::workerLoop() {
     }
     if (stop_.load(std::memory_order_relaxed))
       return;
-    seen = generationOf(claim_.load(std::memory_order_acquire));
-    runChunks(seen);
+    seen = generationOf(job_.load(std::memory_order_acquire));
+    runChunks(seen, self);
   }
 }
 

@@ -45,23 +45,28 @@ public:
   void parallelFor(int64_t n, kiln_task_fn task, void *const *args);
 
 private:
-  explicit ThreadPool(int numThreads) : numThreads_(numThreads) {}
-  void workerLoop();
-  // Claims and runs chunks of job `generation` until none are left.
-  void runChunks(uint32_t generation);
+  explicit ThreadPool(int numThreads)
+      : numThreads_(numThreads), chunkStamps_(new std::atomic<uint32_t>[numThreads]()) {}
+  void workerLoop(int self);
+  // Runs chunk `self` of job `generation` if still unclaimed, then claims and runs the others
+  // left (those of threads slow to wake) until none are.
+  void runChunks(uint32_t generation, int self);
 
   const int numThreads_;
   std::vector<std::thread> workers_;
 
   // The current job. The plain fields are written by the caller before it publishes a new
-  // generation in `claim_`, and read by a thread only after it has claimed a chunk of that
+  // generation in `job_`, and read by a thread only after it has claimed a chunk of that
   // generation; the caller cannot start the next job while any claimed chunk is running.
   kiln_task_fn task_ = nullptr;
   void *const *args_ = nullptr;
   int64_t numIterations_ = 0;
-  // generation (32 bits) | number of chunks (16) | next unclaimed chunk (16). One word, so a
-  // late worker's claim fails once the generation moves on, never touching a newer job.
-  std::atomic<uint64_t> claim_{0};
+  // The published job: generation (32 bits) | number of chunks (32).
+  std::atomic<uint64_t> job_{0};
+  // Per chunk: generation - 1 while unclaimed by job `generation` (set before it is
+  // published), generation once claimed. A late worker holding an older generation expects an
+  // older stamp, so it can never claim a chunk of a newer job.
+  std::unique_ptr<std::atomic<uint32_t>[]> chunkStamps_;
   std::atomic<int64_t> chunksDone_{0};
   uint32_t generation_ = 0; // caller side only
   int profiledStages_ = 0;  // caller side only
