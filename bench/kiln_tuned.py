@@ -29,6 +29,11 @@ class KilnError(RuntimeError):
 class Kiln:
     def __init__(self, build_dir, threads=2, iters=100, tune=True, retune=False, log=print):
         self.kilnc = os.path.join(build_dir, "bin", "kilnc")
+        # What a built model depends on besides its inputs: the compiler library kilnc loads
+        # and the runtime archive linked into every .so (kilnc itself is a thin front).
+        lib = os.path.join(build_dir, "lib")
+        self.toolchain = [self.kilnc, os.path.join(lib, "libkiln_compiler.so"),
+                          os.path.join(lib, "libkiln_runtime.a")]
         self.kiln_run = os.path.join(build_dir, "bin", "kiln-run")
         for tool in (self.kilnc, self.kiln_run):
             if not os.access(tool, os.X_OK):
@@ -51,7 +56,7 @@ class Kiln:
                 command += ["--trials-per-task", str(trials_per_task)]
         else:
             command = from_records if os.path.exists(db_path) else base
-        if not tune_now and self._up_to_date(command, so_path, [onnx_path, db_path, self.kilnc]):
+        if not tune_now and self._up_to_date(command, so_path, [onnx_path, db_path] + self.toolchain):
             return {"tuned": 0, "compile_s": 0.0}
         label = os.path.basename(onnx_path)
         self.log(f"== {label}: " + (f"tuning, {trials} trials" if tune_now else "kilnc")

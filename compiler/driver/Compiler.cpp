@@ -113,7 +113,8 @@ bool checkOptions(const CompileOptions &options, std::string &error) {
 enum class Stop { Graph, Lowered, Scheduled };
 
 // Steps 1-3 with every input's shape fixed: import ONNX into the kg dialect; simplify the
-// graph (fold constants and shape arithmetic, BatchNorm into conv, convolutions channels last);
+// graph (fold constants and shape arithmetic, recognize written-out layer norms, BatchNorm into
+// conv, convolutions channels last);
 // fuse into tasks, give 3x3 convolutions their Winograd forms (kiln-winograd's `winograd`
 // mode, none when empty) and, unless `stop` is Graph, lower each task to a kl kernel.
 OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPath,
@@ -125,6 +126,7 @@ OwningOpRef<ModuleOp> importAndFuse(MLIRContext &ctx, const std::string &modelPa
     return module;
   PassManager pm(&ctx);
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(graph::createFuseLayerNorm());
   pm.addNestedPass<func::FuncOp>(graph::createFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
   if (channelsLast) {

@@ -17,6 +17,17 @@ def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::graph::KilnGraphDialect"];
 }
 
+def FuseLayerNorm : Pass<"kiln-fuse-layer-norm", "mlir::func::FuncOp"> {
+  let summary = "recognize layer normalization written out in elementwise ops and means";
+  let description = [{
+    d = x - reduce_mean(x); y = d / sqrt(reduce_mean(d * d) + eps) * gamma (+ beta), with the
+    means over the trailing axes (keepdims), eps a scalar constant and gamma / beta of the
+    normalized dims' shape, becomes kg.layer_norm(x, gamma, beta) over the first of those axes.
+    d * d may be pow(d, 2); products and sums match in either operand order.
+  }];
+  let dependentDialects = ["kiln::graph::KilnGraphDialect"];
+}
+
 def ChannelsLast : Pass<"kiln-channels-last", "mlir::func::FuncOp"> {
   let summary = "run f32 convolutions channels last, moving the layout changes to where they cancel";
   let description = [{

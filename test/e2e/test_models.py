@@ -41,3 +41,16 @@ def test_matches_pytorch(name, tmp_path):
         print(f"{name}/{output_name}: max relative error {error:.3g}")
         assert error < MAX_RELATIVE_ERROR, (
             f"{name}/{output_name}: max |kiln - torch| / max |torch| = {error:.3g}")
+
+
+@pytest.mark.parametrize("name", ["transformer_encoder", "handwritten_encoder"])
+def test_written_out_layer_norms_become_one_op(name, tmp_path):
+    """Opset 13 spells LayerNorm as means, a subtraction, a square root and a division; each
+    becomes one kg.layer_norm (one row-wise kernel rather than five), and the model still
+    matches PyTorch (test_matches_pytorch)."""
+    onnx_path, _, _ = torch_models.export(name, str(tmp_path))
+    graph = tmp_path / "graph.mlir"
+    cli.expect_success(cli.kilnc(onnx_path, "--emit=graph", "-o", graph))
+    text = graph.read_text()
+    assert text.count("kg.layer_norm") == 4, text
+    assert "kg.reduce_mean" not in text and "kg.sqrt" not in text
