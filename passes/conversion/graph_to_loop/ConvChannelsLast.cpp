@@ -42,11 +42,24 @@ static LogicalResult lowerPointwise(KernelBuilder &kb, ConvOp op, Value out) {
 }
 
 
+bool readsInputByRegions(ConvOp op) {
+  auto weightShape = op.getWeight().getType().getShape();
+  bool padded = llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
+  // A 1x1 convolution has no padding to read around (and lowers on flattened pixels).
+  bool pointwise = llvm::all_of(weightShape.drop_back(2), [](int64_t k) { return k == 1; }) &&
+                   !padded;
+  return op.getChannelsLast() && !pointwise && padded &&
+         weightShape[weightShape.size() - 2] == 1;
+}
+
 // Channels last, a convolution reads a padded copy of its input, or, when the copy would cost
 // as much as the convolution (a depthwise one: one multiply-add per tap and input element),
 // reads the input itself: the output is split into regions whose windows cover the same taps
-// inside the input (the interior reads all of them, each border fewer), one block each.
-LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
+// inside the input (the interior reads all of them, each border fewer), one block each. With
+// an epilogue, each region's block writes a scratch buffer, and a block right after it
+// applies the epilogue to that region into `out`.
+LogicalResult lowerConvByRegions(KernelBuilder &kb, ConvOp op, ArrayRef<Operation *> epilogue,
+                                 Value out) {
   auto outType = op.getType();
   int64_t rank = outType.getRank();
   if (llvm::cast<MemRefType>(out.getType()).getRank() != rank)
@@ -54,8 +67,36 @@ LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
   auto inShape = op.getInput().getType().getShape();
   auto weightShape = op.getWeight().getType().getShape();
   size_t spatial = rank - 2;
-  bool padded = llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
-  bool implicitPadding = padded && weightShape[spatial] == 1;
+  bool implicitPadding = readsInputByRegions(op);
+  Operation *unsupported = nullptr;
+  // With an epilogue, a region's block writes a scratch buffer of the region's shape (whole,
+  // at its iter vars: the shape the schedule can move a consumer under its tiles), and a block
+  // right after it applies the epilogue into `out`.
+  auto regionTarget = [&](ArrayRef<Axis> axes, SmallVector<AffineExpr> &outIdx) -> Value {
+    if (epilogue.empty())
+      return out;
+    SmallVector<int64_t> shape;
+    outIdx.clear();
+    for (const Axis &a : axes)
+      if (!a.reduce) {
+        outIdx.push_back(getAffineDimExpr(shape.size(), op.getContext()));
+        shape.push_back(a.extent);
+      }
+    return kb.allocate(MemRefType::get(shape, outType.getElementType()));
+  };
+  auto emitRegionEpilogue = [&](StringRef name, ArrayRef<Axis> axes, Value scratch,
+                                ArrayRef<AffineExpr> scratchIdx, ArrayRef<AffineExpr> outIdx) {
+    if (epilogue.empty())
+      return;
+    SmallVector<Axis> spatialAxes(llvm::make_filter_range(axes, [](const Axis &a) {
+      return !a.reduce;
+    }));
+    kb.emitBlock((name + "_epilogue").str(), spatialAxes, [&](OpBuilder &rb, ValueRange iv) {
+      Value v = kb.load(rb, scratch, scratchIdx, iv);
+      if (Value y = applyEpilogue(kb, rb, epilogue, op.getResult(), v, outIdx, iv, unsupported))
+        kb.store(rb, y, out, outIdx, iv);
+    });
+  };
   Value input = implicitPadding ? kb.buffer(op.getInput())
                                 : emitPad(kb, op.getInput(), op.getPads(), 0.0, /*firstSpatial=*/1);
   // Padded explicitly, one range per dim covers every output and every tap of the copy.
@@ -89,7 +130,10 @@ LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
     outIdx.push_back(d(f));
     std::string name = interior ? "conv" : "conv_border";
     if (tapless) { // every tap of these outputs reads padding: the bias alone
-      emitBiasBlock(kb, name, axes, bias, out, outIdx, /*channelDim=*/rank - 1);
+      SmallVector<AffineExpr> targetIdx(outIdx);
+      Value target = regionTarget(axes, targetIdx);
+      emitBiasBlock(kb, name, axes, bias, target, targetIdx, /*channelDim=*/rank - 1);
+      emitRegionEpilogue(name, axes, target, targetIdx, outIdx);
       continue;
     }
     axes.push_back({"rc", weightShape[spatial], true});
@@ -104,10 +148,19 @@ LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
     }
     inputIdx.push_back(inputChannel(op, d(f), d(rc)));
     weightIdx.append({d(rc), d(f)});
-    emitConvolutionBlock(kb, name, axes, input, inputIdx, weight, weightIdx, bias, out,
-                         /*channelDim=*/rank - 1, outIdx);
+    SmallVector<AffineExpr> targetIdx(outIdx);
+    Value target = regionTarget(axes, targetIdx);
+    emitConvolutionBlock(kb, name, axes, input, inputIdx, weight, weightIdx, bias, target,
+                         /*channelDim=*/rank - 1, targetIdx);
+    emitRegionEpilogue(name, axes, target, targetIdx, outIdx);
   }
+  if (unsupported)
+    return unsupported->emitOpError("has no f32 lowering");
   return success();
+}
+
+LogicalResult lowerChannelsLastConv(KernelBuilder &kb, ConvOp op, Value out) {
+  return lowerConvByRegions(kb, op, {}, out);
 }
 
 } // namespace kiln::lowering

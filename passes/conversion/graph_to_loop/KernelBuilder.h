@@ -11,6 +11,10 @@
 #include <functional>
 #include <string>
 
+namespace kiln::graph {
+class ConvOp;
+} // namespace kiln::graph
+
 namespace kiln::lowering {
 
 // One iter var of a block and the loop that binds it.
@@ -143,13 +147,34 @@ void populateQuantizeLowerings(LoweringRegistry &registry);
 void populateReduceLowerings(LoweringRegistry &registry);
 void populateDataMovementLowerings(LoweringRegistry &registry);
 
-// kg.winograd_conv (WinogradConv.cpp). Its output transform also computes `epilogue`, the
-// elementwise ops after it (winogradEpilogue), on each value before storing it to `out`, the
-// last of them's buffer: the output is written once, by blocks no reader could be fused with.
-llvm::SmallVector<mlir::Operation *> winogradEpilogue(mlir::Operation *winogradConv);
+// The elementwise ops after `producer` that its own blocks can compute on each value before
+// storing it (Epilogue.cpp): a chain of single-use, same-shape f32 ops whose other operands
+// exist before it. For ops whose output several blocks write.
+llvm::SmallVector<mlir::Operation *> fusableEpilogue(mlir::Operation *producer);
+
+// `v`, an element of `produced` at `index`, through `epilogue`: the other operands are loaded
+// (broadcast) at `index`. Null, with `unsupported` set, when an op has no f32 scalar form.
+mlir::Value applyEpilogue(KernelBuilder &kb, mlir::OpBuilder &rb,
+                          llvm::ArrayRef<mlir::Operation *> epilogue, mlir::Value produced,
+                          mlir::Value v, llvm::ArrayRef<mlir::AffineExpr> index,
+                          mlir::ValueRange iv, mlir::Operation *&unsupported);
+
+// kg.winograd_conv (WinogradConv.cpp). Its output transform also computes `epilogue`
+// (fusableEpilogue) on each value before storing it to `out`, the last epilogue op's buffer:
+// the output is written once.
 mlir::LogicalResult lowerWinogradConv(KernelBuilder &kb, mlir::Operation *winogradConv,
                                       llvm::ArrayRef<mlir::Operation *> epilogue,
                                       mlir::Value out);
+
+// A channels-last convolution that reads its input unpadded, one block per region of equal
+// taps (ConvChannelsLast.cpp): a depthwise one with padding.
+bool readsInputByRegions(graph::ConvOp op);
+// Lowers it with `epilogue` (fusableEpilogue) computed per region: each region's block writes
+// a scratch buffer and a block of its own, right after it, applies the epilogue into `out`,
+// so that the schedule can run it in the region's loop while the tile is in cache.
+mlir::LogicalResult lowerConvByRegions(KernelBuilder &kb, graph::ConvOp op,
+                                       llvm::ArrayRef<mlir::Operation *> epilogue,
+                                       mlir::Value out);
 
 } // namespace kiln::lowering
 

@@ -170,15 +170,21 @@ LogicalResult lowerTask(func::FuncOp task, SymbolTable &symbols) {
     if (fused.contains(&op))
       continue;
     kb.loc = op.getLoc();
-    if (llvm::isa<graph::WinogradConvOp>(op)) {
-      SmallVector<Operation *> epilogue = lowering::winogradEpilogue(&op);
+    // Ops written by several blocks compute their elementwise epilogue themselves.
+    auto regionConv = llvm::dyn_cast<graph::ConvOp>(op);
+    if (regionConv && !(lowering::readsInputByRegions(regionConv) &&
+                        regionConv.getType().getElementType().isF32()))
+      regionConv = nullptr;
+    if (llvm::isa<graph::WinogradConvOp>(op) || regionConv) {
+      SmallVector<Operation *> epilogue = lowering::fusableEpilogue(&op);
       Value out = bufferFor(epilogue.empty() ? op.getResult(0) : epilogue.back()->getResult(0));
       kb.bind(op.getResult(0), out);
       for (Operation *e : epilogue) {
         kb.bind(e->getResult(0), out);
         fused.insert(e);
       }
-      if (failed(lowering::lowerWinogradConv(kb, &op, epilogue, out)))
+      if (failed(regionConv ? lowering::lowerConvByRegions(kb, regionConv, epilogue, out)
+                            : lowering::lowerWinogradConv(kb, &op, epilogue, out)))
         return failure();
       continue;
     }

@@ -15,7 +15,6 @@
 // elementwise epilogue before its one store of each output.
 #include "ir/graph/GraphDialect.h"
 #include "ir/graph/Winograd.h"
-#include "passes/conversion/graph_to_loop/ElementwiseScalar.h"
 #include "passes/conversion/graph_to_loop/KernelBuilder.h"
 #include "passes/conversion/graph_to_loop/MulAdd.h"
 
@@ -189,45 +188,14 @@ static Operation *emitOutputTransform(const Stages &s, Value products,
           if (b)
             v = rb.create<arith::AddFOp>(kb.loc, v, b, fm);
           SmallVector<AffineExpr> index = {s.d(0), ty * m + i, tx * m + j, s.d(3)};
-          Value previous = s.op.getResult();
-          for (Operation *e : epilogue) {
-            SmallVector<Value> operands;
-            for (Value operand : e->getOperands())
-              operands.push_back(operand == previous ? v : kb.loadBroadcast(rb, operand, index, iv));
-            v = emitElementwiseScalar(rb, kb.loc, e, operands);
-            if (!v) {
-              unsupported = e;
-              return;
-            }
-            previous = e->getResult(0);
-          }
+          v = applyEpilogue(kb, rb, epilogue, s.op.getResult(), v, index, iv, unsupported);
+          if (!v)
+            return;
           kb.store(rb, v, out, index, iv);
         }
     });
   }
   return unsupported;
-}
-
-SmallVector<Operation *> winogradEpilogue(Operation *winogradConv) {
-  SmallVector<Operation *> chain;
-  Value value = winogradConv->getResult(0);
-  while (value.hasOneUse()) {
-    Operation *user = *value.getUsers().begin();
-    // Same shape and f32 throughout; every other operand exists before the convolution runs.
-    auto available = [&](Value operand) {
-      auto type = llvm::dyn_cast<RankedTensorType>(operand.getType());
-      Operation *def = operand.getDefiningOp();
-      return type && type.getElementType().isF32() &&
-             (operand == value || !def || def->isBeforeInBlock(winogradConv));
-    };
-    if (!user->hasTrait<ElementwiseOpTrait>() || user->getBlock() != winogradConv->getBlock() ||
-        user->getNumOperands() > 2 || user->getResult(0).getType() != value.getType() ||
-        !llvm::all_of(user->getOperands(), available))
-      break;
-    chain.push_back(user);
-    value = user->getResult(0);
-  }
-  return chain;
 }
 
 LogicalResult lowerWinogradConv(KernelBuilder &kb, Operation *winogradConv,
