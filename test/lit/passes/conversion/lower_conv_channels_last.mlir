@@ -1,4 +1,6 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-graph-to-loop | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --kiln-lower-graph-to-loop --kiln-default-schedule \
+// RUN:   | FileCheck %s --check-prefix=SCHED
 
 // A channels-last conv (N x H x W x C, weight kernel x C x F) pads H and W only, and its block
 // runs n, y, x, f over the reduce axes rc, ry, rx: the input index strides by 2 and reads
@@ -56,6 +58,38 @@ func.func private @task_nhwc_pointwise(%x: tensor<1x3x4x4xf32>, %w: tensor<1x1x4
 func.func private @task_nhwc_depthwise(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32> attributes {kiln.task} {
   %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
   return %c : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// With an elementwise epilogue (MobileNetV2's ReLU6), each region's block writes a scratch tile
+// of the region's shape at its iter vars, and a block right after it clips that tile into the
+// output: no separate pass over the whole output, and each epilogue has one producer the
+// schedule can fuse it with.
+// CHECK-LABEL: func.func @task_nhwc_depthwise_clip_kernel
+// CHECK-SAME: (%[[X:.*]]: memref<1x4x4x8xf32>, %[[W:.*]]: memref<3x3x1x8xf32>, %[[OUT:.*]]: memref<1x4x4x8xf32>)
+// CHECK: kl.block "conv_border" {{.*}} iter_vars(%[[N0:.*]]: spatial 1, %[[Y0:.*]]: spatial 1, %[[X0:.*]]: spatial 1, %[[F0:.*]]: spatial 8, {{.*}}: reduce 1, {{.*}}: reduce 2, {{.*}}: reduce 2)
+// CHECK: affine.store %{{.*}}, %[[T0:.*]][%[[N0]], %[[Y0]], %[[X0]], %[[F0]]] : memref<1x1x1x8xf32>
+// CHECK: kl.block "conv_border_epilogue" {{.*}} iter_vars(%[[N1:.*]]: spatial 1, %[[Y1:.*]]: spatial 1, %[[X1:.*]]: spatial 1, %[[F1:.*]]: spatial 8)
+// CHECK: %[[V:.*]] = affine.load %[[T0]][%[[N1]], %[[Y1]], %[[X1]], %[[F1]]]
+// CHECK: arith.cmpf olt, %[[V]]
+// CHECK: arith.cmpf ogt
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N1]], %[[Y1]], %[[X1]], %[[F1]]]
+// CHECK: kl.block "conv" {{.*}} iter_vars(%[[N:.*]]: spatial 1, %[[Y:.*]]: spatial 2, %[[XX:.*]]: spatial 2, %[[F:.*]]: spatial 8, {{.*}}: reduce 1, {{.*}}: reduce 3, {{.*}}: reduce 3)
+// CHECK: affine.store %{{.*}}, %{{.*}}[%[[N]], %[[Y]], %[[XX]], %[[F]]] : memref<1x2x2x8xf32>
+// CHECK: kl.block "conv_epilogue" {{.*}} iter_vars(%[[N2:.*]]: spatial 1, %[[Y2:.*]]: spatial 2, %[[X2:.*]]: spatial 2, %[[F2:.*]]: spatial 8)
+// CHECK: affine.store %{{.*}}, %[[OUT]][%[[N2]], %[[Y2]] + 1, %[[X2]] + 1, %[[F2]]]
+// CHECK-NOT: kl.block "clip"
+// The default schedule runs each region's epilogue in the region's parallel loop, on the tile
+// just computed.
+// SCHED-LABEL: func.func @task_nhwc_depthwise_clip_kernel
+// SCHED: kl.for %[[P:.*]] : "conv.n+conv.y" in 2 parallel {
+// SCHED-NOT: parallel
+// SCHED: kl.block "conv_epilogue" [%[[P]],
+func.func private @task_nhwc_depthwise_clip(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
+  %r = kg.clip %c {max = 6.000000e+00 : f32, min = 0.000000e+00 : f32} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %r : tensor<1x4x4x8xf32>
 }
 
 // -----
