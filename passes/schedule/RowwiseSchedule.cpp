@@ -89,6 +89,8 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
   SmallVector<std::string> names = blockNames(kernel);
   std::string consumer = names.back();
   SmallVector<ForOp> loops = *freshNest(findBlock(kernel, consumer));
+  // The loops themselves are replaced as they are split: keep what is needed of them.
+  int64_t columns = loops.back().getExtent();
   // Rows: the consumer's last row loop split by the row tile, everything outside it parallel.
   SmallVector<std::string> outer;
   for (ForOp loop : ArrayRef(loops).drop_back())
@@ -123,7 +125,7 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
       volume *= findLoop(kernel, l).getExtent();
     bool wholeRows = !block.hasReduction() &&
                      block.getDomains() == findBlock(kernel, consumer).getDomains();
-    if (volume != rowTile * (wholeRows ? loops.back().getExtent() : 1))
+    if (volume != rowTile * (wholeRows ? columns : 1))
       return failure();
     if (!block.hasReduction()) {
       vectorizeInnermost(s, block);

@@ -392,3 +392,75 @@ func.func @row_center(%X: memref<8x64xf32>, %Y: memref<8x64xf32>) attributes {ki
   }
   return
 }
+
+// -----
+
+// Softmax's shape: a row max, exp(x - max) over the whole row (read by the sum and by the
+// division), the row sum, then the division; 128 columns, split into vectors. Every stage runs
+// under the division's parallel row loop, the exp of a tile of 4 rows stored and read back
+// there while in cache.
+// CHECK-LABEL: func.func @row_softmax
+// CHECK: kl.for %[[R:.*]] : "div.i.0" in 2 parallel {
+// CHECK-NOT: parallel
+// CHECK: kl.block "max.rf"
+// CHECK: "exp.i" in 4 {
+// CHECK-NEXT: "exp.j.0" in 8 {
+// CHECK-NEXT: "exp.j.1" in 16 vectorized {
+// CHECK-NEXT: kl.block "exp" [%[[R]],
+// CHECK: kl.block "sum.rf"
+// CHECK: kl.block "div" [%[[R]],
+func.func @row_softmax(%X: memref<8x128xf32>, %Y: memref<8x128xf32>) attributes {kiln.kernel} {
+  %m = memref.alloc() : memref<8x1xf32>
+  %e = memref.alloc() : memref<8x128xf32>
+  %s = memref.alloc() : memref<8x1xf32>
+  kl.for %i : "max.i" in 8 {
+    kl.for %j : "max.j" in 128 {
+      kl.block "max" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: reduce 128) init {
+      ^bb0(%a: index, %b: index):
+        %z = arith.constant -3.0e+38 : f32
+        affine.store %z, %m[%a, 0] : memref<8x1xf32>
+      } {
+        %x = affine.load %X[%vi, %vj] : memref<8x128xf32>
+        %acc = affine.load %m[%vi, 0] : memref<8x1xf32>
+        %r = arith.maximumf %acc, %x : f32
+        affine.store %r, %m[%vi, 0] : memref<8x1xf32>
+      }
+    }
+  }
+  kl.for %i : "exp.i" in 8 {
+    kl.for %j : "exp.j" in 128 {
+      kl.block "exp" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 128) {
+        %x = affine.load %X[%vi, %vj] : memref<8x128xf32>
+        %t = affine.load %m[%vi, 0] : memref<8x1xf32>
+        %d = arith.subf %x, %t fastmath<fast> : f32
+        %r = math.exp %d fastmath<fast> : f32
+        affine.store %r, %e[%vi, %vj] : memref<8x128xf32>
+      }
+    }
+  }
+  kl.for %i : "sum.i" in 8 {
+    kl.for %j : "sum.j" in 128 {
+      kl.block "sum" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: reduce 128) init {
+      ^bb0(%a: index, %b: index):
+        %z = arith.constant 0.0 : f32
+        affine.store %z, %s[%a, 0] : memref<8x1xf32>
+      } {
+        %x = affine.load %e[%vi, %vj] : memref<8x128xf32>
+        %acc = affine.load %s[%vi, 0] : memref<8x1xf32>
+        %r = arith.addf %acc, %x fastmath<fast> : f32
+        affine.store %r, %s[%vi, 0] : memref<8x1xf32>
+      }
+    }
+  }
+  kl.for %i : "div.i" in 8 {
+    kl.for %j : "div.j" in 128 {
+      kl.block "div" [%i, %j] affine_map<(d0, d1) -> (d0, d1)> iter_vars(%vi: spatial 8, %vj: spatial 128) {
+        %x = affine.load %e[%vi, %vj] : memref<8x128xf32>
+        %t = affine.load %s[%vi, 0] : memref<8x1xf32>
+        %r = arith.divf %x, %t fastmath<fast> : f32
+        affine.store %r, %Y[%vi, %vj] : memref<8x128xf32>
+      }
+    }
+  }
+  return
+}
