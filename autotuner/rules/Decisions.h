@@ -7,7 +7,8 @@
 // "rfactor:<block>" (the loop rfactored, "" for none), "outer:<loop>" (flag: the loop leads
 // its reorder; the rules use it to put a weight's panel loop first), "rowwise" (flag: the
 // row-wise form of a layer norm or softmax), "rowwise:rows" and "rowwise:lanes" (indices into
-// kRowwiseRows and kRowwiseLanes).
+// kRowwiseRows and kRowwiseLanes), "slices" (flag: the channel-slice form of a depthwise
+// convolution by regions), "slices:lanes" (index into kSliceLanes).
 #ifndef KILN_AUTOTUNER_RULES_DECISIONS_H
 #define KILN_AUTOTUNER_RULES_DECISIONS_H
 
@@ -21,6 +22,8 @@ namespace kiln::autotuner::detail {
 // The row-wise form's choices: rows per step of the parallel loop, partial sums per row.
 inline constexpr int64_t kRowwiseRows[] = {1, 2, 4, 8};
 inline constexpr int64_t kRowwiseLanes[] = {16, 32, 64};
+// The channel-slice form's lanes per slice ("slices" flag, "slices:lanes" index).
+inline constexpr int64_t kSliceLanes[] = {8, 16, 32};
 
 struct Decision {
   llvm::SmallVector<int64_t> ints; // tile factors (-1: inferred), a count, or a flag (0/1)

@@ -54,6 +54,10 @@ private:
   // The row-wise form (passes/schedule/RowwiseSchedule.h) of a layer norm or softmax, with
   // its row tile and partial sums drawn; false when not taken (the kernel is untouched).
   bool scheduleRowwise();
+  // The channel-slice form (passes/schedule/ChannelSlices.h) of a depthwise convolution by
+  // regions, its lanes drawn; false when not taken (the kernel is untouched). Its traces do
+  // not decode back into this choice: a mutation of one redraws it.
+  bool scheduleChannelSlices();
   // Merges adjacent top-level parallel loops of one extent (row-wise stages) where legal.
   void fuseSiblingLoops();
   void scheduleSpatial(llvm::SmallVector<loop::ForOp> loops);

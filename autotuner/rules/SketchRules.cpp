@@ -1,6 +1,7 @@
 // The sketch rules other than multi-level tiling: inlining, spatial blocks, and the driver
 // that picks a rule per block (in program order, as the default schedule does).
 #include "autotuner/rules/SketchGenerator.h"
+#include "passes/schedule/ChannelSlices.h"
 #include "passes/schedule/RowwiseSchedule.h"
 #include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
@@ -144,9 +145,17 @@ bool SketchGenerator::scheduleRowwise() {
   return schedule::scheduleRowwise(kernel, s, choice);
 }
 
+bool SketchGenerator::scheduleChannelSlices() {
+  std::optional<int64_t> channels = schedule::sliceableChannels(kernel);
+  if (!channels || !flag("slices", 0.6))
+    return false;
+  int64_t lanes = kSliceLanes[count("slices:lanes", {2, 3, 1})];
+  return schedule::scheduleChannelSlices(kernel, s, lanes);
+}
+
 void SketchGenerator::run() {
   inlineProducers();
-  if (scheduleRowwise())
+  if (scheduleRowwise() || scheduleChannelSlices())
     return;
   llvm::StringSet<> processed;
   while (true) {

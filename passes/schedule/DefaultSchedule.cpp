@@ -27,6 +27,7 @@
 // vectorize) is skipped, so the result is always a legal schedule, replayable from its trace.
 #include "passes/schedule/DefaultSchedule.h"
 #include "passes/schedule/Passes.h"
+#include "passes/schedule/ChannelSlices.h"
 #include "passes/schedule/RowwiseSchedule.h"
 #include "passes/schedule/RuleHelpers.h"
 #include "passes/schedule/Utils.h"
@@ -424,6 +425,10 @@ static void scheduleSpatial(Schedule &s, SmallVector<ForOp> loops, StringRef blo
 LogicalResult applyDefaultSchedule(func::FuncOp kernel, Schedule &s) {
   inlineProducers(kernel, s);
   if (scheduleRowwise(kernel, s, RowwiseChoice()))
+    return verify(kernel);
+  if (std::optional<int64_t> channels = sliceableChannels(kernel);
+      channels && *channels >= kMinDefaultSliceChannels &&
+      scheduleChannelSlices(kernel, s, /*lanes=*/16))
     return verify(kernel);
   llvm::StringSet<> done;
   SmallVector<std::string> order = blockNames(kernel);

@@ -94,6 +94,26 @@ func.func private @task_nhwc_depthwise_clip(%x: tensor<1x4x4x8xf32>, %w: tensor<
 
 // -----
 
+// From 64 channels on, the default schedule runs all nine regions (and their epilogues) as one
+// parallel loop over 16-channel slices: one fork-join instead of nine. Each region's taps run
+// per pixel inside the slice, its epilogue right after each pixel.
+// SCHED-LABEL: func.func @task_nhwc_depthwise_slices_kernel
+// SCHED: kl.for %[[S:.*]] : "conv_border.f.0" in 4 parallel {
+// SCHED-NOT: parallel
+// SCHED: kl.block "conv_border" [%[[S]],
+// SCHED: kl.block "conv_border_epilogue" [%[[S]],
+// SCHED: kl.block "conv" [%[[S]],
+// SCHED: kl.block "conv_epilogue" [%[[S]],
+// SCHED-NOT: parallel
+// SCHED: return
+func.func private @task_nhwc_depthwise_slices(%x: tensor<1x6x6x64xf32>, %w: tensor<3x3x1x64xf32>) -> tensor<1x6x6x64xf32> attributes {kiln.task} {
+  %c = kg.conv %x, %w {channels_last, dilations = array<i64: 1, 1>, group = 64 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x6x64xf32>, tensor<3x3x1x64xf32>) -> tensor<1x6x6x64xf32>
+  %r = kg.clip %c {max = 6.000000e+00 : f32, min = 0.000000e+00 : f32} : (tensor<1x6x6x64xf32>) -> tensor<1x6x6x64xf32>
+  return %r : tensor<1x6x6x64xf32>
+}
+
+// -----
+
 // A channels-last max pool pads H and W with -inf and runs n, y, x, c over the taps: the
 // channel is the innermost spatial axis, contiguous in memory.
 // CHECK-LABEL: func.func @task_nhwc_max_pool_kernel

@@ -76,7 +76,7 @@ protected:
     std::set<std::string> samples;
     unsigned mutated = 0, vectorized = 0, parallel = 0, fused = 0, predicatedVector = 0,
              packed = 0, vectorPartials = 0, parallelPartials = 0, laidOut = 0,
-             parallelOfOne = 0, siblingsFused = 0, rowwise = 0;
+             parallelOfOne = 0, siblingsFused = 0, rowwise = 0, oneParallelLoop = 0;
     std::set<int64_t> rowTiles; // of the row-wise samples: their first split's factor
   };
 
@@ -98,6 +98,16 @@ protected:
         loop.walk([&](loop::BlockOp block) { predicated |= !loop::bindingsStayInDomain(block); });
       return predicated;
     });
+  }
+  // The number of parallel loops of the scheduled kernel (fork-joins per run).
+  static int parallelLoops(func::FuncOp kernel, const schedule::Trace &trace) {
+    auto scheduled = ScheduledKernel::apply(kernel, trace, nullptr);
+    int count = 0;
+    if (succeeded(scheduled))
+      scheduled->kernel().walk([&](loop::ForOp loop) {
+        count += loop.getKind() == loop::ForOp::kParallel;
+      });
+    return count;
   }
   // A parallel loop of one iteration: the kernel would run on one thread.
   static bool parallelizesOneIteration(func::FuncOp kernel, const schedule::Trace &trace) {
@@ -130,6 +140,7 @@ protected:
       stats.fused += text.find("\"reverse_compute_at\"") != std::string::npos;
       stats.predicatedVector += vectorizesPredicated(kernel, *trace);
       stats.parallelOfOne += parallelizesOneIteration(kernel, *trace);
+      stats.oneParallelLoop += parallelLoops(kernel, *trace) == 1;
       // A packed operand whose copy loops ("<block>.pack<i>.ax<d>") are then scheduled.
       stats.packed += text.find("\"cache_read\"") != std::string::npos &&
                       text.find(".pack") != std::string::npos;
@@ -235,6 +246,17 @@ TEST_F(SearchSpaceTest, RfactorRowReduction) {
   EXPECT_GE(s.vectorPartials, 10u);
   EXPECT_GE(s.parallelPartials, 10u);
   EXPECT_GE(s.mutated, 45u);
+}
+
+// A depthwise convolution by regions: most samples take the channel-slice form (all regions
+// and their clips under one parallel loop over channel slices), the others schedule each
+// region on its own; every sample and mutation computes the unscheduled kernel's result.
+TEST_F(SearchSpaceTest, DepthwiseRegionsShareOneParallelLoop) {
+  Stats s = explore(kDepthwiseRegionsLowered, 50, 11);
+  EXPECT_GE(s.oneParallelLoop, 15u);
+  EXPECT_LE(s.oneParallelLoop, 45u);
+  EXPECT_GE(s.samples.size(), 15u);
+  EXPECT_GE(s.mutated, 40u);
 }
 
 // B of the matmul is a weight (kiln.constant_args): the rules lay it out in the panels the
