@@ -129,8 +129,9 @@ static LogicalResult channelSliceSteps(func::FuncOp kernel, Schedule &s, int64_t
 }
 
 bool scheduleChannelSlices(func::FuncOp kernel, Schedule &s, int64_t lanes) {
+  // At least two slices: one would leave a single parallel iteration.
   std::optional<int64_t> channels = sliceableChannels(kernel);
-  if (!channels || *channels % lanes != 0)
+  if (!channels || *channels % lanes != 0 || *channels / lanes < 2)
     return false;
   auto trial = llvm::cast<func::FuncOp>(kernel->clone());
   Schedule t(trial);

@@ -19,8 +19,8 @@ std::optional<int64_t> sliceableChannels(mlir::func::FuncOp kernel);
 // vector), the slice loop outermost and parallel, its taps inside each pixel; each spatial
 // block after a reduction that reads it (an epilogue) runs per pixel under it; then the slice
 // loops of all nests merge (fuse_siblings). Returns false, with the kernel and trace
-// untouched, when it does not apply or `lanes` does not divide the channels (the steps are
-// tried on a copy first).
+// untouched, when it does not apply or `lanes` does not split the channels into two or more
+// slices (the steps are tried on a copy first).
 bool scheduleChannelSlices(mlir::func::FuncOp kernel, Schedule &s, int64_t lanes);
 
 // The default schedule slices by 16 lanes from this many channels on: with fewer, each slice
