@@ -39,6 +39,7 @@ std::optional<int64_t> sliceableChannels(func::FuncOp kernel) {
   SmallVector<std::string> names = blockNames(kernel);
   std::optional<int64_t> channels;
   unsigned reductions = 0;
+  int64_t outputBytes = 0; // what the regions' reductions write, about the output's size
   for (const std::string &name : names) {
     BlockOp block = findBlock(kernel, name);
     std::optional<unsigned> c = channelVar(block);
@@ -47,7 +48,16 @@ std::optional<int64_t> sliceableChannels(func::FuncOp kernel) {
       return std::nullopt;
     channels = block.getDomains()[*c];
     reductions += block.hasReduction();
+    if (block.hasReduction()) {
+      int64_t points = 1;
+      for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+        if (!block.isReduceVar(k))
+          points *= block.getDomains()[k];
+      outputBytes += points * 4;
+    }
   }
+  if (outputBytes > kMaxSliceOutputBytes)
+    return std::nullopt;
   if (reductions < 2 || *channels < 2)
     return std::nullopt;
   return channels;

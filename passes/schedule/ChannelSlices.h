@@ -10,9 +10,16 @@
 
 namespace kiln::schedule {
 
+// Slices split the image by channel while the kernels around it split it by rows: each core
+// then reads the half of the image the other core wrote. Past this output size that costs
+// more than the fork-joins saved (MobileNetV2's 112x112x96 stride-2 layer: 131 -> 216 us in
+// the model, though faster timed alone), so larger convolutions keep per-region loops.
+inline constexpr int64_t kMaxSliceOutputBytes = 512 << 10;
+
 // The channel count when `kernel` (freshly lowered) has at least two reduction blocks, every
 // block in a fresh nest, and every block's last spatial iter var (the channel) of one static
-// extent, the reduce iter vars after the spatial ones; std::nullopt otherwise.
+// extent, the reduce iter vars after the spatial ones, writing at most kMaxSliceOutputBytes;
+// std::nullopt otherwise.
 std::optional<int64_t> sliceableChannels(mlir::func::FuncOp kernel);
 
 // Schedules such a kernel through `s`: each reduction splits its channel by `lanes` (the
