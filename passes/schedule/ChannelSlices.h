@@ -12,9 +12,10 @@ namespace kiln::schedule {
 
 // Slices split the image by channel while the kernels around it split it by rows: each core
 // then reads the half of the image the other core wrote. Past this output size that costs
-// more than the fork-joins saved (MobileNetV2's 112x112x96 stride-2 layer: 131 -> 216 us in
-// the model, though faster timed alone), so larger convolutions keep per-region loops.
-inline constexpr int64_t kMaxSliceOutputBytes = 512 << 10;
+// more than the fork-joins saved (MobileNetV2's 56x56 and 112x112 layers, 1.2-1.8 MB: 131 ->
+// 216 us in the model, though faster timed alone; its 28x28x192 layer, 0.6 MB, broke even),
+// so larger convolutions keep per-region loops.
+inline constexpr int64_t kMaxSliceOutputBytes = 1 << 20;
 
 // The channel count when `kernel` (freshly lowered) has at least two reduction blocks, every
 // block in a fresh nest, and every block's last spatial iter var (the channel) of one static
