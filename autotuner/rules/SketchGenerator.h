@@ -56,7 +56,7 @@ private:
   bool scheduleRowwise();
   // The channel-slice form (passes/schedule/ChannelSlices.h) of a depthwise convolution by
   // regions, its lanes drawn; false when not taken (the kernel is untouched). Its traces do
-  // not decode back into this choice: a mutation of one redraws it.
+  // not decode back into this choice: a mutation of one falls back to per-region loops.
   bool scheduleChannelSlices();
   // Merges adjacent top-level parallel loops of one extent (row-wise stages) where legal.
   void fuseSiblingLoops();

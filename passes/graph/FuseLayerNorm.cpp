@@ -82,13 +82,14 @@ LayerNormOp fuse(ReduceMeanOp mean) {
   for (Operation *user : d.getUsers()) {
     if (auto div = llvm::dyn_cast<DivOp>(user); div && div.getLhs() == d && !normalized)
       normalized = div;
-    else if (auto mul = llvm::dyn_cast<MulOp>(user); mul && mul.getLhs() == d && mul.getRhs() == d)
-      square = user;
+    else if (auto mul = llvm::dyn_cast<MulOp>(user);
+             mul && mul.getLhs() == d && mul.getRhs() == d && (!square || square == user))
+      square = user; // d * d lists its user twice
     else if (auto pow = llvm::dyn_cast<PowOp>(user);
-             pow && pow.getLhs() == d && scalarConstant(pow.getRhs()) == 2.0)
+             pow && pow.getLhs() == d && scalarConstant(pow.getRhs()) == 2.0 && !square)
       square = user;
     else
-      return nullptr;
+      return nullptr; // any other reader (a second square among them) keeps d alive
   }
   if (!square || !normalized)
     return nullptr;

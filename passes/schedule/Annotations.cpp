@@ -41,6 +41,16 @@ LogicalResult Schedule::parallel(StringRef name) {
                 inner.getLoopName() + "'");
   if (loopRole(loop).reduce)
     return fail("cannot parallelize loop '" + name + "': it binds a reduce iter var");
+  // A reduction moved under a loop it does not index (compute_at) re-runs, init and all, in
+  // every iteration: in parallel, one iteration's init would wipe out another's sums.
+  WalkResult repeated = loop.walk([&](BlockOp block) {
+    bool indexed = false;
+    for (unsigned k = 0; k < block.getNumIterVars(); ++k)
+      indexed |= !block.isReduceVar(k) && dependsOn(block, k, loop.getInductionVar());
+    return block.hasReduction() && !indexed ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (repeated.wasInterrupted())
+    return fail("cannot parallelize loop '" + name + "': a reduction under it repeats in every iteration");
   loop.setKind(ForOp::kParallel);
   record({"parallel", {name.str()}, {}});
   return success();

@@ -183,6 +183,13 @@ LogicalResult Schedule::computeAt(StringRef blockName, StringRef loopName) {
   }
   if (loop.getKind() == ForOp::kVectorized)
     return fail(what + "the loop is vectorized");
+  // Recomputed by iterations that may overlap, a reduction's init and sums would race in
+  // parallel ones: move it first, then parallelize (parallel() checks what it may).
+  if (block.hasReduction() && (loop.getKind() == ForOp::kParallel ||
+                               llvm::any_of(enclosingLoops(loop), [](ForOp outer) {
+                                 return outer.getKind() == ForOp::kParallel;
+                               })))
+    return fail(what + "a reduction cannot move under a parallel loop");
   if (bufferOutOfScope(block, loop))
     return fail(what + "the block uses a local buffer allocated outside the loop's scope");
   for (Value input : readBuffers(block))

@@ -97,17 +97,16 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
     outer.push_back(loop.getLoopName().str());
   int64_t lastRows = loops[loops.size() - 2].getExtent();
   int64_t rowTile = choice.rows;
-  if (rowTile > 1 && lastRows % rowTile == 0 && lastRows > rowTile) {
-    FailureOr<SmallVector<std::string>> parts = s.split(outer.back(), {-1, rowTile});
-    if (failed(parts))
-      return failure();
-    outer.back() = (*parts)[0];
-  } else {
+  if (rowTile < 1 || lastRows % rowTile != 0 || lastRows <= rowTile)
     rowTile = 1;
-  }
+  // Split even by 1: the trace's first split is then always the row tile (Decisions.cpp).
+  FailureOr<SmallVector<std::string>> parts = s.split(outer.back(), {-1, rowTile});
+  if (failed(parts))
+    return failure();
+  outer.back() = (*parts)[0];
   FailureOr<std::string> rowLoop = outer.size() == 1 ? FailureOr<std::string>(outer[0])
                                                      : s.fuse(outer);
-  if (failed(rowLoop) || failed(s.parallel(*rowLoop)))
+  if (failed(rowLoop))
     return failure();
   vectorizeInnermost(s, findBlock(kernel, consumer));
 
@@ -137,22 +136,23 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
     int64_t lanes = extent % choice.lanes == 0 ? choice.lanes : vectorWidth(extent);
     if (lanes <= 1 || lanes == extent)
       continue;
-    FailureOr<SmallVector<std::string>> parts = s.split(reduceLoop, {-1, lanes});
-    if (failed(parts))
+    FailureOr<SmallVector<std::string>> steps = s.split(reduceLoop, {-1, lanes});
+    if (failed(steps))
       return failure();
-    SmallVector<std::string> order{(*parts)[0]};
+    SmallVector<std::string> order{(*steps)[0]};
     order.append(inner);
     if (!inner.empty() && failed(s.reorder(order)))
       return failure();
-    FailureOr<std::string> partial = s.rfactor(name, (*parts)[1]);
+    FailureOr<std::string> partial = s.rfactor(name, (*steps)[1]);
     if (failed(partial))
       return failure();
-    if (auto init = s.decomposeReduction(*partial, (*parts)[0]); succeeded(init))
+    if (auto init = s.decomposeReduction(*partial, (*steps)[0]); succeeded(init))
       vectorizeInnermost(s, findBlock(kernel, *init));
-    if (failed(s.vectorize((*parts)[1])))
+    if (failed(s.vectorize((*steps)[1])))
       return failure();
   }
-  return success();
+  // Parallel last: compute_at moves no reduction under a parallel loop.
+  return s.parallel(*rowLoop);
 }
 
 bool scheduleRowwise(func::FuncOp kernel, Schedule &s, RowwiseChoice choice) {

@@ -127,7 +127,9 @@ void ThreadPool::runChunks(uint32_t generation, int self) {
   uint64_t job = job_.load(std::memory_order_acquire);
   uint32_t chunks = chunksOf(job);
   for (uint32_t k = 0; generationOf(job) == generation && k < chunks; ++k) {
-    uint32_t c = (uint32_t(self) + k) % chunks;
+    // A thread without a chunk of its own (fewer chunks than threads) takes leftovers from
+    // the last down, leaving each other thread its own.
+    uint32_t c = uint32_t(self) < chunks ? (uint32_t(self) + k) % chunks : chunks - 1 - k;
     uint32_t unclaimed = generation - 1;
     if (chunkStamps_[c].load(std::memory_order_relaxed) != unclaimed ||
         !chunkStamps_[c].compare_exchange_strong(unclaimed, generation,

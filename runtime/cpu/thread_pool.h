@@ -19,7 +19,7 @@ namespace kiln::rt {
 
 class ThreadPool {
 public:
-  // Upper bound on num_threads; also keeps the chunk count inside its 16-bit field.
+  // Upper bound on num_threads (and so on the chunks of a job).
   static constexpr int kMaxThreads = 1024;
 
   // A pool of `numThreads` threads in [1, kMaxThreads] including the caller. Returns NULL and

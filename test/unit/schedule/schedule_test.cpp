@@ -329,8 +329,8 @@ TEST_F(ScheduleTest, ComputeAtMovesAReductionUnderItsConsumer) {
   std::vector<test::Tensor> expected, actual;
   ASSERT_TRUE(run(kernel, expected));
   Schedule s(kernel);
-  ASSERT_TRUE(succeeded(s.apply({"parallel", {"scale.i"}, {}}))) << s.lastError();
   ASSERT_TRUE(succeeded(s.apply({"compute_at", {"sum", "scale.i"}, {}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"parallel", {"scale.i"}, {}}))) << s.lastError();
   loop::ForOp row = loop::findLoop(kernel, "sum.j");
   ASSERT_TRUE(row);
   EXPECT_EQ(row.getExtent(), 12);
@@ -344,10 +344,17 @@ TEST_F(ScheduleTest, ComputeAtMovesAReductionUnderItsConsumer) {
   EXPECT_TRUE(failed(s.apply({"compute_at", {"sum.rf", "sum.j.1.wb"}, {}})));
   EXPECT_NE(s.lastError().find("does not sweep its domain once"), std::string::npos)
       << s.lastError();
+
+  // Under a parallel loop, overlapping recomputations of a reduction would race.
+  OwningOpRef<ModuleOp> again = parse(kRowReduce);
+  Schedule t(kernelOf(*again));
+  ASSERT_TRUE(succeeded(t.apply({"parallel", {"scale.i"}, {}})));
+  EXPECT_TRUE(failed(t.apply({"compute_at", {"sum", "scale.i"}, {}})));
+  EXPECT_NE(t.lastError().find("under a parallel loop"), std::string::npos) << t.lastError();
 }
 
 // Under a consumer loop it does not index (the columns), the reduction runs once per column,
-// init included; its init cannot then move out of that loop.
+// init included; its init cannot then move out of that loop, nor the loop run in parallel.
 TEST_F(ScheduleTest, DecomposeKeepsTheInitOfARepeatedReduction) {
   OwningOpRef<ModuleOp> module = parse(kRowReduce);
   func::FuncOp kernel = kernelOf(*module);
@@ -355,6 +362,10 @@ TEST_F(ScheduleTest, DecomposeKeepsTheInitOfARepeatedReduction) {
   ASSERT_TRUE(run(kernel, expected));
   Schedule s(kernel);
   ASSERT_TRUE(succeeded(s.apply({"compute_at", {"sum", "scale.j"}, {}}))) << s.lastError();
+  // Nor can that loop run in parallel: every iteration re-zeroes and re-sums the row.
+  EXPECT_TRUE(failed(s.apply({"parallel", {"scale.j"}, {}})));
+  EXPECT_NE(s.lastError().find("repeats in every iteration"), std::string::npos)
+      << s.lastError();
   EXPECT_TRUE(failed(s.apply({"decompose_reduction", {"sum", "scale.j"}, {}})));
   EXPECT_NE(s.lastError().find("repeat the reduction"), std::string::npos) << s.lastError();
   ASSERT_TRUE(succeeded(s.apply({"decompose_reduction", {"sum", "sum.j"}, {}})))

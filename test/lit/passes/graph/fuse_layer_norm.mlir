@@ -43,11 +43,13 @@ func.func @swapped_no_bias(%x: tensor<2x3x4xf32>, %g: tensor<3x4xf32>) -> tensor
 
 // -----
 
-// Not a layer norm: the mean is over a leading axis; the centered value has a third reader;
-// the epsilon is not a constant. Each stays as written.
+// Not a layer norm: the mean is over a leading axis; the centered value has a third reader
+// (also when it is a second square); the epsilon is not a constant. Each stays as written.
 // CHECK-LABEL: func.func @leading_axis
 // CHECK-NOT: kg.layer_norm
 // CHECK-LABEL: func.func @centered_read_elsewhere
+// CHECK-NOT: kg.layer_norm
+// CHECK-LABEL: func.func @second_square
 // CHECK-NOT: kg.layer_norm
 // CHECK-LABEL: func.func @runtime_epsilon
 // CHECK-NOT: kg.layer_norm
@@ -74,6 +76,20 @@ func.func @centered_read_elsewhere(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> (t
   %n = kg.div %d, %s : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
   %y = kg.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   return %y, %d : tensor<4x8xf32>, tensor<4x8xf32>
+}
+func.func @second_square(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %two = kg.constant dense<2.0> : tensor<f32> : tensor<f32>
+  %eps = kg.constant dense<1.0e-5> : tensor<f32> : tensor<f32>
+  %m = kg.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  %d = kg.sub %x, %m : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %p = kg.mul %d, %d : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %q = kg.pow %d, %two : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %v = kg.reduce_mean %p {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  %ve = kg.add %v, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %s = kg.sqrt %ve : tensor<4x1xf32>
+  %n = kg.div %d, %s : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %y = kg.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %y, %q : tensor<4x8xf32>, tensor<4x8xf32>
 }
 func.func @runtime_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %eps: tensor<f32>) -> tensor<4x8xf32> {
   %m = kg.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>

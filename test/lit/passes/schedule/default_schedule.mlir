@@ -193,7 +193,7 @@ func.func @transpose(%A: memref<64x32xf32>, %out: memref<32x64xf32>) attributes 
 // parallel (5 rows: no row tile), and each row's shift and sum are computed right before the
 // row is scaled. The 12-wide row is one vector: no partial sums.
 // CHECK-LABEL: func.func @row_reduce
-// CHECK: kl.for %[[I:.*]] : "scale.i" in 5 parallel {
+// CHECK: kl.for %[[I:.*]] : "scale.i.0" in 5 parallel {
 // CHECK-NEXT: "shift.i" in 1 {
 // CHECK-NEXT: "shift.j" in 12 vectorized {
 // CHECK-NEXT: kl.block "shift"
