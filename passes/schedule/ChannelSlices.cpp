@@ -107,24 +107,15 @@ static LogicalResult channelSliceSteps(func::FuncOp kernel, Schedule &s, int64_t
   SmallVector<Value> produced;
   for (const std::string &name : names) {
     BlockOp block = findBlock(kernel, name);
-    if (block.hasReduction()) {
-      auto loops = sliceNest(s, block, lanes);
-      if (failed(loops))
-        return failure();
-      sliceLoops.push_back(loops->first);
-      pixelLoop = loops->second;
-      produced = writtenBuffers(findBlock(kernel, name));
-      continue;
-    }
-    // A spatial block reading the last reduction's output runs per pixel under it.
-    bool epilogue = pixelLoop && llvm::any_of(readBuffers(block), [&](Value v) {
-                      return llvm::is_contained(produced, v);
-                    });
+    // A spatial block reading the last reduction's output (an epilogue) runs per pixel under
+    // it; a reduction, or a spatial block that cannot (a bias-only region), gets a slice loop.
+    bool epilogue = !block.hasReduction() && pixelLoop &&
+                    llvm::any_of(readBuffers(block),
+                                 [&](Value v) { return llvm::is_contained(produced, v); });
     if (epilogue && succeeded(s.reverseComputeAt(name, *pixelLoop))) {
       vectorizeInnermost(s, findBlock(kernel, name));
       continue;
     }
-    // Otherwise (a bias-only region) a slice loop of its own, like a reduction's.
     auto loops = sliceNest(s, block, lanes);
     if (failed(loops))
       return failure();
@@ -143,17 +134,7 @@ bool scheduleChannelSlices(func::FuncOp kernel, Schedule &s, int64_t lanes) {
   std::optional<int64_t> channels = sliceableChannels(kernel);
   if (!channels || *channels % lanes != 0 || *channels / lanes < 2)
     return false;
-  auto trial = llvm::cast<func::FuncOp>(kernel->clone());
-  Schedule t(trial);
-  bool applies = succeeded(channelSliceSteps(trial, t, lanes));
-  Trace steps = t.trace();
-  trial->erase();
-  if (!applies)
-    return false;
-  for (const TraceStep &step : steps.steps)
-    if (failed(s.apply(step)))
-      return false; // the same steps on the same IR: does not happen
-  return true;
+  return applyWhole(s, [&](func::FuncOp k, Schedule &t) { return channelSliceSteps(k, t, lanes); });
 }
 
 } // namespace kiln::schedule

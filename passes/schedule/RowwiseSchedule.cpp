@@ -134,7 +134,9 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
     std::string reduceLoop = inner.pop_back_val();
     int64_t extent = findLoop(kernel, reduceLoop).getExtent();
     int64_t lanes = extent % choice.lanes == 0 ? choice.lanes : vectorWidth(extent);
-    if (lanes <= 1 || lanes == extent)
+    // Split even when one step covers the row: the first split after a compute_at is then
+    // always the lanes (Decisions.cpp).
+    if (lanes <= 1)
       continue;
     FailureOr<SmallVector<std::string>> steps = s.split(reduceLoop, {-1, lanes});
     if (failed(steps))
@@ -158,17 +160,7 @@ static LogicalResult rowwiseSteps(func::FuncOp kernel, Schedule &s, RowwiseChoic
 bool scheduleRowwise(func::FuncOp kernel, Schedule &s, RowwiseChoice choice) {
   if (!isRowwiseKernel(kernel))
     return false;
-  auto trial = llvm::cast<func::FuncOp>(kernel->clone());
-  Schedule t(trial);
-  bool applies = succeeded(rowwiseSteps(trial, t, choice));
-  Trace steps = t.trace();
-  trial->erase();
-  if (!applies)
-    return false;
-  for (const TraceStep &step : steps.steps)
-    if (failed(s.apply(step)))
-      return false; // the same steps on the same IR: does not happen
-  return true;
+  return applyWhole(s, [&](func::FuncOp k, Schedule &t) { return rowwiseSteps(k, t, choice); });
 }
 
 } // namespace kiln::schedule

@@ -13,6 +13,20 @@ using namespace kiln::loop;
 
 namespace kiln::schedule::detail {
 
+bool applyWhole(Schedule &s, function_ref<LogicalResult(func::FuncOp, Schedule &)> steps) {
+  auto trial = llvm::cast<func::FuncOp>(s.getKernel()->clone());
+  Schedule t(trial);
+  bool applies = succeeded(steps(trial, t));
+  Trace trace = t.trace();
+  trial->erase();
+  if (!applies)
+    return false;
+  for (const TraceStep &step : trace.steps)
+    if (failed(s.apply(step)))
+      return false; // the same steps on the same IR: does not happen
+  return true;
+}
+
 SmallVector<std::string> blockNames(func::FuncOp kernel) {
   SmallVector<std::string> names;
   kernel.walk([&](BlockOp b) { names.push_back(b.getBlockName().str()); });

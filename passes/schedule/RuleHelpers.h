@@ -4,6 +4,7 @@
 #define KILN_PASSES_SCHEDULE_RULEHELPERS_H
 
 #include "ir/loop/LoopDialect.h"
+#include "passes/schedule/Schedule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -11,6 +12,12 @@
 #include <string>
 
 namespace kiln::schedule::detail {
+
+// Runs `steps` on a copy of s's kernel first: when every step applies, replays their trace on
+// `s` and returns true; otherwise leaves `s` (kernel and trace) untouched. A rule of several
+// primitives that only makes sense whole (the row-wise and channel-slice forms) uses it.
+bool applyWhole(Schedule &s,
+                llvm::function_ref<mlir::LogicalResult(mlir::func::FuncOp, Schedule &)> steps);
 
 // The kernel's block names in program order.
 llvm::SmallVector<std::string> blockNames(mlir::func::FuncOp kernel);

@@ -191,15 +191,17 @@ func.func @transpose(%A: memref<64x32xf32>, %out: memref<32x64xf32>) attributes 
 
 // A row-wise kernel (a producer with two readers is not inlined): the consumer's rows run in
 // parallel (5 rows: no row tile), and each row's shift and sum are computed right before the
-// row is scaled. The 12-wide row is one vector: no partial sums.
+// row is scaled. The 12-wide row is one step of 12 vector lanes, added up after the row.
 // CHECK-LABEL: func.func @row_reduce
 // CHECK: kl.for %[[I:.*]] : "scale.i.0" in 5 parallel {
 // CHECK-NEXT: "shift.i" in 1 {
 // CHECK-NEXT: "shift.j" in 12 vectorized {
 // CHECK-NEXT: kl.block "shift"
-// CHECK: "sum.i" in 1 {
-// CHECK-NEXT: "sum.j" in 12 {
-// CHECK-NEXT: kl.block "sum"
+// CHECK: "sum.j.0" in 1 {
+// CHECK-NEXT: "sum.i" in 1 {
+// CHECK-NEXT: "sum.j.1" in 12 vectorized {
+// CHECK-NEXT: kl.block "sum.rf"
+// CHECK: kl.block "sum" [%[[I]],
 // CHECK: kl.for %{{.*}} : "scale.j" in 12 vectorized {
 // CHECK-NEXT: kl.block "scale" [%[[I]],
 func.func @row_reduce(%X: memref<5x12xf32>, %Y: memref<5x12xf32>) attributes {kiln.kernel} {

@@ -355,7 +355,8 @@ schedule::Trace regenerate(func::FuncOp kernel, Decisions decisions) {
 TEST_F(SearchSpaceTest, DecodedTraceRegenerates) {
   for (const char *text : {kMatmulBiasReluLowered, kConvLowered, kConvBiasRelu,
                            kDepthwiseLowered, kReduceSumLowered, kElementwiseLowered,
-                           kRowSum64Lowered, weightMatmul().c_str()}) {
+                           kRowSum64Lowered, kRowNormalizeLowered, kRowReduce,
+                           weightMatmul().c_str()}) {
     func::FuncOp kernel = parse(text);
     SearchSpace space(kernel);
     std::mt19937_64 rng(5);
