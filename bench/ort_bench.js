@@ -2,10 +2,12 @@
 // Times an ONNX model with onnxruntime-node on CPU (batch 1) and prints one JSON object.
 //
 // Usage: node bench/ort_bench.js MODEL.onnx [--threads N] [--iters N] [--warmup N]
-//          [--input NAME=FILE.npy]... [--output-dir DIR]
+//          [--input NAME=FILE.npy]... [--output-dir DIR] [--profile FILE.json]
 // Inputs not given as .npy files are filled with seeded random values; symbolic dimensions are
 // taken as 1. --output-dir writes each output as DIR/<name>.npy (float32 only), which lets the
 // same script serve as a reference runner. Latencies are wall-clock per session.run(), in ms.
+// --profile writes onnxruntime's own per-node trace of the timed runs (its enableProfiling
+// JSON) to FILE.json, for bench/layer_profile.py.
 'use strict';
 
 const fs = require('fs');
@@ -18,7 +20,8 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const args = {model: null, threads: 1, iters: 100, warmup: 10, inputs: {}, outputDir: null};
+  const args = {model: null, threads: 1, iters: 100, warmup: 10, inputs: {}, outputDir: null,
+                profile: null};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -36,6 +39,7 @@ function parseArgs(argv) {
     else if (a === '--iters') args.iters = count(a, value(), 1);
     else if (a === '--warmup') args.warmup = count(a, value(), 0);
     else if (a === '--output-dir') args.outputDir = value();
+    else if (a === '--profile') args.profile = value();
     else if (a === '--input') {
       const v = value();
       const eq = v.indexOf('=');
@@ -106,6 +110,11 @@ function randomTensor(meta) {
   usage(`input '${meta.name}' has type ${meta.type}, which this script cannot generate`);
 }
 
+// Where onnxruntime writes its trace before it is moved to FILE.json.
+function profilePrefix(file) {
+  return path.resolve(file) + '.ort';
+}
+
 function percentile(sorted, p) {
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx];
@@ -120,6 +129,8 @@ async function main() {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    enableProfiling: args.profile !== null,
+    profileFilePrefix: args.profile !== null ? profilePrefix(args.profile) : undefined,
   });
 
   const feeds = {};
@@ -135,11 +146,22 @@ async function main() {
 
   let outputs = null;
   for (let i = 0; i < args.warmup; i++) outputs = await session.run(feeds);
+  // The trace starts at session creation: the warm-up runs are told apart by their count.
   const times = [];
   for (let i = 0; i < args.iters; i++) {
     const t0 = process.hrtime.bigint();
     outputs = await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+
+  if (args.profile !== null) {
+    // onnxruntime names the file PREFIX_<date>.json; the trace holds warm-up runs first.
+    session.endProfiling();
+    const dir = path.dirname(path.resolve(args.profile));
+    const base = path.basename(profilePrefix(args.profile));
+    const written = fs.readdirSync(dir).filter((f) => f.startsWith(base + '_')).sort();
+    if (!written.length) usage('onnxruntime wrote no profile');
+    fs.renameSync(path.join(dir, written[written.length - 1]), args.profile);
   }
 
   if (args.outputDir !== null) {

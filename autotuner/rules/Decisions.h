@@ -36,6 +36,9 @@ struct Decisions {
   // Read from a trace: a choice the trace does not mention was not taken (no split, flag
   // off, no fusion, not moved) instead of being drawn at random.
   bool fromTrace = false;
+  // Read from another task's trace (same loops, other extents): a tile keeps its inner
+  // factors where they divide this task's extent, its outer level recomputed.
+  bool adaptTiles = false;
 
   const Decision *find(const std::string &key) const {
     auto it = values.find(key);

@@ -2,6 +2,7 @@
 // its choices back, changing one, and regenerating (MetaSchedule's mutators, on decisions).
 #include "autotuner/rules/SearchSpace.h"
 #include "autotuner/rules/SketchGenerator.h"
+#include "ir/loop/Analysis.h"
 #include "passes/schedule/DefaultSchedule.h"
 
 #include "mlir/IR/Builders.h"
@@ -97,6 +98,29 @@ SearchSpace::SearchSpace(func::FuncOp kernel) : kernel(kernel) {
   schedule::Schedule s(clone);
   if (succeeded(schedule::applyDefaultSchedule(clone, s)))
     defaults = s.trace();
+}
+
+std::optional<schedule::Trace> SearchSpace::transfer(const schedule::Trace &foreign,
+                                                     Rng &rng) const {
+  Decisions decisions = decodeDecisions(foreign);
+  decisions.adaptTiles = true;
+  Generated g = generate(kernel, decisions, rng);
+  if (g.trace.steps.empty() || !replays(kernel, g.trace))
+    return std::nullopt;
+  return g.trace;
+}
+
+std::string structureKey(func::FuncOp kernel) {
+  std::string key;
+  kernel.walk([&](loop::BlockOp block) {
+    key += block.getBlockName().str() + "(";
+    for (loop::ForOp around : loop::enclosingLoops(block))
+      key += around.getLoopName().str() + " ";
+    for (unsigned k = 0; k < block.getLoopVars().size(); ++k)
+      key += block.isReduceVar(k) ? 'r' : 's';
+    key += ")";
+  });
+  return key;
 }
 
 std::optional<schedule::Trace> SearchSpace::sample(Rng &rng) const {

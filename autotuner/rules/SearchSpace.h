@@ -34,6 +34,14 @@ public:
   // schedule's) is read as the nearest point of the space, then mutated.
   std::optional<schedule::Trace> mutate(const schedule::Trace &trace, std::mt19937_64 &rng) const;
 
+  // The point of this space nearest another task's trace: its choices (tile factors adapted
+  // to this kernel's extents, see Decisions::adaptTiles) where they apply here, the rest
+  // drawn at random. nullopt when the result does not replay. Worth trying when the other
+  // kernel has the same structure (structureKey): a 1x1 convolution's good register tile,
+  // loop order and packing usually suit its neighbour of another shape.
+  std::optional<schedule::Trace> transfer(const schedule::Trace &foreign,
+                                          std::mt19937_64 &rng) const;
+
   // The default schedule's trace (passes/schedule/DefaultSchedule): a good first candidate.
   const schedule::Trace &defaultTrace() const { return defaults; }
 
@@ -41,6 +49,11 @@ private:
   mlir::func::FuncOp kernel;
   schedule::Trace defaults;
 };
+
+// The kernel's blocks with their loops and which are reductions, in order, extents left out:
+// equal for two kernels whose schedules name the same loops (tasks of one operator pattern
+// at different shapes), so one's choices can seed the other's search (SearchSpace::transfer).
+std::string structureKey(mlir::func::FuncOp kernel);
 
 // A kernel clone (in its own module, owned) with a trace replayed on it.
 class ScheduledKernel {

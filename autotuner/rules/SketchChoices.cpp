@@ -97,8 +97,11 @@ SketchGenerator::knownTile(const std::string &key, int64_t extent, unsigned leve
   for (int64_t f : llvm::ArrayRef(tile).drop_front())
     inner *= f;
   // Perfect, or the outermost level rounds up (no iteration entirely past the extent).
-  if (tile[0] != (extent + inner - 1) / inner)
-    return std::nullopt;
+  if (tile[0] != (extent + inner - 1) / inner) {
+    if (!decisions.adaptTiles || extent % inner != 0)
+      return std::nullopt;
+    tile[0] = extent / inner;
+  }
   return tile;
 }
 

@@ -12,7 +12,8 @@ namespace kiln::autotuner {
 
 TaskSearch::TaskSearch(std::string taskKey, mlir::func::FuncOp kernel, SearchOptions options,
                        uint64_t seed)
-    : taskKey(std::move(taskKey)), kernel(kernel), space(kernel), options(options), rng(seed) {}
+    : taskKey(std::move(taskKey)), kernel(kernel), space(kernel), options(options), rng(seed),
+      structureKey_(structureKey(kernel)) {}
 
 std::optional<Candidate> TaskSearch::makeCandidate(const schedule::Trace &trace) const {
   std::string error;
@@ -112,8 +113,18 @@ std::vector<Candidate> TaskSearch::propose(size_t count, const CostModel &model)
     return !tried.count(key) && chosen.insert(key).second;
   };
   auto make = [&](const schedule::Trace &t) { return makeCandidate(t); };
-  // The batch: a share of mutations of the best measured schedules (local search that does
-  // not trust the model), the model's best predictions, then eps random samples.
+  // The batch: the neighbours' best schedules not transferred yet, adapted to this task; a
+  // share of mutations of the best measured schedules (local search that does not trust the
+  // model); the model's best predictions; then eps random samples.
+  for (size_t i = 0; i < neighbourBests.size() && batch.size() < std::min(options.transferred, count);
+       ++i) {
+    if (!transferredFrom.insert(neighbourBests[i].toString()).second)
+      continue;
+    if (std::optional<schedule::Trace> adapted = space.transfer(neighbourBests[i], rng))
+      if (fresh(adapted->toString()))
+        if (std::optional<Candidate> c = makeCandidate(*adapted))
+          batch.push_back(std::move(*c));
+  }
   size_t random = std::max<size_t>(size_t(double(count) * options.epsGreedy + 0.5), 1);
   size_t local = model.isTrained() ? size_t(double(count) * options.localShare + 0.5) : count / 2;
   auto addLocal = [&](size_t upTo) {
@@ -126,7 +137,7 @@ std::vector<Candidate> TaskSearch::propose(size_t count, const CostModel &model)
             batch.push_back(std::move(*c));
     }
   };
-  addLocal(std::min(local, count));
+  addLocal(std::min(batch.size() + local, count));
   if (model.isTrained()) {
     std::vector<std::pair<double, Candidate>> best;
     evolve(initialPopulation(), model, best);

@@ -11,6 +11,7 @@
 #include "autotuner/rules/SearchSpace.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <random>
 
@@ -23,6 +24,7 @@ struct SearchOptions {
   double epsGreedy = 0.05;
   double localShare = 0.25;  // of a batch: mutations of the best measured schedules
   size_t measuredSeeds = 16; // best measured schedules that seed each population
+  size_t transferred = 4;    // per batch at most: other tasks' best schedules, adapted
 };
 
 // A candidate with the features the cost model scores.
@@ -48,6 +50,19 @@ public:
   // Up to `count` unmeasured candidates to measure next.
   std::vector<Candidate> propose(size_t count, const CostModel &model);
 
+  // The best schedules measured so far of tasks with this kernel's structure, best first: the
+  // next batch measures each one not seen before adapted to this task (SearchSpace::transfer),
+  // so what one task's search finds (a register tile, a loop order, a packing) is tried by
+  // its neighbours at other shapes without waiting for their own searches to stumble on it.
+  void setNeighbourBests(std::vector<schedule::Trace> traces) { neighbourBests = std::move(traces); }
+
+  // This task's fastest measured schedule, if any.
+  const schedule::Trace *bestTrace() const {
+    return bestMeasured.empty() ? nullptr : &bestMeasured.front().second.trace;
+  }
+  // The kernel's structureKey: tasks with equal keys share their best schedules.
+  const std::string &structure() const { return structureKey_; }
+
   // Every successful measurement of this task, for training the cost model.
   const std::vector<MeasuredProgram> &measuredPrograms() const { return measured; }
   size_t numTried() const { return tried.size(); }
@@ -65,6 +80,9 @@ private:
   llvm::StringMap<double> tried; // trace key -> latency (infinity when it failed)
   std::vector<std::pair<double, Candidate>> bestMeasured; // ascending latency
   std::vector<MeasuredProgram> measured;
+  std::vector<schedule::Trace> neighbourBests;
+  llvm::StringSet<> transferredFrom; // neighbour traces already adapted and proposed
+  std::string structureKey_;
 };
 
 } // namespace kiln::autotuner

@@ -12,6 +12,7 @@
 
 #include "llvm/Support/FileSystem.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -101,6 +102,27 @@ std::vector<MeasuredProgram> allMeasured(const std::vector<TaskRun> &runs) {
   return all;
 }
 
+// The fastest searched schedules of the other tasks with the structure of task `self` (where
+// the search beat the default schedule), those that gained most over it first.
+std::vector<schedule::Trace> neighbourBests(const std::vector<TaskRun> &runs, size_t self) {
+  std::vector<std::pair<double, const schedule::Trace *>> found;
+  const TaskSearch *own = runs[self].search.get();
+  for (size_t j = 0; j < runs.size(); ++j) {
+    const TaskRun &other = runs[j];
+    if (j == self || !own || !other.search || other.search->structure() != own->structure() ||
+        !other.bestSearchSec || *other.bestSearchSec >= other.baselineSec)
+      continue;
+    if (const schedule::Trace *best = other.search->bestTrace())
+      found.push_back({*other.bestSearchSec / other.baselineSec, best});
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto &a, const auto &b) { return a.first < b.first; });
+  std::vector<schedule::Trace> traces;
+  for (const auto &entry : found)
+    traces.push_back(*entry.second);
+  return traces;
+}
+
 void retrain(CostModel &model, const std::vector<TaskRun> &runs) {
   std::vector<MeasuredProgram> all = allMeasured(runs);
   if (all.size() >= 8)
@@ -176,6 +198,7 @@ bool tuneModel(mlir::ModuleOp lowered, const TuneOptions &options, TuneSummary &
     int64_t count = std::min<int64_t>(options.batchSize, options.trials - totalTrials());
     if (options.trialsPerTask)
       count = std::min<int64_t>(count, options.trialsPerTask - run.trials);
+    run.search->setNeighbourBests(neighbourBests(runs, *next));
     RoundResult round = runRound(run, size_t(count), *model, builder, runner, **db, target,
                                  summary);
     if (round == RoundResult::DatabaseError) {

@@ -5,6 +5,7 @@ before it), and the model does not carry the weight twice."""
 
 import os
 import re
+import subprocess
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
@@ -46,6 +47,19 @@ def run_and_check(so, tmp_path, inputs, w, b):
     return [line for line in run.stderr.splitlines() if line.startswith("kiln-profile: stage")]
 
 
+def stage_kernel(line, so):
+    """The kernel a profile line's stage belongs to: its task, named as file+offset, is the
+    symbol <kernel>_kernel_s<k>_task of the .so (what bench/layer_profile.py reads)."""
+    match = re.search(r" task (.+)\+0x([0-9a-f]+)$", line)
+    assert match and os.path.samefile(match.group(1), so), line
+    listing = subprocess.run(["llvm-nm-19", "--defined-only", str(so)], stdout=subprocess.PIPE,
+                             text=True, check=True).stdout
+    symbols = {int(f[0], 16): f[2] for f in map(str.split, listing.splitlines()) if len(f) == 3}
+    name = re.fullmatch(r"(\w+)_kernel_s\d+_task", symbols.get(int(match.group(2), 16), ""))
+    assert name, f"{line}: no stage task at that offset"
+    return name.group(1)
+
+
 def test_constant_weight_is_laid_out_at_compile_time(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     w = (rng.standard_normal((K, N)) / 16).astype(np.float32)
@@ -64,6 +78,7 @@ def test_constant_weight_is_laid_out_at_compile_time(tmp_path, monkeypatch):
     monkeypatch.setenv("KILN_PROFILE", "1")
     stages = run_and_check(constant.with_suffix(".so"), tmp_path, {"x": x}, w, b)
     assert len(stages) == 1, "the layout copy still runs:\n" + "\n".join(stages)
+    assert stage_kernel(stages[0], constant.with_suffix(".so")).startswith("fused_matmul")
 
     # The blocked weight replaces the original: the constant model is larger than the one
     # taking the weight as an input by about one copy of it, not two.

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <set>
 
@@ -330,6 +331,54 @@ TEST_F(SearchSpaceTest, Deterministic) {
   std::mt19937_64 a(42), b(42);
   for (unsigned i = 0; i < 5; ++i)
     EXPECT_EQ(space.sample(a)->toString(), space.sample(b)->toString());
+}
+
+// The 16x24 @ 24x32 matmul of kMatmulBiasReluLowered with 64 columns: the same loops and
+// blocks (one structure), other extents.
+std::string widenedMatmul() {
+  std::string t = kMatmulBiasReluLowered;
+  for (auto [from, to] : {std::pair{"x32xf32", "x64xf32"}, {"memref<32xf32>", "memref<64xf32>"},
+                          {"in 32 {", "in 64 {"}, {"spatial 32", "spatial 64"}})
+    for (size_t at = t.find(from); at != std::string::npos; at = t.find(from, at))
+      t.replace(at, std::strlen(from), to);
+  return t;
+}
+
+// A task's best schedule seeds a task of the same structure at another shape: adapted, it
+// keeps every split's inner factors (the register tile and vector width) and still computes
+// the product; a kernel of another structure has another key.
+TEST_F(SearchSpaceTest, TransferKeepsInnerTilesAcrossShapes) {
+  OwningOpRef<ModuleOp> narrowModule = parseSourceString<ModuleOp>(kMatmulBiasReluLowered, &context);
+  auto narrow = *narrowModule->getOps<func::FuncOp>().begin();
+  std::string wideText = widenedMatmul();
+  func::FuncOp wide = parse(wideText.c_str());
+  EXPECT_EQ(structureKey(narrow), structureKey(wide));
+  OwningOpRef<ModuleOp> convModule = parseSourceString<ModuleOp>(kConvLowered, &context);
+  EXPECT_NE(structureKey(*convModule->getOps<func::FuncOp>().begin()), structureKey(wide));
+
+  std::vector<test::Tensor> expected;
+  ASSERT_TRUE(run(wide, expected));
+  SearchSpace narrowSpace(narrow), wideSpace(wide);
+  std::mt19937_64 rng(3);
+  unsigned splitsKept = 0;
+  for (unsigned i = 0; i < 30; ++i) {
+    schedule::Trace source = *narrowSpace.sample(rng);
+    std::optional<schedule::Trace> adapted = wideSpace.transfer(source, rng);
+    ASSERT_TRUE(adapted) << source.toString();
+    EXPECT_TRUE(agrees(wide, *adapted, expected)) << "from " << source.toString();
+    for (const schedule::TraceStep &step : source.steps) {
+      if (step.primitive != "split")
+        continue;
+      auto same = llvm::find_if(adapted->steps, [&](const schedule::TraceStep &s) {
+        return s.primitive == "split" && s.names == step.names;
+      });
+      ASSERT_NE(same, adapted->steps.end()) << step.names[0] << " lost in " << adapted->toString();
+      EXPECT_EQ(ArrayRef(same->ints).drop_front(), ArrayRef(step.ints).drop_front())
+          << step.names[0];
+      ++splitsKept;
+    }
+  }
+  EXPECT_GE(splitsKept, 20u);
 }
 
 } // namespace
