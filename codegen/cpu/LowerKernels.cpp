@@ -2,6 +2,7 @@
 #include "codegen/cpu/LowerKernels.h"
 #include "codegen/cpu/Vectorize.h"
 #include "codegen/cpu/DynamicDomains.h"
+#include "passes/schedule/BufferCompaction.h"
 
 #include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
@@ -125,7 +126,9 @@ LogicalResult lowerKernel(func::FuncOp kernel, LoweredKernel &out) {
   out.name = kernel.getSymName().str();
   out.numArgs = kernel.getNumArguments();
   Block &body = kernel.getBody().front();
-  // Kernel-level intermediates become scratch arguments; nested ones go on the stack.
+  // Intermediates the schedule made loop-local shrink to one iteration's tile on the stack;
+  // the other kernel-level ones become scratch arguments, nested ones go on the stack.
+  schedule::compactIntermediates(kernel);
   SmallVector<memref::AllocOp> scratch;
   for (Operation &op : llvm::make_early_inc_range(body)) {
     auto alloc = llvm::dyn_cast<memref::AllocOp>(op);

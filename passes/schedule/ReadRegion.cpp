@@ -13,11 +13,8 @@ using namespace kiln::loop;
 
 namespace kiln::schedule::detail {
 
-// Null when no mod separates the windows of consecutive iterations (a convolution's halo)
-// or the index does not split into loop-invariant and varying parts: copying the whole dim
-// would read elements the block never reads, which may not be written yet.
-static std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64_t size,
-                                          MLIRContext *ctx) {
+std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64_t size,
+                                   MLIRContext *ctx) {
   if (!region)
     return std::nullopt;
   if (region->extent >= size)

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/IR/AffineExpr.h"
 
+#include <optional>
 #include <string>
 
 namespace kiln::schedule::detail {
@@ -26,6 +27,15 @@ struct CachedDim {
     return modulus ? (index - shift) % modulus : index - shift;
   }
 };
+
+struct DimRegion;
+
+// The compact form of a region dim of a buffer dim of `size`; null when no mod separates the
+// windows of consecutive iterations (a convolution's halo) or the index does not split into
+// loop-invariant and varying parts: copying the whole dim would read elements the block never
+// reads, which may not be written yet.
+std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64_t size,
+                                   mlir::MLIRContext *ctx);
 
 struct ReadRegion {
   mlir::Value buffer;

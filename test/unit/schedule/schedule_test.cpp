@@ -5,6 +5,7 @@
 
 #include "ir/loop/Analysis.h"
 #include "ir/loop/LoopDialect.h"
+#include "passes/schedule/BufferCompaction.h"
 #include "passes/schedule/DefaultSchedule.h"
 #include "passes/schedule/Schedule.h"
 
@@ -404,6 +405,73 @@ TEST_F(ScheduleTest, DefaultScheduleKeepsResults) {
     else
       EXPECT_EQ(traces[i % 3], s.trace().toString());
   }
+}
+
+} // namespace
+
+namespace {
+
+// Allocations of the kernel in a loop (compacted, local) and at its top level.
+std::pair<unsigned, unsigned> countAllocs(func::FuncOp kernel, int64_t localRows) {
+  unsigned local = 0, top = 0;
+  kernel.walk([&](memref::AllocOp alloc) {
+    if (llvm::isa<loop::ForOp>(alloc->getParentOp())) {
+      EXPECT_EQ(alloc.getType().getDimSize(0), localRows);
+      ++local;
+    } else {
+      ++top;
+    }
+  });
+  return {local, top};
+}
+
+// A producer moved under its consumer's loop leaves a whole-size intermediate behind:
+// compaction shrinks it to one iteration's tile in that loop (the matmul's whole reduction
+// runs inside it), same values computed.
+TEST_F(ScheduleTest, CompactionShrinksLoopLocalIntermediates) {
+  OwningOpRef<ModuleOp> module = parse(kMatmulBiasRelu);
+  func::FuncOp kernel = kernelOf(*module);
+  std::vector<test::Tensor> expected, actual;
+  ASSERT_TRUE(run(kernel, expected));
+  // Unscheduled, each intermediate is written and read in nests of its own.
+  EXPECT_EQ(compactIntermediates(kernel), 0u);
+  Schedule s(kernel);
+  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.i"}, {-1, 2}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(
+      s.apply({"reorder", {"matmul.i.0", "matmul.k", "matmul.i.1", "matmul.j"}, {}})))
+      << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"add", "matmul.i.0"}, {}})))
+      << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"relu", "matmul.i.0"}, {}})))
+      << s.lastError();
+  EXPECT_EQ(compactIntermediates(kernel), 2u) << print(kernel);
+  EXPECT_EQ(countAllocs(kernel, 2), std::make_pair(2u, 0u)) << print(kernel);
+  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
+  EXPECT_TRUE(same(expected, actual)) << print(kernel);
+}
+
+// Column tiles between the row loop and the reduction would move the matmul's accumulators
+// across the local buffer, where LLVM keeps them in memory: that buffer stays kernel-level
+// (the add's output, written by a plain block, still shrinks).
+TEST_F(ScheduleTest, CompactionKeepsAccumulatorsThatMoveAcrossTheReduction) {
+  OwningOpRef<ModuleOp> module = parse(kMatmulBiasRelu);
+  func::FuncOp kernel = kernelOf(*module);
+  std::vector<test::Tensor> expected, actual;
+  ASSERT_TRUE(run(kernel, expected));
+  Schedule s(kernel);
+  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.i"}, {-1, 2}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.j"}, {-1, 4}}))) << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"reorder", {"matmul.i.0", "matmul.j.0", "matmul.k",
+                                             "matmul.i.1", "matmul.j.1"}, {}})))
+      << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"add", "matmul.i.0"}, {}})))
+      << s.lastError();
+  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"relu", "matmul.i.0"}, {}})))
+      << s.lastError();
+  EXPECT_EQ(compactIntermediates(kernel), 1u) << print(kernel);
+  EXPECT_EQ(countAllocs(kernel, 2), std::make_pair(1u, 1u)) << print(kernel);
+  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
+  EXPECT_TRUE(same(expected, actual)) << print(kernel);
 }
 
 } // namespace
