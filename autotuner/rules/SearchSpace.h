@@ -34,9 +34,10 @@ public:
   // schedule's) is read as the nearest point of the space, then mutated.
   std::optional<schedule::Trace> mutate(const schedule::Trace &trace, std::mt19937_64 &rng) const;
 
-  // The point of this space nearest another task's trace: its choices (tile factors adapted
-  // to this kernel's extents, see Decisions::adaptTiles) where they apply here, the rest
-  // drawn at random. nullopt when the result does not replay. Worth trying when the other
+  // The point of this space nearest another task's trace: its choices, read as from any
+  // trace (a choice it did not make is not taken), tile factors adapted to this kernel's
+  // extents (Decisions::adaptTiles) and drawn afresh where they cannot be. nullopt when the
+  // result does not replay. Worth trying when the other
   // kernel has the same structure (structureKey): a 1x1 convolution's good register tile,
   // loop order and packing usually suit its neighbour of another shape.
   std::optional<schedule::Trace> transfer(const schedule::Trace &foreign,

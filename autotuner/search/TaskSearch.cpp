@@ -118,9 +118,9 @@ std::vector<Candidate> TaskSearch::propose(size_t count, const CostModel &model)
   // model); the model's best predictions; then eps random samples.
   for (size_t i = 0; i < neighbourBests.size() && batch.size() < std::min(options.transferred, count);
        ++i) {
-    if (!transferredFrom.insert(neighbourBests[i].toString()).second)
+    if (!transferredFrom.insert(neighbourBests[i].key).second)
       continue;
-    if (std::optional<schedule::Trace> adapted = space.transfer(neighbourBests[i], rng))
+    if (std::optional<schedule::Trace> adapted = space.transfer(neighbourBests[i].trace, rng))
       if (fresh(adapted->toString()))
         if (std::optional<Candidate> c = makeCandidate(*adapted))
           batch.push_back(std::move(*c));

@@ -54,11 +54,11 @@ public:
   // next batch measures each one not seen before adapted to this task (SearchSpace::transfer),
   // so what one task's search finds (a register tile, a loop order, a packing) is tried by
   // its neighbours at other shapes without waiting for their own searches to stumble on it.
-  void setNeighbourBests(std::vector<schedule::Trace> traces) { neighbourBests = std::move(traces); }
+  void setNeighbourBests(std::vector<Candidate> bests) { neighbourBests = std::move(bests); }
 
   // This task's fastest measured schedule, if any.
-  const schedule::Trace *bestTrace() const {
-    return bestMeasured.empty() ? nullptr : &bestMeasured.front().second.trace;
+  const Candidate *best() const {
+    return bestMeasured.empty() ? nullptr : &bestMeasured.front().second;
   }
   // The kernel's structureKey: tasks with equal keys share their best schedules.
   const std::string &structure() const { return structureKey_; }
@@ -80,8 +80,8 @@ private:
   llvm::StringMap<double> tried; // trace key -> latency (infinity when it failed)
   std::vector<std::pair<double, Candidate>> bestMeasured; // ascending latency
   std::vector<MeasuredProgram> measured;
-  std::vector<schedule::Trace> neighbourBests;
-  llvm::StringSet<> transferredFrom; // neighbour traces already adapted and proposed
+  std::vector<Candidate> neighbourBests;
+  llvm::StringSet<> transferredFrom; // keys of the neighbour schedules already adapted
   std::string structureKey_;
 };
 

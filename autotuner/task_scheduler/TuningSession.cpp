@@ -104,23 +104,23 @@ std::vector<MeasuredProgram> allMeasured(const std::vector<TaskRun> &runs) {
 
 // The fastest searched schedules of the other tasks with the structure of task `self` (where
 // the search beat the default schedule), those that gained most over it first.
-std::vector<schedule::Trace> neighbourBests(const std::vector<TaskRun> &runs, size_t self) {
-  std::vector<std::pair<double, const schedule::Trace *>> found;
+std::vector<Candidate> neighbourBests(const std::vector<TaskRun> &runs, size_t self) {
+  std::vector<std::pair<double, const Candidate *>> found;
   const TaskSearch *own = runs[self].search.get();
   for (size_t j = 0; j < runs.size(); ++j) {
     const TaskRun &other = runs[j];
     if (j == self || !own || !other.search || other.search->structure() != own->structure() ||
         !other.bestSearchSec || *other.bestSearchSec >= other.baselineSec)
       continue;
-    if (const schedule::Trace *best = other.search->bestTrace())
+    if (const Candidate *best = other.search->best())
       found.push_back({*other.bestSearchSec / other.baselineSec, best});
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const auto &a, const auto &b) { return a.first < b.first; });
-  std::vector<schedule::Trace> traces;
+  std::vector<Candidate> bests;
   for (const auto &entry : found)
-    traces.push_back(*entry.second);
-  return traces;
+    bests.push_back(*entry.second);
+  return bests;
 }
 
 void retrain(CostModel &model, const std::vector<TaskRun> &runs) {

@@ -87,18 +87,6 @@ AffineMap uniqueWriteMap(BlockOp block, Value buffer) {
   return map;
 }
 
-// Replaces a store of the block by a store of `buffer` at `results` (over the iter vars).
-void rewriteStore(affine::AffineStoreOp op, Value buffer, ArrayRef<AffineExpr> results) {
-  Block *entry = &op->getParentRegion()->front();
-  while (entry->getParentOp() && !llvm::isa<BlockOp>(entry->getParentOp()))
-    entry = &entry->getParentOp()->getParentRegion()->front();
-  AffineMap map = AffineMap::get(entry->getNumArguments(), 0, results, op.getContext());
-  OpBuilder b(op);
-  b.create<affine::AffineStoreOp>(op.getLoc(), op.getValueToStore(), buffer, map,
-                                  entry->getArguments());
-  op.erase();
-}
-
 // Compacts one kernel-level allocation when legal (see the file comment).
 bool compact(memref::AllocOp alloc) {
   Value buffer = alloc.getResult();
@@ -176,10 +164,7 @@ bool compact(memref::AllocOp alloc) {
       SmallVector<AffineExpr> results;
       for (auto [d, dim] : llvm::enumerate(dims))
         results.push_back(dim.local(access.map.getResult(d)));
-      if (auto load = llvm::dyn_cast<affine::AffineLoadOp>(access.op))
-        rewriteLoad(load, local, results);
-      else
-        rewriteStore(llvm::cast<affine::AffineStoreOp>(access.op), local, results);
+      rewriteAccess(access.op, local, results);
     }
   alloc.erase();
   return true;

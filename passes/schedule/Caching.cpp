@@ -161,7 +161,7 @@ FailureOr<std::string> Schedule::cacheRead(StringRef blockName, int64_t readInde
     SmallVector<AffineExpr> results;
     for (auto [d, dim] : llvm::enumerate(dims))
       results.push_back(dim.local(map.getResult(d)));
-    rewriteLoad(load, local, results);
+    rewriteAccess(load, local, results);
   }
   record({"cache_read", {blockName.str(), loopName.str()}, {readIndex}});
   return copyName;

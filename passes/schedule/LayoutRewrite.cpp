@@ -140,7 +140,7 @@ FailureOr<std::string> Schedule::layoutRewrite(StringRef blockName, int64_t read
       loc, value, packed, AffineMap::get(rank, 0, packedIndex(source), ctx), iterVars);
 
   for (auto [load, map] : llvm::zip(region->loads, region->maps))
-    rewriteLoad(load, packed, packedIndex(map.getResults()));
+    rewriteAccess(load, packed, packedIndex(map.getResults()));
   record({"layout_rewrite", {blockName.str(), loopName.str()}, {readIndex}});
   return copyName;
 }

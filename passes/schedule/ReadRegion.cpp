@@ -39,25 +39,30 @@ std::optional<CachedDim> cachedDim(const std::optional<DimRegion> &region, int64
   return dim;
 }
 
-// Replaces `op` (an affine.load of the block) by a load of `buffer` at `results` (over the
-// iter vars, the arguments of the op's region entry), passing only the iter vars used.
-void rewriteLoad(affine::AffineLoadOp op, Value buffer, ArrayRef<AffineExpr> results) {
+// Replaces `op` (an affine.load or affine.store of the block) by the same access of `buffer`
+// at `results` (over the iter vars, the arguments of the op's region entry), passing only the
+// iter vars used.
+void rewriteAccess(Operation *op, Value buffer, ArrayRef<AffineExpr> results) {
   Block *entry = &op->getParentRegion()->front();
   while (entry->getParentOp() && !llvm::isa<BlockOp>(entry->getParentOp()))
     entry = &entry->getParentOp()->getParentRegion()->front();
-  AffineMap map = AffineMap::get(entry->getNumArguments(), 0, results, op.getContext());
+  AffineMap map = AffineMap::get(entry->getNumArguments(), 0, results, op->getContext());
   llvm::SmallBitVector unused = getUnusedDimsBitVector({map});
   SmallVector<Value> operands;
   for (auto [i, arg] : llvm::enumerate(entry->getArguments()))
     if (!unused.test(i))
       operands.push_back(arg);
   OpBuilder b(op);
-  auto load = b.create<affine::AffineLoadOp>(op.getLoc(), buffer, compressUnusedDims(map),
-                                             operands);
-  op.getResult().replaceAllUsesWith(load.getResult());
-  op.erase();
+  if (auto store = llvm::dyn_cast<affine::AffineStoreOp>(op)) {
+    b.create<affine::AffineStoreOp>(op->getLoc(), store.getValueToStore(), buffer,
+                                    compressUnusedDims(map), operands);
+  } else {
+    auto load = b.create<affine::AffineLoadOp>(op->getLoc(), buffer, compressUnusedDims(map),
+                                               operands);
+    op->getResult(0).replaceAllUsesWith(load.getResult());
+  }
+  op->erase();
 }
-
 
 FailureOr<ReadRegion> analyzeReadRegion(BlockOp block, int64_t readIndex, ForOp loop,
                                         std::string &why) {

@@ -51,10 +51,11 @@ struct ReadRegion {
 mlir::FailureOr<ReadRegion> analyzeReadRegion(loop::BlockOp block, int64_t readIndex,
                                               loop::ForOp loop, std::string &why);
 
-// Replaces `op` (an affine.load of a block) by a load of `buffer` at `results` (over the
-// iter vars, the arguments of the op's region entry), passing only the iter vars used.
-void rewriteLoad(mlir::affine::AffineLoadOp op, mlir::Value buffer,
-                 llvm::ArrayRef<mlir::AffineExpr> results);
+// Replaces `op` (an affine.load or affine.store of a block) by the same access of `buffer`
+// at `results` (over the iter vars, the arguments of the op's region entry), passing only the
+// iter vars used.
+void rewriteAccess(mlir::Operation *op, mlir::Value buffer,
+                   llvm::ArrayRef<mlir::AffineExpr> results);
 
 } // namespace kiln::schedule::detail
 

@@ -425,53 +425,53 @@ std::pair<unsigned, unsigned> countAllocs(func::FuncOp kernel, int64_t localRows
   return {local, top};
 }
 
+// Applies `steps` to kMatmulBiasRelu, compacts, and checks the kernel still computes what the
+// unscheduled one does; returns how many buffers shrank.
+unsigned compactAfter(MLIRContext &context, ArrayRef<TraceStep> steps, int64_t localRows,
+                      std::pair<unsigned, unsigned> expectedAllocs) {
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(kMatmulBiasRelu, &context);
+  func::FuncOp kernel = *module->getOps<func::FuncOp>().begin();
+  std::vector<test::Tensor> expected, actual;
+  EXPECT_TRUE(run(kernel, expected));
+  Schedule s(kernel);
+  for (const TraceStep &step : steps)
+    EXPECT_TRUE(succeeded(s.apply(step))) << s.lastError();
+  unsigned compacted = compactIntermediates(kernel);
+  EXPECT_EQ(countAllocs(kernel, localRows), expectedAllocs);
+  EXPECT_TRUE(run(kernel, actual));
+  EXPECT_TRUE(same(expected, actual));
+  return compacted;
+}
+
 // A producer moved under its consumer's loop leaves a whole-size intermediate behind:
 // compaction shrinks it to one iteration's tile in that loop (the matmul's whole reduction
-// runs inside it), same values computed.
+// runs inside it), same values computed. Unscheduled, each intermediate is written and read
+// in nests of its own and stays.
 TEST_F(ScheduleTest, CompactionShrinksLoopLocalIntermediates) {
-  OwningOpRef<ModuleOp> module = parse(kMatmulBiasRelu);
-  func::FuncOp kernel = kernelOf(*module);
-  std::vector<test::Tensor> expected, actual;
-  ASSERT_TRUE(run(kernel, expected));
-  // Unscheduled, each intermediate is written and read in nests of its own.
-  EXPECT_EQ(compactIntermediates(kernel), 0u);
-  Schedule s(kernel);
-  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.i"}, {-1, 2}}))) << s.lastError();
-  ASSERT_TRUE(succeeded(
-      s.apply({"reorder", {"matmul.i.0", "matmul.k", "matmul.i.1", "matmul.j"}, {}})))
-      << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"add", "matmul.i.0"}, {}})))
-      << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"relu", "matmul.i.0"}, {}})))
-      << s.lastError();
-  EXPECT_EQ(compactIntermediates(kernel), 2u) << print(kernel);
-  EXPECT_EQ(countAllocs(kernel, 2), std::make_pair(2u, 0u)) << print(kernel);
-  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
-  EXPECT_TRUE(same(expected, actual)) << print(kernel);
+  EXPECT_EQ(compactAfter(context, {}, 0, {0u, 2u}), 0u);
+  EXPECT_EQ(compactAfter(context,
+                         {{"split", {"matmul.i"}, {-1, 2}},
+                          {"reorder", {"matmul.i.0", "matmul.k", "matmul.i.1", "matmul.j"}, {}},
+                          {"reverse_compute_at", {"add", "matmul.i.0"}, {}},
+                          {"reverse_compute_at", {"relu", "matmul.i.0"}, {}}},
+                         2, {2u, 0u}),
+            2u);
 }
 
 // Column tiles between the row loop and the reduction would move the matmul's accumulators
 // across the local buffer, where LLVM keeps them in memory: that buffer stays kernel-level
 // (the add's output, written by a plain block, still shrinks).
 TEST_F(ScheduleTest, CompactionKeepsAccumulatorsThatMoveAcrossTheReduction) {
-  OwningOpRef<ModuleOp> module = parse(kMatmulBiasRelu);
-  func::FuncOp kernel = kernelOf(*module);
-  std::vector<test::Tensor> expected, actual;
-  ASSERT_TRUE(run(kernel, expected));
-  Schedule s(kernel);
-  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.i"}, {-1, 2}}))) << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"split", {"matmul.j"}, {-1, 4}}))) << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"reorder", {"matmul.i.0", "matmul.j.0", "matmul.k",
-                                             "matmul.i.1", "matmul.j.1"}, {}})))
-      << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"add", "matmul.i.0"}, {}})))
-      << s.lastError();
-  ASSERT_TRUE(succeeded(s.apply({"reverse_compute_at", {"relu", "matmul.i.0"}, {}})))
-      << s.lastError();
-  EXPECT_EQ(compactIntermediates(kernel), 1u) << print(kernel);
-  EXPECT_EQ(countAllocs(kernel, 2), std::make_pair(1u, 1u)) << print(kernel);
-  ASSERT_TRUE(run(kernel, actual)) << print(kernel);
-  EXPECT_TRUE(same(expected, actual)) << print(kernel);
+  EXPECT_EQ(compactAfter(context,
+                         {{"split", {"matmul.i"}, {-1, 2}},
+                          {"split", {"matmul.j"}, {-1, 4}},
+                          {"reorder",
+                           {"matmul.i.0", "matmul.j.0", "matmul.k", "matmul.i.1", "matmul.j.1"},
+                           {}},
+                          {"reverse_compute_at", {"add", "matmul.i.0"}, {}},
+                          {"reverse_compute_at", {"relu", "matmul.i.0"}, {}}},
+                         2, {1u, 1u}),
+            1u);
 }
 
 } // namespace
