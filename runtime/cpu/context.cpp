@@ -25,6 +25,9 @@ constexpr size_t kWorkspaceAlignment = 64;
 
 // The fields every version of kiln_context_options has; a smaller struct_size is a caller bug.
 constexpr size_t kOptionsV1Size = offsetof(kiln_context_options, num_threads) + sizeof(int32_t);
+// Version 2 added thread_affinity.
+constexpr size_t kOptionsV2Size =
+    offsetof(kiln_context_options, thread_affinity) + sizeof(int32_t);
 
 } // namespace
 
@@ -59,11 +62,22 @@ kiln_status createContext(const kiln_context_options *options, kiln_context *out
                        "(initialise options with kiln_context_options_init)",
                        options->struct_size, kOptionsV1Size);
   int numThreads = (options ? options : &defaults)->num_threads;
+  int availableCpus = kiln::rt::ThreadPool::availableCpus();
   if (numThreads <= 0)
-    numThreads = kiln::rt::ThreadPool::availableCpus();
+    numThreads = availableCpus;
   if (numThreads > kiln::rt::ThreadPool::kMaxThreads)
     return makeStatusf(KILN_STATUS_INVALID_ARGUMENT, "num_threads is %d, at most %d supported",
                        numThreads, kiln::rt::ThreadPool::kMaxThreads);
+  int32_t affinity = KILN_THREAD_AFFINITY_AUTO;
+  if (options && options->struct_size >= kOptionsV2Size)
+    affinity = options->thread_affinity;
+  if (affinity != KILN_THREAD_AFFINITY_AUTO && affinity != KILN_THREAD_AFFINITY_NONE &&
+      affinity != KILN_THREAD_AFFINITY_SPREAD)
+    return makeStatusf(KILN_STATUS_INVALID_ARGUMENT,
+                       "thread_affinity is %d, expected a kiln_thread_affinity (0, 1 or 2)",
+                       affinity);
+  bool pinWorkers = affinity == KILN_THREAD_AFFINITY_SPREAD ||
+                    (affinity == KILN_THREAD_AFFINITY_AUTO && numThreads == availableCpus);
 
   kiln_status status = nullptr;
   const kiln::rt::Metadata *metadata = kiln::rt::modelMetadata(&status);
@@ -96,7 +110,7 @@ kiln_status createContext(const kiln_context_options *options, kiln_context *out
       ++slot;
     }
   std::string error;
-  context->pool = kiln::rt::ThreadPool::create(numThreads, &error);
+  context->pool = kiln::rt::ThreadPool::create(numThreads, pinWorkers, &error);
   if (!context->pool)
     return kiln::rt::makeStatus(KILN_STATUS_INTERNAL, error);
   *out_context = context.release();
@@ -131,6 +145,7 @@ KILN_API void kiln_context_options_init(kiln_context_options *options) {
     return;
   options->struct_size = sizeof(kiln_context_options);
   options->num_threads = 0;
+  options->thread_affinity = KILN_THREAD_AFFINITY_AUTO;
 }
 
 KILN_API kiln_status kiln_context_create(const kiln_context_options *options,

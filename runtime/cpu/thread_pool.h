@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <sched.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,9 +23,10 @@ public:
   // Upper bound on num_threads (and so on the chunks of a job).
   static constexpr int kMaxThreads = 1024;
 
-  // A pool of `numThreads` threads in [1, kMaxThreads] including the caller. Returns NULL and
-  // sets `error` when a worker thread cannot be started.
-  static std::unique_ptr<ThreadPool> create(int numThreads, std::string *error);
+  // A pool of `numThreads` threads in [1, kMaxThreads] including the caller; with `pinWorkers`
+  // worker i runs only on the i-th CPU of the process's affinity mask (modulo their count).
+  // Returns NULL and sets `error` when a worker thread cannot be started.
+  static std::unique_ptr<ThreadPool> create(int numThreads, bool pinWorkers, std::string *error);
 
   // The CPUs this process may run on (its affinity mask), at least 1, at most kMaxThreads.
   static int availableCpus();
@@ -48,6 +50,9 @@ private:
   explicit ThreadPool(int numThreads)
       : numThreads_(numThreads), chunkStamps_(new std::atomic<uint32_t>[numThreads]()) {}
   void workerLoop(int self);
+  // Moves the calling thread off a pinned worker's CPU, if it is on one: there the worker would
+  // starve (see workerCpus in the .cpp) and every job would run on one core.
+  void leaveWorkerCpus();
   // Runs chunk `self` of job `generation` if still unclaimed, then claims and runs the others
   // left (those of threads slow to wake) until none are.
   void runChunks(uint32_t generation, int self);
@@ -75,6 +80,7 @@ private:
   std::condition_variable workCv_; // a new generation, or stop
   std::condition_variable doneCv_; // the last chunk of a job finished
   std::atomic<bool> stop_{false};
+  cpu_set_t workerCpus_; // the CPUs workers are pinned to; empty when they are not
 };
 
 } // namespace kiln::rt

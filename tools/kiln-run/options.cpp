@@ -10,7 +10,8 @@ namespace kiln::run {
 
 const char kUsage[] =
     "usage: kiln-run MODEL.so [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N]\n"
-    "                [--threads N] [--seed S] [--dim SYMBOL=N]... [--info]\n"
+    "                [--threads N] [--thread-affinity auto|none|spread] [--seed S]\n"
+    "                [--dim SYMBOL=N]... [--info]\n"
     "\n"
     "Runs a model compiled by kilnc. Inputs without --input get deterministic random values\n"
     "(uniform [-1, 1) for floats, [0, 10) for integers) from --seed.\n"
@@ -20,6 +21,8 @@ const char kUsage[] =
     "                         without it the outputs' first values are printed\n"
     "  --bench N              time N runs after a warm-up; print latency mean/p50/p90/p99/min\n"
     "  --threads N            threads including the caller (default 0: all cores)\n"
+    "  --thread-affinity A    auto (default): pin the workers when there is one thread per\n"
+    "                         CPU; none: leave them to the OS; spread: always pin\n"
     "  --seed S               seed of the random inputs (default 0)\n"
     "  --dim SYMBOL=N         size of a symbolic dim in random inputs (default: its maximum)\n"
     "  --info                 print the model's inputs and outputs and exit\n"
@@ -81,7 +84,7 @@ bool parseOptions(int argc, const char *const *argv, Options *out, std::string *
       continue;
     }
     if (flag != "--input" && flag != "--output-dir" && flag != "--bench" && flag != "--threads" &&
-        flag != "--seed" && flag != "--dim") {
+        flag != "--thread-affinity" && flag != "--seed" && flag != "--dim") {
       *error = "unknown option '" + flag + "' (see --help)";
       return false;
     }
@@ -132,6 +135,17 @@ bool parseOptions(int argc, const char *const *argv, Options *out, std::string *
         return false;
       }
       out->numThreads = static_cast<int32_t>(number);
+    } else if (flag == "--thread-affinity") {
+      if (value == "auto")
+        out->threadAffinity = KILN_THREAD_AFFINITY_AUTO;
+      else if (value == "none")
+        out->threadAffinity = KILN_THREAD_AFFINITY_NONE;
+      else if (value == "spread")
+        out->threadAffinity = KILN_THREAD_AFFINITY_SPREAD;
+      else {
+        *error = "--thread-affinity expects auto, none or spread, got '" + value + "'";
+        return false;
+      }
     } else if (!parseUnsigned(value, &out->seed)) {
       *error = "--seed expects a non-negative integer, got '" + value + "'";
       return false;

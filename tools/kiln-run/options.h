@@ -2,6 +2,8 @@
 #ifndef KILN_TOOLS_KILN_RUN_OPTIONS_H
 #define KILN_TOOLS_KILN_RUN_OPTIONS_H
 
+#include "kiln/runtime.h"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -22,6 +24,7 @@ struct Options {
   std::string outputDir; // empty: print the outputs instead
   int64_t benchIterations = 0;
   int32_t numThreads = 0; // 0: all cores
+  int32_t threadAffinity = KILN_THREAD_AFFINITY_AUTO;
   uint64_t seed = 0;
   bool info = false;
   bool help = false;

@@ -202,6 +202,7 @@ int runLoaded(const Options &options, const Model &model) {
   kiln_context_options contextOptions;
   api.context_options_init(&contextOptions);
   contextOptions.num_threads = options.numThreads;
+  contextOptions.thread_affinity = options.threadAffinity;
   kiln_context rawContext = nullptr;
   if (kiln_status status = api.context_create(&contextOptions, &rawContext))
     return fail("cannot create a context: " + model.consumeStatus(status));

@@ -87,10 +87,22 @@ KILN_API int32_t kiln_model_num_symbols(void);
 KILN_API kiln_status kiln_model_symbol_info(int32_t index, const char **out_name,
                                             int64_t *out_min, int64_t *out_max);
 
+/* Where a context's worker threads run. The calling thread is never pinned: it belongs to the
+ * application. */
+typedef enum kiln_thread_affinity {
+  /* Pin when the pool has one thread per CPU the process may use (the default thread count):
+   * workers left to the OS can share the caller's CPU for tens of milliseconds (the scheduler
+   * wakes them where their waker runs), halving a short kernel's speed. */
+  KILN_THREAD_AFFINITY_AUTO = 0,
+  KILN_THREAD_AFFINITY_NONE = 1,   /* leave placement to the OS */
+  KILN_THREAD_AFFINITY_SPREAD = 2, /* worker i on the i-th allowed CPU (modulo their count) */
+} kiln_thread_affinity;
+
 typedef struct kiln_context_options {
   uint32_t struct_size; /* sizeof(kiln_context_options), for forward compatibility */
   int32_t num_threads;  /* worker threads including the caller; <= 0 means all cores (the
                            process's CPU affinity); at most 1024 */
+  int32_t thread_affinity; /* a kiln_thread_affinity; absent from older callers' structs: AUTO */
 } kiln_context_options;
 
 /* Fills `options` with the defaults. */

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <thread>
 #include <vector>
 
@@ -130,6 +131,24 @@ TEST(CApi, ContextOptions) {
   EXPECT_EQ(message(kiln_context_create(&options, &context)),
             "num_threads is 5000, at most 1024 supported");
   EXPECT_EQ(message(kiln_context_create(&options, nullptr)), "out_context is NULL");
+
+  kiln_context_options_init(&options);
+  EXPECT_EQ(options.thread_affinity, KILN_THREAD_AFFINITY_AUTO);
+  options.thread_affinity = 7;
+  EXPECT_EQ(message(kiln_context_create(&options, &context)),
+            "thread_affinity is 7, expected a kiln_thread_affinity (0, 1 or 2)");
+  // A caller built against the first version of the struct gets the default affinity.
+  options.struct_size = offsetof(kiln_context_options, thread_affinity);
+  ASSERT_EQ(message(kiln_context_create(&options, &context)), "");
+  kiln_context_destroy(context);
+  for (int32_t affinity : {KILN_THREAD_AFFINITY_NONE, KILN_THREAD_AFFINITY_SPREAD}) {
+    kiln_context_options_init(&options);
+    options.num_threads = 2;
+    options.thread_affinity = affinity;
+    ASSERT_EQ(message(kiln_context_create(&options, &context)), "");
+    EXPECT_EQ(kiln_context_num_threads(context), 2);
+    kiln_context_destroy(context);
+  }
 }
 
 TEST(CApi, RejectsBadTensorsBeforeAnyKernelRuns) {

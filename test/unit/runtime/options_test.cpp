@@ -17,7 +17,8 @@ TEST(Options, ParsesEveryFlag) {
   Options o;
   std::string error;
   ASSERT_TRUE(parse({"m.so", "--input", "x=a.npy", "--input=y:0=b=c.npy", "--output-dir", "out",
-                     "--bench=20", "--threads", "3", "--seed", "18446744073709551615", "--info"},
+                     "--bench=20", "--threads", "3", "--thread-affinity=spread", "--seed",
+                     "18446744073709551615", "--info"},
                     &o, &error))
       << error;
   EXPECT_EQ(o.modelPath, "m.so");
@@ -29,6 +30,7 @@ TEST(Options, ParsesEveryFlag) {
   EXPECT_EQ(o.outputDir, "out");
   EXPECT_EQ(o.benchIterations, 20);
   EXPECT_EQ(o.numThreads, 3);
+  EXPECT_EQ(o.threadAffinity, KILN_THREAD_AFFINITY_SPREAD);
   EXPECT_EQ(o.seed, 18446744073709551615ull);
   EXPECT_TRUE(o.info);
   ASSERT_TRUE(parse({"--help"}, &o, &error));
@@ -44,6 +46,8 @@ TEST(Options, RejectsBadUsage) {
       {{"m.so", "--bench", "0"}, "--bench expects a positive number of runs, got '0'"},
       {{"m.so", "--bench", "5x"}, "--bench expects a positive number of runs, got '5x'"},
       {{"m.so", "--threads", "-1"}, "--threads expects a number in [0, 1024], got '-1'"},
+      {{"m.so", "--thread-affinity", "pinned"},
+       "--thread-affinity expects auto, none or spread, got 'pinned'"},
       {{"m.so", "--seed", "-1"}, "--seed expects a non-negative integer, got '-1'"},
       {{"m.so", "--input", "x.npy"}, "--input expects NAME=FILE.npy, got 'x.npy'"},
       {{"m.so", "--input", "=x.npy"}, "--input expects NAME=FILE.npy, got '=x.npy'"},

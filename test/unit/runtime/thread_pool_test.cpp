@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <pthread.h>
+#include <sched.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -15,9 +17,9 @@
 namespace kiln::rt {
 namespace {
 
-std::unique_ptr<ThreadPool> makePool(int threads) {
+std::unique_ptr<ThreadPool> makePool(int threads, bool pinWorkers = false) {
   std::string error;
-  auto pool = ThreadPool::create(threads, &error);
+  auto pool = ThreadPool::create(threads, pinWorkers, &error);
   EXPECT_TRUE(pool) << error;
   return pool;
 }
@@ -168,6 +170,84 @@ TEST(ThreadPool, ParallelForEntryPoint) {
     kiln_rt_parallel_for(rt, recordTask, args, 0);
     kiln_rt_parallel_for(rt, recordTask, args, -5);
     EXPECT_EQ(coverage.chunks.size(), rt ? 4u : 1u);
+  }
+}
+
+// Per chunk: the CPUs its thread may run on, the one it ran on, and whether it was the caller.
+struct ChunkCpus {
+  std::thread::id caller = std::this_thread::get_id();
+  std::mutex mutex;
+  struct Seen {
+    bool onCaller;
+    int cpu;
+    cpu_set_t mask;
+  };
+  std::vector<Seen> seen;
+};
+
+void cpusTask(void *const *args, int64_t, int64_t) {
+  auto *record = static_cast<ChunkCpus *>(args[0]);
+  ChunkCpus::Seen seen{std::this_thread::get_id() == record->caller, sched_getcpu(), {}};
+  pthread_getaffinity_np(pthread_self(), sizeof(seen.mask), &seen.mask);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2)); // let the worker claim its chunk
+  std::lock_guard<std::mutex> lock(record->mutex);
+  record->seen.push_back(seen);
+}
+
+void moveCallerTo(int cpu, const cpu_set_t &restored) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(restored), &restored), 0);
+}
+
+// Pinned, the worker runs on one CPU alone, and a caller found on that CPU moves off it (there
+// it would starve the worker) with its own mask intact; unpinned, nobody's mask changes.
+TEST(ThreadPool, PinnedWorkersKeepOffTheCallersCpu) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2)
+    GTEST_SKIP() << "needs two CPUs";
+  for (bool pin : {false, true}) {
+    auto pool = makePool(2, pin);
+    ChunkCpus record;
+    void *args[] = {&record};
+    // A loaded machine may run the caller's chunk and then the worker's before the worker wakes.
+    auto workerRan = [&] {
+      return std::any_of(record.seen.begin(), record.seen.end(),
+                         [](const ChunkCpus::Seen &seen) { return !seen.onCaller; });
+    };
+    for (int job = 0; job < 50 && !workerRan(); ++job)
+      pool->parallelFor(2, cpusTask, args);
+    int workerCpu = -1;
+    for (const ChunkCpus::Seen &seen : record.seen)
+      if (!seen.onCaller && pin) {
+        ASSERT_EQ(CPU_COUNT(&seen.mask), 1);
+        workerCpu = seen.cpu;
+      } else {
+        EXPECT_TRUE(CPU_EQUAL(&seen.mask, &allowed)) << (seen.onCaller ? "caller" : "worker");
+      }
+    if (!pin)
+      continue;
+    ASSERT_GE(workerCpu, 0) << "the worker never ran a chunk";
+    record.seen.clear();
+    for (int job = 0; job < 10; ++job) {
+      moveCallerTo(workerCpu, allowed);
+      pool->parallelFor(2, cpusTask, args);
+    }
+    // The OS may move the caller back while it waits for a CPU (other tests running beside
+    // this one); without the move it stays on the worker's CPU in every job.
+    int callerOnWorkerCpu = 0;
+    for (const ChunkCpus::Seen &seen : record.seen) {
+      if (!seen.onCaller) {
+        EXPECT_EQ(seen.cpu, workerCpu);
+        continue;
+      }
+      callerOnWorkerCpu += seen.cpu == workerCpu;
+      EXPECT_TRUE(CPU_EQUAL(&seen.mask, &allowed)) << "the caller's mask was not restored";
+    }
+    EXPECT_LE(callerOnWorkerCpu, 3) << "the caller stayed on the worker's CPU " << workerCpu;
   }
 }
 
