@@ -1,5 +1,6 @@
 // SearchSpace: samples the sketch rules with random choices, and mutates a trace by reading
-// its choices back, changing one, and regenerating (MetaSchedule's mutators, on decisions).
+// its choices back, changing one, and regenerating (MetaSchedule's mutators, on decisions);
+// a trace the rules cannot regenerate is mutated in its split factors instead.
 #include "autotuner/rules/SearchSpace.h"
 #include "autotuner/rules/SketchGenerator.h"
 #include "ir/loop/Analysis.h"
@@ -75,6 +76,45 @@ bool perturb(const ChoicePoint &point, Decisions &d, Rng &rng) {
   return false;
 }
 
+// A neighbour of a trace the sketch rules cannot regenerate (the default schedule's, whose
+// splits and loop order are not the sketch's): one prime factor of one split moved to another
+// level, every other step kept. Read back as decisions, such a trace would regenerate into a
+// distant point of the space (its vectorization and unrolling lost), so local search around
+// a task's default, often its best schedule, would not be local.
+std::optional<schedule::Trace> mutateSplits(func::FuncOp kernel, const schedule::Trace &trace,
+                                            Rng &rng) {
+  SmallVector<size_t> splits;
+  for (auto [i, step] : llvm::enumerate(trace.steps))
+    if (step.primitive == "split" && step.ints.size() >= 2)
+      splits.push_back(i);
+  if (splits.empty())
+    return std::nullopt;
+  for (unsigned attempt = 0; attempt < 32; ++attempt) {
+    schedule::Trace child = trace;
+    SmallVectorImpl<int64_t> &factors = child.steps[splits[rng() % splits.size()]].ints;
+    unsigned from = rng() % factors.size(), to = rng() % (factors.size() - 1);
+    to += to >= from;
+    // -1 is the level whose factor the split infers: taking from it grows `to` by a small
+    // prime; giving to it leaves the inference to absorb the factor.
+    if (factors[from] == -1) {
+      if (factors[to] == -1)
+        continue;
+      factors[to] *= rng() % 2 ? 2 : 3;
+    } else {
+      SmallVector<int64_t> primes = primeFactors(factors[from]);
+      if (primes.empty())
+        continue;
+      int64_t p = primes[rng() % primes.size()];
+      factors[from] /= p;
+      if (factors[to] != -1)
+        factors[to] *= p;
+    }
+    if (replays(kernel, child))
+      return child;
+  }
+  return std::nullopt;
+}
+
 // Mutation kinds, weighted: tile sizes matter most.
 double kindWeight(const ChoicePoint &point) {
   switch (point.kind) {
@@ -144,6 +184,9 @@ std::optional<schedule::Trace> SearchSpace::mutate(const schedule::Trace &trace,
   if (base.points.empty())
     return std::nullopt;
   std::string parentText = trace.toString();
+  if (base.trace.toString() != parentText)
+    if (std::optional<schedule::Trace> near = mutateSplits(kernel, trace, rng))
+      return near;
   SmallVector<double> weights;
   for (const ChoicePoint &point : base.points)
     weights.push_back(kindWeight(point));

@@ -444,3 +444,33 @@ TEST(TileSampling, PerfectTilesKeepTheExtent) {
 }
 
 } // namespace
+// The default schedule's splits and loop order are not the sketch's, so its choices read back
+// regenerate a distant point of the space (its vectorization and unrolling lost). Its mutants
+// move a factor of one split and keep every other step: local search around a task's
+// default, often its best schedule, stays local.
+TEST_F(SearchSpaceTest, MutantsOfTheDefaultDifferInOneSplit) {
+  for (const char *text : {kMatmulBiasReluLowered, kPrimeRowsMatmulLowered}) {
+    func::FuncOp kernel = parse(text);
+    std::vector<test::Tensor> expected;
+    ASSERT_TRUE(run(kernel, expected));
+    SearchSpace space(kernel);
+    const schedule::Trace &parent = space.defaultTrace();
+    std::mt19937_64 rng(5);
+    for (unsigned i = 0; i < 10; ++i) {
+      std::optional<schedule::Trace> child = space.mutate(parent, rng);
+      ASSERT_TRUE(child);
+      ASSERT_EQ(child->steps.size(), parent.steps.size()) << child->toString();
+      unsigned changed = 0;
+      for (auto [a, b] : llvm::zip(parent.steps, child->steps)) {
+        EXPECT_EQ(a.primitive, b.primitive);
+        EXPECT_EQ(a.names, b.names);
+        if (a.ints != b.ints) {
+          EXPECT_EQ(a.primitive, "split");
+          ++changed;
+        }
+      }
+      EXPECT_EQ(changed, 1u) << child->toString();
+      EXPECT_TRUE(agrees(kernel, *child, expected));
+    }
+  }
+}
