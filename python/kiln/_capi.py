@@ -52,7 +52,12 @@ class TensorC(ctypes.Structure):
 
 
 class ContextOptionsC(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_uint32), ("num_threads", ctypes.c_int32)]
+    _fields_ = [("struct_size", ctypes.c_uint32), ("num_threads", ctypes.c_int32),
+                ("thread_affinity", ctypes.c_int32)]
+
+
+# kiln_thread_affinity, by the names the Python API takes.
+THREAD_AFFINITIES = {"auto": 0, "none": 1, "spread": 2}
 
 
 # Checked in this order: the first one missing is named in the error, so the most
@@ -162,10 +167,11 @@ class Library:
             pass
         raise KilnRuntimeError(text, code)
 
-    def create_context(self, num_threads):
+    def create_context(self, num_threads, thread_affinity="auto"):
         options = ContextOptionsC()
         self.fn.kiln_context_options_init(ctypes.byref(options))
         options.num_threads = num_threads
+        options.thread_affinity = THREAD_AFFINITIES[thread_affinity]
         context = _context_p()
         self.check(self.fn.kiln_context_create(ctypes.byref(options), ctypes.byref(context)))
         return context

@@ -51,18 +51,21 @@ class Module:
     shared, each Module has its own context).
     """
 
-    def __init__(self, library, num_threads=0):
+    def __init__(self, library, num_threads=0, thread_affinity="auto"):
         """Internal: use kiln.load() or kiln.compile()."""
         if num_threads is None:
             num_threads = 0
         if isinstance(num_threads, bool) or not isinstance(num_threads, int):
             raise TypeError(f"num_threads must be an int, got {type(num_threads).__name__}")
+        if thread_affinity not in _capi.THREAD_AFFINITIES:
+            raise ValueError(f"thread_affinity must be one of "
+                             f"{', '.join(_capi.THREAD_AFFINITIES)}, got {thread_affinity!r}")
         self._lib = library
         self._in = library.inputs
         self._out = library.outputs
         self._in_index = {info.name: i for i, info in enumerate(self._in)}
         self._lock = threading.Lock()
-        self._context = library.create_context(num_threads)
+        self._context = library.create_context(num_threads, thread_affinity)
         self._finalizer = weakref.finalize(self, library.destroy_context, self._context)
 
     # -- metadata -------------------------------------------------------------------------
@@ -234,8 +237,9 @@ class Module:
         return f"<kiln.Module {self._lib.path!r} ({sig(self._in)}) -> ({sig(self._out)})>"
 
 
-def load(path, num_threads=0):
+def load(path, num_threads=0, thread_affinity="auto"):
     """Loads a model.so written by kilnc or Module.export(). `num_threads` <= 0 uses all
-    cores. Loading the same file again shares its code and gives the new Module its own
-    context."""
-    return Module(_capi.open_library(path), num_threads)
+    cores. `thread_affinity`: "auto" pins the worker threads (never the caller) when there is
+    one thread per CPU, "none" leaves them to the OS, "spread" always pins. Loading the same
+    file again shares its code and gives the new Module its own context."""
+    return Module(_capi.open_library(path), num_threads, thread_affinity)

@@ -126,6 +126,21 @@ def test_num_threads_option():
     assert kiln.compile(model, num_threads=1).num_threads == 1
 
 
+def test_thread_affinity_option(tmp_path):
+    model, _ = onnx_models.softmax()
+    path = str(tmp_path / "softmax.so")
+    kiln.compile(model).export(path)
+    x = np.arange(20, dtype=np.float32).reshape(2, 10)
+    expected = kiln.load(path)(x)
+    for affinity in ("none", "spread"):
+        module = kiln.load(path, num_threads=2, thread_affinity=affinity)
+        assert module.num_threads == 2
+        np.testing.assert_array_equal(module(x), expected)
+    with pytest.raises(ValueError, match="thread_affinity must be one of auto, none, spread, "
+                                         "got 'pinned'"):
+        kiln.load(path, thread_affinity="pinned")
+
+
 @pytest.mark.parametrize("form", ["graph", "loop", "llvm", "asm"])
 def test_emit_returns_text(form):
     model, _ = onnx_models.conv_relu()
