@@ -72,11 +72,11 @@ std::vector<int> workerCpus() {
   return cpus;
 }
 
-void pinToCpu(pthread_t thread, int cpu) {
+bool pinToCpu(pthread_t thread, int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
-  pthread_setaffinity_np(thread, sizeof(set), &set);
+  return pthread_setaffinity_np(thread, sizeof(set), &set) == 0;
 }
 
 } // namespace
@@ -96,16 +96,16 @@ std::unique_ptr<ThreadPool> ThreadPool::create(int numThreads, bool pinWorkers,
   std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads));
   std::vector<int> cpus = pinWorkers ? workerCpus() : std::vector<int>();
   CPU_ZERO(&pool->workerCpus_);
-  for (int i = 1; i < numThreads && !cpus.empty(); ++i)
-    CPU_SET(cpus[(i - 1) % cpus.size()], &pool->workerCpus_);
   try {
     for (int i = 1; i < numThreads; ++i) {
       pool->workers_.emplace_back([p = pool.get(), i] { p->workerLoop(i); });
       pthread_t handle = pool->workers_.back().native_handle();
       pthread_setname_np(handle, "kiln-worker");
-      // A placement hint: where the OS refuses it, the worker runs unpinned.
-      if (!cpus.empty())
-        pinToCpu(handle, cpus[(i - 1) % cpus.size()]);
+      // A placement hint: where the OS refuses it, the worker runs unpinned (and the caller
+      // is not kept off its CPU).
+      int cpu = cpus.empty() ? -1 : cpus[(i - 1) % cpus.size()];
+      if (cpu >= 0 && pinToCpu(handle, cpu))
+        CPU_SET(cpu, &pool->workerCpus_);
     }
   } catch (const std::system_error &e) {
     // The destructor stops and joins the workers already started.
