@@ -100,14 +100,13 @@ std::optional<schedule::Trace> mutateSplits(func::FuncOp kernel, const schedule:
       if (factors[to] == -1)
         continue;
       factors[to] *= rng() % 2 ? 2 : 3;
-    } else {
+    } else if (factors[to] == -1) {
       SmallVector<int64_t> primes = primeFactors(factors[from]);
       if (primes.empty())
         continue;
-      int64_t p = primes[rng() % primes.size()];
-      factors[from] /= p;
-      if (factors[to] != -1)
-        factors[to] *= p;
+      factors[from] /= primes[rng() % primes.size()];
+    } else if (!moveFactor(factors, from, to, rng)) {
+      continue;
     }
     if (replays(kernel, child))
       return child;

@@ -77,7 +77,7 @@ _SIGNATURES = {
                                            ctypes.POINTER(ctypes.c_int64)]),
     "kiln_model_output_shape": (_status_p, [ctypes.POINTER(TensorC), ctypes.c_size_t,
                                             ctypes.c_int32, ctypes.POINTER(ctypes.c_int64)]),
-    "kiln_context_options_init": (None, [ctypes.POINTER(ContextOptionsC)]),
+    "kiln_context_options_init_sized": (None, [ctypes.POINTER(ContextOptionsC), ctypes.c_size_t]),
     "kiln_context_create": (_status_p, [ctypes.POINTER(ContextOptionsC),
                                         ctypes.POINTER(_context_p)]),
     "kiln_context_destroy": (None, [_context_p]),
@@ -169,7 +169,7 @@ class Library:
 
     def create_context(self, num_threads, thread_affinity="auto"):
         options = ContextOptionsC()
-        self.fn.kiln_context_options_init(ctypes.byref(options))
+        self.fn.kiln_context_options_init_sized(ctypes.byref(options), ctypes.sizeof(options))
         options.num_threads = num_threads
         options.thread_affinity = THREAD_AFFINITIES[thread_affinity]
         context = _context_p()

@@ -140,12 +140,18 @@ kiln_status validateRun(const kiln::rt::Metadata &metadata, const kiln_tensor *i
 
 extern "C" {
 
-KILN_API void kiln_context_options_init(kiln_context_options *options) {
-  if (!options)
+KILN_API void kiln_context_options_init_sized(kiln_context_options *options, size_t size) {
+  if (!options || size < kOptionsV1Size)
     return;
-  options->struct_size = sizeof(kiln_context_options);
+  options->struct_size = uint32_t(std::min<size_t>(size, UINT32_MAX));
   options->num_threads = 0;
-  options->thread_affinity = KILN_THREAD_AFFINITY_AUTO;
+  if (size >= kOptionsV2Size)
+    options->thread_affinity = KILN_THREAD_AFFINITY_AUTO;
+}
+
+// Parenthesized: the header's macro of the same name must not expand here.
+KILN_API void(kiln_context_options_init)(kiln_context_options *options) {
+  kiln_context_options_init_sized(options, kOptionsV1Size);
 }
 
 KILN_API kiln_status kiln_context_create(const kiln_context_options *options,

@@ -107,6 +107,11 @@ std::unique_ptr<ThreadPool> ThreadPool::create(int numThreads, bool pinWorkers,
       if (cpu >= 0 && pinToCpu(handle, cpu))
         CPU_SET(cpu, &pool->workerCpus_);
     }
+    // With a CPU the workers do not take, a caller found on a worker's CPU can move.
+    cpu_set_t own;
+    pool->callerMayLeave_ = CPU_COUNT(&pool->workerCpus_) > 0 &&
+                            sched_getaffinity(0, sizeof(own), &own) == 0 &&
+                            CPU_COUNT(&own) > CPU_COUNT(&pool->workerCpus_);
   } catch (const std::system_error &e) {
     // The destructor stops and joins the workers already started.
     *error = "cannot start worker thread " + std::to_string(pool->workers_.size() + 1) + " of " +
@@ -135,7 +140,7 @@ void ThreadPool::parallelFor(int64_t n, kiln_task_fn task, void *const *args) {
     task(args, 0, n);
     return;
   }
-  if (CPU_COUNT(&workerCpus_) > 0)
+  if (callerMayLeave_)
     leaveWorkerCpus();
   auto chunks = static_cast<uint32_t>(std::min<int64_t>(numThreads_, n));
   task_ = task;

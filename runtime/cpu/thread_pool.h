@@ -24,7 +24,7 @@ public:
   static constexpr int kMaxThreads = 1024;
 
   // A pool of `numThreads` threads in [1, kMaxThreads] including the caller; with `pinWorkers`
-  // worker i runs only on the i-th CPU of the process's affinity mask (modulo their count).
+  // each worker runs on one CPU of the calling thread's mask, the one it runs on taken last.
   // Returns NULL and sets `error` when a worker thread cannot be started.
   static std::unique_ptr<ThreadPool> create(int numThreads, bool pinWorkers, std::string *error);
 
@@ -81,6 +81,7 @@ private:
   std::condition_variable doneCv_; // the last chunk of a job finished
   std::atomic<bool> stop_{false};
   cpu_set_t workerCpus_; // the CPUs workers are pinned to; empty when they are not
+  bool callerMayLeave_ = false; // pinned workers leave the caller a CPU of its own
 };
 
 } // namespace kiln::rt

@@ -49,7 +49,7 @@ bool Model::load(const std::string &path, std::string *error) {
   resolve(api_.model_num_symbols, "kiln_model_num_symbols");
   resolve(api_.model_symbol_info, "kiln_model_symbol_info");
   resolve(api_.model_output_shape, "kiln_model_output_shape");
-  resolve(api_.context_options_init, "kiln_context_options_init");
+  resolve(api_.context_options_init_sized, "kiln_context_options_init_sized");
   resolve(api_.context_create, "kiln_context_create");
   resolve(api_.context_destroy, "kiln_context_destroy");
   resolve(api_.context_num_threads, "kiln_context_num_threads");

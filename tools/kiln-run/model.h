@@ -24,7 +24,7 @@ struct ModelApi {
   decltype(&kiln_model_num_symbols) model_num_symbols;
   decltype(&kiln_model_symbol_info) model_symbol_info;
   decltype(&kiln_model_output_shape) model_output_shape;
-  decltype(&kiln_context_options_init) context_options_init;
+  decltype(&kiln_context_options_init_sized) context_options_init_sized;
   decltype(&kiln_context_create) context_create;
   decltype(&kiln_context_destroy) context_destroy;
   decltype(&kiln_context_num_threads) context_num_threads;

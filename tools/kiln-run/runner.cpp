@@ -200,7 +200,7 @@ int runLoaded(const Options &options, const Model &model) {
   }
 
   kiln_context_options contextOptions;
-  api.context_options_init(&contextOptions);
+  api.context_options_init_sized(&contextOptions, sizeof contextOptions);
   contextOptions.num_threads = options.numThreads;
   contextOptions.thread_affinity = options.threadAffinity;
   kiln_context rawContext = nullptr;

@@ -112,7 +112,7 @@ bool timeCandidate(const TimeRequest &request, std::vector<double> &latenciesSec
     outputs.emplace_back(spec.dtype, spec.shape);
 
   kiln_context_options contextOptions;
-  api.context_options_init(&contextOptions);
+  api.context_options_init_sized(&contextOptions, sizeof contextOptions);
   contextOptions.num_threads = request.threads;
   kiln_context rawContext = nullptr;
   if (kiln_status status = api.context_create(&contextOptions, &rawContext)) {

@@ -87,15 +87,18 @@ KILN_API int32_t kiln_model_num_symbols(void);
 KILN_API kiln_status kiln_model_symbol_info(int32_t index, const char **out_name,
                                             int64_t *out_min, int64_t *out_max);
 
-/* Where a context's worker threads run. The calling thread is never pinned: it belongs to the
- * application. */
+/* Where a context's worker threads run. Pinned workers take the CPUs of the creating thread's
+ * affinity mask other than the one it runs on (wrapping around when there are more workers
+ * than CPUs). The calling thread is never pinned: it belongs to the application. But when a
+ * run finds it on a pinned worker's CPU, where it would starve the worker, its mask is
+ * narrowed to move it off and restored at once (it stays where it was moved). */
 typedef enum kiln_thread_affinity {
-  /* Pin when the pool has one thread per CPU the process may use (the default thread count):
-   * workers left to the OS can share the caller's CPU for tens of milliseconds (the scheduler
-   * wakes them where their waker runs), halving a short kernel's speed. */
+  /* Pin when the context has one thread per CPU the caller may use (the default thread
+   * count): workers left to the OS can share the caller's CPU for tens of milliseconds (the
+   * scheduler wakes them where their waker runs), halving a short kernel's speed. */
   KILN_THREAD_AFFINITY_AUTO = 0,
   KILN_THREAD_AFFINITY_NONE = 1,   /* leave placement to the OS */
-  KILN_THREAD_AFFINITY_SPREAD = 2, /* worker i on the i-th allowed CPU (modulo their count) */
+  KILN_THREAD_AFFINITY_SPREAD = 2, /* always pin */
 } kiln_thread_affinity;
 
 typedef struct kiln_context_options {
@@ -105,8 +108,16 @@ typedef struct kiln_context_options {
   int32_t thread_affinity; /* a kiln_thread_affinity; absent from older callers' structs: AUTO */
 } kiln_context_options;
 
-/* Fills `options` with the defaults. */
+/* Fills the first `size` bytes of `options` (the caller's sizeof(kiln_context_options)) with
+ * the defaults and sets struct_size to `size`: a binary built against an older, smaller
+ * struct gets only the fields it has. Call it through the macro below. */
+KILN_API void kiln_context_options_init_sized(kiln_context_options *options, size_t size);
+/* The first version's entry point, for binaries built before the macro: fills the version-1
+ * fields (struct_size and num_threads) alone. */
 KILN_API void kiln_context_options_init(kiln_context_options *options);
+/* Fills `options` with the defaults. */
+#define kiln_context_options_init(options) \
+  kiln_context_options_init_sized((options), sizeof(*(options)))
 
 typedef struct kiln_context_s *kiln_context;
 /* `options` may be NULL for the defaults. */

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -137,8 +138,27 @@ TEST(CApi, ContextOptions) {
   options.thread_affinity = 7;
   EXPECT_EQ(message(kiln_context_create(&options, &context)),
             "thread_affinity is 7, expected a kiln_thread_affinity (0, 1 or 2)");
-  // A caller built against the first version of the struct gets the default affinity.
-  options.struct_size = offsetof(kiln_context_options, thread_affinity);
+  // A binary built against the first version of the struct calls the unsized entry point:
+  // it fills that struct's 8 bytes alone (more would overwrite the caller's memory), and
+  // the context gets the default affinity.
+  constexpr size_t v1Size = offsetof(kiln_context_options, thread_affinity);
+  unsigned char bytes[sizeof(kiln_context_options)];
+  std::memset(bytes, 0xab, sizeof(bytes));
+  (kiln_context_options_init)(reinterpret_cast<kiln_context_options *>(bytes));
+  std::memcpy(&options, bytes, sizeof(options));
+  EXPECT_EQ(options.struct_size, v1Size);
+  EXPECT_EQ(options.num_threads, 0);
+  for (size_t i = v1Size; i < sizeof(bytes); ++i)
+    EXPECT_EQ(bytes[i], 0xab) << "byte " << i << " written past a version-1 struct";
+  ASSERT_EQ(message(kiln_context_create(&options, &context)), "");
+  kiln_context_destroy(context);
+  // The sized form fills as much as it is told.
+  std::memset(bytes, 0xab, sizeof(bytes));
+  kiln_context_options_init_sized(reinterpret_cast<kiln_context_options *>(bytes), v1Size);
+  EXPECT_EQ(bytes[v1Size], 0xab);
+  kiln_context_options_init(&options);
+  options.struct_size = v1Size;
+  options.thread_affinity = 7; // not read from a version-1 struct
   ASSERT_EQ(message(kiln_context_create(&options, &context)), "");
   kiln_context_destroy(context);
   for (int32_t affinity : {KILN_THREAD_AFFINITY_NONE, KILN_THREAD_AFFINITY_SPREAD}) {

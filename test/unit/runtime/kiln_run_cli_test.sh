@@ -10,6 +10,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # Exactly the C API of runtime.h is exported: no kiln_model_entry, kiln_rt_parallel_for, C++.
 expected="kiln_context_create kiln_context_destroy kiln_context_num_threads kiln_context_options_init
+kiln_context_options_init_sized
 kiln_context_run kiln_dtype_name kiln_dtype_size kiln_model_abi_version kiln_model_input_info
 kiln_model_num_inputs kiln_model_num_outputs kiln_model_num_symbols kiln_model_output_info kiln_model_output_shape kiln_model_symbol_info kiln_status_free
 kiln_status_get_code kiln_status_get_message"

@@ -443,7 +443,6 @@ TEST(TileSampling, PerfectTilesKeepTheExtent) {
   }
 }
 
-} // namespace
 // The default schedule's splits and loop order are not the sketch's, so its choices read back
 // regenerate a distant point of the space (its vectorization and unrolling lost). Its mutants
 // move a factor of one split and keep every other step: local search around a task's
@@ -474,3 +473,5 @@ TEST_F(SearchSpaceTest, MutantsOfTheDefaultDifferInOneSplit) {
     }
   }
 }
+
+} // namespace
