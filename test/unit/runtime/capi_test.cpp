@@ -171,6 +171,40 @@ TEST(CApi, ContextOptions) {
   }
 }
 
+// Chunks of the fake model that ran on a pinned worker over `runs` runs of a fresh context.
+int64_t pinnedChunks(int threads, int32_t affinity, int runs) {
+  kiln_context_options options;
+  kiln_context_options_init(&options);
+  options.num_threads = threads;
+  options.thread_affinity = affinity;
+  kiln_context context = nullptr;
+  EXPECT_EQ(message(kiln_context_create(&options, &context)), "");
+  int64_t before = fakeModelPinnedTaskCalls.load();
+  Io io;
+  for (int i = 0; i < runs; ++i)
+    EXPECT_EQ(message(io.run(context)), "");
+  EXPECT_TRUE(io.correct());
+  kiln_context_destroy(context);
+  return fakeModelPinnedTaskCalls.load() - before;
+}
+
+// AUTO pins the workers exactly when the context has a thread per CPU; NONE never, SPREAD
+// always (on one CPU a pinned worker's mask equals the process's: nothing to tell apart).
+TEST(CApi, ThreadAffinityDecidesWhoIsPinned) {
+  int cpus = 0;
+  kiln_context probe = makeContext(0);
+  ASSERT_TRUE(probe);
+  cpus = kiln_context_num_threads(probe);
+  kiln_context_destroy(probe);
+  constexpr int kRuns = 50; // the worker claims its chunk in most of them
+  EXPECT_EQ(pinnedChunks(cpus + 1, KILN_THREAD_AFFINITY_AUTO, kRuns), 0);
+  EXPECT_EQ(pinnedChunks(cpus, KILN_THREAD_AFFINITY_NONE, kRuns), 0);
+  if (cpus == 1)
+    return;
+  EXPECT_GT(pinnedChunks(cpus, KILN_THREAD_AFFINITY_AUTO, kRuns), 0);
+  EXPECT_GT(pinnedChunks(cpus + 1, KILN_THREAD_AFFINITY_SPREAD, kRuns), 0);
+}
+
 TEST(CApi, RejectsBadTensorsBeforeAnyKernelRuns) {
   kiln_context context = makeContext(4);
   ASSERT_TRUE(context);

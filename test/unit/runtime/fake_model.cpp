@@ -7,13 +7,31 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <pthread.h>
+#include <sched.h>
 #include <thread>
 
 namespace kiln::test {
 std::atomic<int64_t> fakeModelTaskCalls{0};
 std::atomic<bool> fakeModelBadWorkspace{false};
 std::atomic<bool> fakeModelHold{false}, fakeModelEntered{false};
+std::atomic<int64_t> fakeModelPinnedTaskCalls{0};
 } // namespace kiln::test
+
+namespace {
+int cpusAllowed() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+const int kProcessCpus = cpusAllowed(); // read at load, before any test narrows a thread
+
+void recordPlacement() {
+  cpu_set_t set;
+  if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) == 0 &&
+      CPU_COUNT(&set) < kProcessCpus)
+    kiln::test::fakeModelPinnedTaskCalls.fetch_add(1);
+}
+} // namespace
 
 // 16000 bytes of workspace hold the 4x1000 float sum before it is copied out.
 extern "C" const char kiln_model_metadata[] = "kiln-model 1\n"
@@ -31,6 +49,7 @@ using kiln::test::kFakeCols;
 // args: x, y, staging (workspace), sum. Iterations are elements.
 void addTask(void *const *args, int64_t begin, int64_t end) {
   kiln::test::fakeModelTaskCalls.fetch_add(1);
+  recordPlacement();
   const auto *x = static_cast<const float *>(args[0]);
   const auto *y = static_cast<const float *>(args[1]);
   auto *staging = static_cast<float *>(args[2]);

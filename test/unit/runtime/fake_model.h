@@ -15,6 +15,10 @@ constexpr int64_t kFakeRows = 4, kFakeCols = 1000;
 extern std::atomic<int64_t> fakeModelTaskCalls;
 extern std::atomic<bool> fakeModelBadWorkspace;
 
+// Task bodies run on a thread whose CPU mask is narrower than the process's was at load: on a
+// pinned worker.
+extern std::atomic<int64_t> fakeModelPinnedTaskCalls;
+
 // While `fakeModelHold` is set, a run waits inside the model after setting `fakeModelEntered`:
 // lets a test call into a context that is busy.
 extern std::atomic<bool> fakeModelHold, fakeModelEntered;

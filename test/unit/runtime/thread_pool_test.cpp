@@ -203,13 +203,45 @@ void moveCallerTo(int cpu, const cpu_set_t &restored) {
   ASSERT_EQ(sched_setaffinity(0, sizeof(restored), &restored), 0);
 }
 
+// With a single CPU allowed, a pinned worker shares it with the caller, and the caller, having
+// nowhere to go, is never moved: its mask stays as it was.
+void expectOneCpuPoolSharesIt() {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  ASSERT_EQ(CPU_COUNT(&allowed), 1);
+  auto pool = makePool(2, /*pinWorkers=*/true);
+  ChunkCpus record;
+  void *args[] = {&record};
+  for (int job = 0; job < 5; ++job)
+    pool->parallelFor(2, cpusTask, args);
+  for (const ChunkCpus::Seen &seen : record.seen)
+    EXPECT_TRUE(CPU_EQUAL(&seen.mask, &allowed)) << (seen.onCaller ? "caller" : "worker");
+}
+
+// Run from a thread limited to one CPU, so that the case is checked on any machine.
+TEST(ThreadPool, PinnedWorkerOnOneCpuLeavesTheCallerAlone) {
+  cpu_set_t allowed, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  std::thread caller([&] {
+    ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+    expectOneCpuPoolSharesIt();
+  });
+  caller.join();
+}
+
 // Pinned, the worker runs on one CPU alone, and a caller found on that CPU moves off it (there
 // it would starve the worker) with its own mask intact; unpinned, nobody's mask changes.
 TEST(ThreadPool, PinnedWorkersKeepOffTheCallersCpu) {
   cpu_set_t allowed;
   ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
-  if (CPU_COUNT(&allowed) < 2)
-    GTEST_SKIP() << "needs two CPUs";
+  if (CPU_COUNT(&allowed) == 1) // no CPU to move to: the contract is the one-CPU one
+    return expectOneCpuPoolSharesIt();
   for (bool pin : {false, true}) {
     auto pool = makePool(2, pin);
     ChunkCpus record;
